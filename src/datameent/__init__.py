@@ -1,0 +1,1 @@
+"""datameent: a data commons for the social domain of Dutch municipalities."""

@@ -1,0 +1,242 @@
+"""The `datameent` command: demo, serve, db, seed, users."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import platformdirs
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from datameent.domain.accounts import ROLE_LABELS, Role
+from datameent.errors import DatameentError, InvalidInput
+from datameent.settings import Environment, Settings
+
+app = typer.Typer(help="datameent: a data commons for the social domain.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+users_app = typer.Typer(help="Accounts.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+console = Console()
+errors = Console(stderr=True)
+
+DataDir = Annotated[
+    Path | None, typer.Option("--data-dir", help="Directory for the database and local keys.")
+]
+DatabaseUrl = Annotated[
+    str | None, typer.Option("--database-url", help="SQLAlchemy URL (default: SQLite in data dir).")
+]
+
+
+def _settings(data_dir: Path | None, database_url: str | None, **extra: Any) -> Settings:
+    """Settings from the environment, with the command line's choices on top."""
+    overrides: dict[str, Any] = {k: v for k, v in extra.items() if v is not None}
+    if data_dir is not None:
+        overrides["data_dir"] = data_dir
+    if database_url is not None:
+        overrides["database_url"] = database_url
+    return Settings(**overrides).with_local_keys().validated()
+
+
+def _export(settings: Settings) -> None:
+    """Hand the settings to server worker processes, which read them from the environment."""
+    os.environ["DATAMEENT_ENVIRONMENT"] = settings.environment.value
+    os.environ["DATAMEENT_DATA_DIR"] = str(settings.data_dir)
+    os.environ["DATAMEENT_DATABASE_URL"] = settings.sqlalchemy_url
+
+
+def _store(settings: Settings):  # type: ignore[no-untyped-def]
+    from datameent.web.app import create_store
+
+    return create_store(settings)
+
+
+def _fail(error: DatameentError) -> None:
+    errors.print(f"[bold red]{error.title.en}[/]")
+    if error.detail:
+        errors.print(error.detail.en)
+    if isinstance(error, InvalidInput):
+        for problem in error.problems:
+            errors.print(f"  {problem.field}: {problem.message.en}")
+    raise typer.Exit(1)
+
+
+@db_app.command("upgrade")
+def db_upgrade(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
+    """Apply every schema revision (Alembic) to the database."""
+    from datameent.store.migrate import upgrade
+
+    settings = _settings(data_dir, database_url)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    store = _store(settings)
+    upgrade(store.engine)
+    console.print("The database schema is up to date.")
+
+
+def _seed(settings: Settings, persons: int, seed: int, password: str | None) -> Any:
+    from datameent.services.seed import seed_municipality
+    from datameent.store.migrate import upgrade
+
+    store = _store(settings)
+    upgrade(store.engine)
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("Building the synthetic municipality", total=persons)
+        result = seed_municipality(
+            store,
+            persons,
+            seed,
+            demo_password=password,
+            progress=lambda n: progress.advance(task, n),
+        )
+    store.dispose()
+    return result
+
+
+@app.command()
+def seed(
+    persons: Annotated[int, typer.Option(min=1, max=1_000_000)] = 200,
+    seed: Annotated[int, typer.Option()] = 42,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Fill an empty database with a synthetic municipality (accounts without passwords)."""
+    settings = _settings(data_dir, database_url)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        result = _seed(settings, persons, seed, None)
+    except DatameentError as error:
+        errors.print("The database is not empty; seed only an empty database.")
+        _fail(error)
+    console.print(f"{result.municipality}: {result.persons} persons stored.")
+
+
+def _print_accounts(result: Any, persons: int) -> None:
+    table = Table(title="Demo accounts (password: demo)")
+    table.add_column("Username")
+    table.add_column("Role")
+    table.add_column("Team")
+    shown = min(persons, 3)
+    for n in range(1, shown + 1):
+        table.add_row(f"inwoner{n}", ROLE_LABELS[Role.RESIDENT].nl, "")
+    if persons > shown:
+        table.add_row(f"… inwoner{persons}", ROLE_LABELS[Role.RESIDENT].nl, "")
+    for username, role, team in result.accounts:
+        table.add_row(username, ROLE_LABELS[role].nl, team or "")
+    console.print(table)
+
+
+@app.command()
+def demo(
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    persons: Annotated[int, typer.Option(min=1, max=100_000)] = 200,
+    seed: Annotated[int, typer.Option()] = 42,
+    data_dir: DataDir = None,
+) -> None:
+    """Start a fresh demo municipality on http://127.0.0.1 with demo accounts."""
+    directory = data_dir or platformdirs.user_data_path("datameent") / "demo"
+    settings = _settings(directory, None, environment=Environment.DEMO, port=port)
+    settings = settings.model_copy(update={"database_url": None, "host": "127.0.0.1"})
+    _fresh_demo_database(settings.data_dir)
+    result = _seed(settings, persons, seed, "demo")
+    _print_accounts(result, persons)
+    console.print(f"Open [bold]http://127.0.0.1:{port}[/] (Ctrl+C stops the demo).")
+    _run_server(settings, workers=1)
+
+
+def _fresh_demo_database(directory: Path) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    for name in ("datameent.sqlite3", "datameent.sqlite3-wal", "datameent.sqlite3-shm"):
+        path = directory / name
+        if path.exists():
+            path.unlink()
+
+
+def _run_server(settings: Settings, workers: int) -> None:
+    import uvicorn
+
+    _export(settings)
+    uvicorn.run(
+        "datameent.web.asgi:app_from_environment",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=workers,
+        log_level=settings.log_level,
+        # Request lines can carry search terms; the processing log is the record of access.
+        access_log=False,
+        server_header=False,
+    )
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option()] = None,
+    port: Annotated[int | None, typer.Option(min=1, max=65535)] = None,
+    workers: Annotated[int | None, typer.Option(min=1, max=64)] = None,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Serve datameent. Outside demo/development the keys must be set in the environment."""
+    from datameent.store.migrate import is_up_to_date
+
+    settings = _settings(data_dir, database_url, host=host, port=port, workers=workers)
+    store = _store(settings)
+    if not is_up_to_date(store.engine):
+        errors.print("The database schema is not up to date: run `datameent db upgrade` first.")
+        raise typer.Exit(1)
+    store.dispose()
+    _run_server(settings, settings.workers)
+
+
+@users_app.command("create")
+def users_create(
+    username: str,
+    role: Annotated[list[Role], typer.Option("--role", help="Repeat for several roles.")],
+    name: Annotated[str | None, typer.Option(help="Display name.")] = None,
+    team: Annotated[str | None, typer.Option()] = None,
+    person: Annotated[str | None, typer.Option(help="Client number (residents).")] = None,
+    password_stdin: Annotated[bool, typer.Option(help="Read the password from stdin.")] = False,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Create an account. The password is asked for, never given on the command line."""
+    from datameent.services.accounts import NewAccount, create_account
+
+    settings = _settings(data_dir, database_url)
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    store = _store(settings)
+    try:
+        person_id = None
+        if person is not None:
+            with store.unit_of_work(write=False) as uow:
+                person_id = uow.persons.id_by_client_number(person)
+            if person_id is None:
+                errors.print(f"No person with client number {person}.")
+                raise typer.Exit(1)
+        account = NewAccount(username, name or username, frozenset(role), password, person_id, team)
+        user = create_account(store, None, account)
+    except DatameentError as error:
+        _fail(error)
+    finally:
+        store.dispose()
+    console.print(f"Account {user.username} created.")
+
+
+def main() -> None:
+    try:
+        app()
+    except DatameentError as error:
+        errors.print(f"[bold red]{error.title.en}[/]: {error}")
+        sys.exit(1)
+
+
+__all__ = ["app", "main", "shutil"]

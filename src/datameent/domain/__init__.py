@@ -1,0 +1,1 @@
+"""Pure rules and types of datameent: no I/O, no framework, no settings."""

@@ -1,0 +1,123 @@
+"""Caseloads: what a case manager serves, what a team lead oversees, and handing cases over."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID, uuid4
+
+from datameent.domain.accounts import Role, User
+from datameent.domain.caseload import Assignment
+from datameent.domain.persons import display_name
+from datameent.domain.policy import AccessRequest, Action, Permit, decide
+from datameent.domain.text import Text
+from datameent.errors import InvalidInput, NotFound, Problem
+from datameent.services.clock import utcnow
+from datameent.store.uow import Store, UnitOfWork
+
+NOT_A_CASE_MANAGER = Text(
+    "Kies een actieve klantmanager uit uw team.", "Choose an active case manager of your team."
+)
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    person_id: UUID
+    client_number: str
+    name: str | None
+    """None where the viewer may see the case but not the name."""
+    since: datetime | None
+    case_manager: User | None
+
+
+def my_caseload(store: Store, actor: User) -> list[CaseSummary]:
+    """The case manager's own active caseload, by name."""
+    permit = decide(AccessRequest(actor, Action.LIST_OWN_CASELOAD)).permit()
+    with store.unit_of_work(write=False) as uow:
+        assignments = uow.caseloads.active_for(actor.id, utcnow())
+        return _summaries(uow, permit, assignments, {actor.id: actor})
+
+
+@dataclass(frozen=True)
+class TeamOverview:
+    team: str
+    case_managers: list[User]
+    cases: list[CaseSummary]
+    unassigned: list[CaseSummary]
+    """Persons without a case manager: shown by client number only."""
+
+
+def team_overview(store: Store, actor: User) -> TeamOverview:
+    permit = decide(AccessRequest(actor, Action.VIEW_TEAM_CASES)).permit()
+    team = actor.team or ""
+    with store.unit_of_work(write=False) as uow:
+        managers = [u for u in uow.accounts.by_role(Role.CASE_MANAGER, team) if u.active]
+        cases = _summaries(
+            uow, permit, uow.caseloads.open_in_team(team), {u.id: u for u in managers}
+        )
+        waiting = uow.caseloads.unassigned_persons()
+        numbers = uow.persons.client_numbers(waiting)
+    unassigned = [CaseSummary(p, numbers[p], None, None, None) for p in waiting]
+    return TeamOverview(team, managers, cases, sorted(unassigned, key=lambda c: c.client_number))
+
+
+def _summaries(
+    uow: UnitOfWork, permit: Permit, assignments: list[Assignment], managers: dict[UUID, User]
+) -> list[CaseSummary]:
+    ids = [a.person_id for a in assignments]
+    names = uow.vault.names(permit, ids)
+    numbers = uow.persons.client_numbers(ids)
+    summaries = [
+        CaseSummary(
+            a.person_id,
+            numbers[a.person_id],
+            display_name(*(names.get(a.person_id, {}).get(k) for k in _NAME_PARTS)),
+            a.starts_at,
+            managers.get(a.case_manager_id),
+        )
+        for a in assignments
+    ]
+    return sorted(summaries, key=lambda s: _sort_key(names.get(s.person_id, {})))
+
+
+_NAME_PARTS = ("given_name", "name_prefix", "family_name")
+
+
+def _sort_key(name: dict[str, str]) -> tuple[str, str]:
+    """Dutch order: by family name without its prefix ("van Dijk" under D)."""
+    return (name.get("family_name", "").casefold(), name.get("given_name", "").casefold())
+
+
+def assign_case(store: Store, actor: User, person_id: UUID, case_manager_id: UUID) -> Assignment:
+    """Give a case to a case manager; an earlier case manager's access ends at the same moment."""
+    now = utcnow()
+    with store.unit_of_work() as uow:
+        assignee = uow.accounts.get(case_manager_id)
+        if assignee is None or not assignee.has(Role.CASE_MANAGER):
+            raise InvalidInput(Problem("caseManager", NOT_A_CASE_MANAGER))
+        current = uow.caseloads.open_for_person(person_id)
+        request = AccessRequest(
+            actor,
+            Action.ASSIGN_CASE,
+            person_id,
+            target_team=assignee.team,
+            subject_team=_team_of(uow, current),
+        )
+        decide(request).permit()
+        if uow.persons.get(person_id) is None:
+            raise NotFound()
+        if current is not None:
+            if current.case_manager_id == case_manager_id:
+                return current
+            uow.caseloads.end(current.id, now)
+        assignment = Assignment(uuid4(), case_manager_id, person_id, now, None, actor.id)
+        uow.caseloads.add(assignment)
+        uow.commit()
+    return assignment
+
+
+def _team_of(uow: UnitOfWork, assignment: Assignment | None) -> str | None:
+    if assignment is None:
+        return None
+    manager = uow.accounts.get(assignment.case_manager_id)
+    return manager.team if manager else None

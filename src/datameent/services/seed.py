@@ -1,0 +1,220 @@
+"""Loading a synthetic municipality into the store: the data of every demo and test.
+
+The persons come in as a base-register connection (BRP) would deliver them; their history
+(an earlier address, an earlier ZRM assessment) comes in as it would have been recorded over
+time, by the connection or by their case manager.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from uuid import UUID, uuid4
+
+from datameent.analytics.synth import Address, Municipality, SynthPerson, generate
+from datameent.domain.accounts import Role, User
+from datameent.domain.attributes import JsonValue
+from datameent.domain.caseload import Assignment
+from datameent.domain.catalogue import definition
+from datameent.domain.persons import Person
+from datameent.domain.policy import AccessRequest, Action, decide
+from datameent.domain.vault import Provenance, Source
+from datameent.domain.zrm import INSTRUMENT_VERSIONS, attribute_key
+from datameent.errors import Conflict
+from datameent.services.clock import utcnow
+from datameent.services.passwords import hash_password
+from datameent.store.uow import Store, UnitOfWork
+
+BATCH = 250
+Item = tuple[str, JsonValue, Provenance]
+
+
+@dataclass(frozen=True)
+class SeedResult:
+    municipality: str
+    persons: int
+    accounts: list[tuple[str, Role, str | None]]
+    """(username, role, team) of every staff account and the first resident accounts."""
+
+
+@dataclass(frozen=True)
+class _Connections:
+    brp: User
+    uwv: User
+    belastingdienst: User
+
+
+def seed_municipality(
+    store: Store,
+    persons: int,
+    seed: int,
+    *,
+    demo_password: str | None,
+    progress: Callable[[int], None] | None = None,
+) -> SeedResult:
+    """Generate and store a synthetic municipality into an empty database.
+
+    With `demo_password` every account gets that password (demo mode only); without it the
+    accounts exist but nobody can log in until an administrator sets passwords.
+    """
+    town = generate(persons, seed)
+    # One hash for all demo accounts: hashing 200 times would cost the demo seconds.
+    password_hash = hash_password(demo_password) if demo_password else None
+    with store.unit_of_work() as uow:
+        if uow.persons.next_client_number() != "K0000001":
+            raise Conflict()
+        links, staff = _accounts(uow, town, password_hash)
+        uow.commit()
+    for start in range(0, persons, BATCH):
+        batch = town.persons[start : start + BATCH]
+        with store.unit_of_work() as uow:
+            _store_persons(uow, batch, links, staff, password_hash)
+            uow.commit()
+        if progress:
+            progress(len(batch))
+    listed = [(u.username, next(iter(u.roles)), u.team) for u in staff["all"]]
+    return SeedResult(town.name, persons, listed)
+
+
+def _accounts(
+    uow: UnitOfWork, town: Municipality, password_hash: str | None
+) -> tuple[_Connections, dict[str, list[User]]]:
+    def user(name: str, display: str, role: Role, team: str | None = None) -> User:
+        return User(uuid4(), name, display, frozenset({role}), team=team)
+
+    links = _Connections(
+        user("koppeling-brp", "Koppeling BRP", Role.SYSTEM),
+        user("koppeling-uwv", "Koppeling UWV", Role.SYSTEM),
+        user("koppeling-belastingdienst", "Koppeling Belastingdienst", Role.SYSTEM),
+    )
+    managers = [
+        user(f"klantmanager{s.number}", s.display_name, Role.CASE_MANAGER, s.team)
+        for s in town.case_managers
+    ]
+    leads = [
+        user(f"teamleider{n}", f"Teamleider {team}", Role.TEAM_LEAD, team)
+        for n, team in enumerate(town.teams, start=1)
+    ]
+    others = [
+        user("privacy1", "Privacy officer", Role.PRIVACY_OFFICER, "Privacy"),
+        user("analist1", "Analist", Role.ANALYST, "Onderzoek en statistiek"),
+        user("clientenraad1", "Lid cliëntenraad", Role.COUNCIL_MEMBER),
+        user("facilitator1", "Gespreksleider", Role.FACILITATOR),
+        user("admin1", "Beheerder", Role.ADMIN, "Functioneel beheer"),
+    ]
+    now = utcnow()
+    uow.accounts.add_many([(u, None) for u in (links.brp, links.uwv, links.belastingdienst)], now)
+    uow.accounts.add_many([(u, password_hash) for u in managers + leads + others], now)
+    return links, {"managers": managers, "all": managers + leads + others}
+
+
+def _store_persons(
+    uow: UnitOfWork,
+    batch: list[SynthPerson],
+    links: _Connections,
+    staff: dict[str, list[User]],
+    password_hash: str | None,
+) -> None:
+    residents: list[tuple[User, str | None]] = []
+    assignments = []
+    for synth in batch:
+        person = Person(uuid4(), f"K{synth.number:07d}", _at(synth.client_since))
+        uow.persons.add(person, synth.bsn)
+        manager = staff["managers"][synth.case_manager - 1]
+        assignments.append(
+            Assignment(
+                uuid4(),
+                manager.id,
+                person.id,
+                _at(synth.zrm_dates[0] - timedelta(days=30)),
+                None,
+                None,
+            )
+        )
+        permit = decide(AccessRequest(links.brp, Action.RECORD_ATTRIBUTE, person.id)).permit()
+        # The generator's output passes the same checks as anything a person records.
+        items = [
+            (k, definition(k).validate(v), prov)
+            for k, v, prov in _history(synth, links, manager.id)
+        ]
+        uow.vault.record(permit, person.id, items)
+        residents.append((_resident(synth, person.id), password_hash))
+    uow.caseloads.add_many(assignments)
+    uow.accounts.add_many(residents, utcnow())
+
+
+def _resident(synth: SynthPerson, person_id: UUID) -> User:
+    name = " ".join(p for p in (synth.given_name, synth.name_prefix, synth.family_name) if p)
+    return User(uuid4(), f"inwoner{synth.number}", name, frozenset({Role.RESIDENT}), person_id)
+
+
+def _at(day: date, hour: int = 10) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=UTC)
+
+
+def _history(p: SynthPerson, links: _Connections, manager: UUID) -> list[Item]:
+    """All versions of all facts about `p`, oldest first, so the last of each key is current."""
+    since = p.client_since
+    brp = Provenance(Source.BRP, links.brp.id, _at(since, 9), verified=True)
+    intake = Provenance(Source.SELF_DECLARED, manager, _at(since, 11))
+    checked = Provenance(Source.SELF_DECLARED, manager, _at(since, 11), verified=True)
+    gemeente = Provenance(
+        Source.MUNICIPALITY, manager, _at(since, 14), valid_from=since, verified=True
+    )
+    items: list[Item] = [
+        ("given_name", p.given_name, brp),
+        ("family_name", p.family_name, brp),
+        ("birth_date", p.birth_date.isoformat(), brp),
+        ("sex", p.sex, brp),
+        ("phone", p.phone, intake),
+    ]
+    if p.name_prefix:
+        items.append(("name_prefix", p.name_prefix, brp))
+    items += [(k, _json(v), brp) for k, v in p.household.items() if k != "housing"]
+    items += [("housing", _json(p.household["housing"]), intake)]
+    items += [(k, _json(v), gemeente) for k, v in p.benefit.items()]
+    items += [(k, _json(p.income[k]), gemeente) for k in ("income_source", "net_monthly_income")]
+    items += [(k, _json(p.income[k]), checked) for k in ("savings", "debts", "debt_counselling")]
+    items += [(k, _json(v), intake) for k, v in p.work.items() if v is not None]
+    return sorted(items + _addresses(p, links) + _zrm(p, manager), key=lambda i: i[2].recorded_at)
+
+
+def _addresses(p: SynthPerson, links: _Connections) -> list[Item]:
+    def items(address: Address, provenance: Provenance) -> list[Item]:
+        parts = (
+            ("street", address.street),
+            ("house_number", address.house_number),
+            ("postcode", address.postcode),
+            ("city", address.city),
+        )
+        return [(k, v, provenance) for k, v in parts]
+
+    if p.earlier_address is None or p.moved_on is None:
+        return items(
+            p.address, Provenance(Source.BRP, links.brp.id, _at(p.client_since, 9), verified=True)
+        )
+    first = min(p.client_since, p.moved_on - timedelta(days=365))
+    before = Provenance(Source.BRP, links.brp.id, _at(first, 9), valid_to=p.moved_on, verified=True)
+    after = Provenance(
+        Source.BRP, links.brp.id, _at(p.moved_on, 9), valid_from=p.moved_on, verified=True
+    )
+    return items(p.earlier_address, before) + items(p.address, after)
+
+
+def _zrm(p: SynthPerson, manager: UUID) -> list[Item]:
+    version = INSTRUMENT_VERSIONS[0]
+    result: list[Item] = []
+    for scores, day in ((p.zrm_earlier, p.zrm_dates[0]), (p.zrm, p.zrm_dates[1])):
+        prov = Provenance(
+            Source.MUNICIPALITY, manager, _at(day, 13), valid_from=day, instrument_version=version
+        )
+        result += [(attribute_key(d), s, prov) for d, s in scores.items()]
+    return result
+
+
+def _json(value: object) -> JsonValue:
+    if isinstance(value, date):
+        return value.isoformat()
+    assert isinstance(value, str | int | bool)
+    return value

@@ -1,0 +1,139 @@
+"""The one place that reads configuration from the environment.
+
+`Settings` is built once by the CLI and passed into `create_app(settings)` and the stores; no
+module reads the environment or keeps a global copy. Secrets have no usable default: outside the
+demo and development modes datameent refuses to start without them.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import os
+import secrets
+from enum import StrEnum
+from pathlib import Path
+
+import platformdirs
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from datameent.errors import ConfigurationError, ConfigurationProblem
+
+
+class Environment(StrEnum):
+    PRODUCTION = "production"
+    DEVELOPMENT = "development"
+    DEMO = "demo"
+
+
+_PLACEHOLDERS = {"changeme", "change-me", "secret", "password", "xxx", "todo"}
+
+
+class Settings(BaseSettings):
+    """Every setting, with its default and what it is for (see docs/settings.md)."""
+
+    model_config = SettingsConfigDict(env_prefix="DATAMEENT_", extra="ignore")
+
+    environment: Environment = Field(
+        Environment.PRODUCTION, description="production, development or demo."
+    )
+    data_dir: Path = Field(
+        default_factory=lambda: platformdirs.user_data_path("datameent"),
+        description="Directory for the SQLite database and, in demo/development, local keys.",
+    )
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; default: a SQLite file in the data directory."
+    )
+    secret_key: SecretStr | None = Field(
+        None, description="Signs CSRF tokens and keys login throttling (at least 32 characters)."
+    )
+    master_key: SecretStr | None = Field(
+        None, description="Base64 of 32 random bytes; wraps every person's data key."
+    )
+    host: str = Field("127.0.0.1", description="Address the web server binds to.")
+    port: int = Field(8000, description="Port the web server listens on.")
+    workers: int = Field(1, description="Web server processes.")
+    session_hours: int = Field(12, description="Hours a browser session lasts.")
+    token_minutes: int = Field(60, description="Minutes an API bearer token lasts.")
+    login_max_failures: int = Field(
+        5, description="Failed logins per username within the window before it is locked."
+    )
+    login_window_minutes: int = Field(15, description="The login throttling window.")
+    log_level: str = Field("info", description="Server log level.")
+
+    @property
+    def is_local(self) -> bool:
+        return self.environment in (Environment.DEMO, Environment.DEVELOPMENT)
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'datameent.sqlite3'}"
+
+    def master_key_bytes(self) -> bytes:
+        assert self.master_key is not None, "validate() first"
+        return base64.b64decode(self.master_key.get_secret_value(), validate=True)
+
+    def secret_key_bytes(self) -> bytes:
+        assert self.secret_key is not None, "validate() first"
+        return self.secret_key.get_secret_value().encode()
+
+    def validated(self) -> Settings:
+        """These settings, or a `ConfigurationError` listing every problem at once."""
+        problems = _secret_problems(self.secret_key) + _master_key_problems(self.master_key)
+        if self.workers < 1:
+            problems.append(ConfigurationProblem("DATAMEENT_WORKERS", "must be at least 1"))
+        if problems:
+            raise ConfigurationError(problems)
+        return self
+
+    def with_local_keys(self) -> Settings:
+        """In demo and development: keys kept in the data directory, made on first use.
+
+        Elsewhere the keys must come from the environment (or a secret store feeding it).
+        """
+        if not self.is_local or (self.secret_key and self.master_key):
+            return self
+        path = self.data_dir / "local-keys.json"
+        if path.exists():
+            keys = json.loads(path.read_text())
+        else:
+            keys = {
+                "secret_key": secrets.token_urlsafe(48),
+                "master_key": base64.b64encode(os.urandom(32)).decode(),
+            }
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path.touch(mode=0o600)
+            path.write_text(json.dumps(keys))
+        return self.model_copy(
+            update={
+                "secret_key": self.secret_key or SecretStr(keys["secret_key"]),
+                "master_key": self.master_key or SecretStr(keys["master_key"]),
+            }
+        )
+
+
+def _secret_problems(value: SecretStr | None) -> list[ConfigurationProblem]:
+    name = "DATAMEENT_SECRET_KEY"
+    if value is None:
+        return [ConfigurationProblem(name, "is required outside demo and development")]
+    text = value.get_secret_value()
+    if text.lower() in _PLACEHOLDERS or len(text) < 32:
+        return [ConfigurationProblem(name, "must be a random value of at least 32 characters")]
+    return []
+
+
+def _master_key_problems(value: SecretStr | None) -> list[ConfigurationProblem]:
+    name = "DATAMEENT_MASTER_KEY"
+    if value is None:
+        return [ConfigurationProblem(name, "is required outside demo and development")]
+    try:
+        raw = base64.b64decode(value.get_secret_value(), validate=True)
+    except (binascii.Error, ValueError):
+        raw = b""
+    if len(raw) != 32:
+        return [ConfigurationProblem(name, "must be base64 of exactly 32 random bytes")]
+    return []

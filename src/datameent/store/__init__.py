@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy tables, repositories, the unit of work, migrations, envelope crypto."""

@@ -1,0 +1,182 @@
+"""Accounts, their roles, login sessions and the record of login attempts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import Row, and_, func, select, update
+from sqlalchemy.engine import Connection
+
+from datameent.domain.accounts import Role, User
+from datameent.store.tables import auth_sessions, login_attempts, user_roles, users
+
+
+class AccountRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._db = connection
+
+    def add(self, user: User, password_hash: str | None, created_at: datetime) -> None:
+        self._db.execute(
+            users.insert().values(
+                id=user.id,
+                username=user.username,
+                display_name=user.display_name,
+                password_hash=password_hash,
+                person_id=user.person_id,
+                team=user.team,
+                active=user.active,
+                created_at=created_at,
+            )
+        )
+        self._db.execute(
+            user_roles.insert(), [{"user_id": user.id, "role": r.value} for r in user.roles]
+        )
+
+    def add_many(self, rows: Iterable[tuple[User, str | None]], created_at: datetime) -> None:
+        """Bulk insert, for seeding a synthetic municipality."""
+        pairs = list(rows)
+        if not pairs:
+            return
+        self._db.execute(
+            users.insert(),
+            [
+                {
+                    "id": u.id,
+                    "username": u.username,
+                    "display_name": u.display_name,
+                    "password_hash": h,
+                    "person_id": u.person_id,
+                    "team": u.team,
+                    "active": u.active,
+                    "created_at": created_at,
+                }
+                for u, h in pairs
+            ],
+        )
+        self._db.execute(
+            user_roles.insert(),
+            [{"user_id": u.id, "role": r.value} for u, _ in pairs for r in u.roles],
+        )
+
+    def get(self, user_id: UUID) -> User | None:
+        row = self._db.execute(select(users).where(users.c.id == user_id)).first()
+        return self._to_user(row) if row else None
+
+    def by_username(self, username: str) -> tuple[User, str | None] | None:
+        row = self._db.execute(select(users).where(users.c.username == username)).first()
+        return (self._to_user(row), row.password_hash) if row else None
+
+    def by_role(self, role: Role, team: str | None = None) -> list[User]:
+        query = select(users).join(user_roles).where(user_roles.c.role == role.value)
+        if team is not None:
+            query = query.where(users.c.team == team)
+        return [self._to_user(row) for row in self._db.execute(query.order_by(users.c.username))]
+
+    def many(self, user_ids: Iterable[UUID]) -> dict[UUID, User]:
+        ids = list(set(user_ids))
+        if not ids:
+            return {}
+        rows = self._db.execute(select(users).where(users.c.id.in_(ids))).all()
+        roles = self._roles_of(ids)
+        return {row.id: _user(row, roles.get(row.id, frozenset())) for row in rows}
+
+    def set_password_hash(self, user_id: UUID, password_hash: str) -> None:
+        self._db.execute(
+            update(users).where(users.c.id == user_id).values(password_hash=password_hash)
+        )
+
+    def _roles_of(self, user_ids: list[UUID]) -> dict[UUID, frozenset[Role]]:
+        found: dict[UUID, set[Role]] = {}
+        query = select(user_roles).where(user_roles.c.user_id.in_(user_ids))
+        for row in self._db.execute(query):
+            found.setdefault(row.user_id, set()).add(Role(row.role))
+        return {k: frozenset(v) for k, v in found.items()}
+
+    def _to_user(self, row: Row[tuple[object, ...]]) -> User:
+        user_id = row._mapping["id"]
+        return _user(row, self._roles_of([user_id]).get(user_id, frozenset()))
+
+    # Sessions -----------------------------------------------------------------------------
+
+    def add_session(
+        self, token_hash: str, user_id: UUID, kind: str, at: datetime, expires_at: datetime
+    ) -> None:
+        self._db.execute(
+            auth_sessions.insert().values(
+                token_hash=token_hash,
+                user_id=user_id,
+                kind=kind,
+                created_at=at,
+                expires_at=expires_at,
+            )
+        )
+
+    def session_user(self, token_hash: str, kind: str, now: datetime) -> User | None:
+        """The user of a live session, in one query."""
+        s = auth_sessions
+        rows = self._db.execute(
+            select(users, user_roles.c.role)
+            .join(s, s.c.user_id == users.c.id)
+            .outerjoin(user_roles, user_roles.c.user_id == users.c.id)
+            .where(
+                s.c.token_hash == token_hash,
+                s.c.kind == kind,
+                s.c.expires_at > now,
+                s.c.revoked_at.is_(None),
+            )
+        ).all()
+        if not rows:
+            return None
+        roles = frozenset(Role(r.role) for r in rows if r.role)
+        return _user(rows[0], roles)
+
+    def revoke_session(self, token_hash: str, at: datetime) -> None:
+        self._db.execute(
+            update(auth_sessions)
+            .where(auth_sessions.c.token_hash == token_hash)
+            .values(revoked_at=at)
+        )
+
+    # Login attempts -----------------------------------------------------------------------
+
+    def record_attempt(
+        self, username_key: str, client_key: str, at: datetime, succeeded: bool
+    ) -> None:
+        self._db.execute(
+            login_attempts.insert().values(
+                username_key=username_key,
+                client_key=client_key,
+                attempted_at=at,
+                succeeded=succeeded,
+            )
+        )
+
+    def failures_since(
+        self, since: datetime, *, username_key: str | None = None, client_key: str | None = None
+    ) -> tuple[int, datetime | None]:
+        """How many failed attempts since `since`, and when the first of them was."""
+        la = login_attempts
+        conditions = [la.c.attempted_at >= since, la.c.succeeded.is_(False)]
+        if username_key is not None:
+            conditions.append(la.c.username_key == username_key)
+        if client_key is not None:
+            conditions.append(la.c.client_key == client_key)
+        row = self._db.execute(
+            select(func.count(), func.min(la.c.attempted_at)).where(and_(*conditions))
+        ).one()
+        return int(row[0]), row[1]
+
+
+def _user(row: Row[tuple[object, ...]], roles: frozenset[Role]) -> User:
+    m = row._mapping
+    return User(
+        id=m["id"],
+        username=m["username"],
+        display_name=m["display_name"],
+        roles=roles,
+        person_id=m["person_id"],
+        team=m["team"],
+        active=m["active"],
+    )

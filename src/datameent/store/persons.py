@@ -1,0 +1,99 @@
+"""Persons: identity, the encrypted BSN and the wrapped data key."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import func, select, update
+from sqlalchemy.engine import Connection
+
+from datameent.domain.persons import Person
+from datameent.domain.policy import Action, Permit
+from datameent.errors import AccessDenied, Conflict, DataErased
+from datameent.store.crypto import DataKey, KeyRing
+from datameent.store.tables import persons
+
+
+def require(permit: Permit, action: Action, subject: UUID | None) -> None:
+    """Refuse to go on unless `permit` allows `action` on `subject`."""
+    if not permit.covers(action, subject):
+        raise AccessDenied(("the permit does not cover this access",), hide_existence=True)
+
+
+class PersonRepository:
+    def __init__(self, connection: Connection, keys: KeyRing) -> None:
+        self._db = connection
+        self._keys = keys
+
+    def add(self, person: Person, bsn: str) -> DataKey:
+        """Store a new person with their BSN; returns their fresh data key."""
+        index = self._keys.bsn_index(bsn)
+        if self._db.scalar(select(persons.c.id).where(persons.c.bsn_index == index)):
+            raise Conflict()
+        key, wrapped = self._keys.new_data_key(person.id)
+        self._db.execute(
+            persons.insert().values(
+                id=person.id,
+                client_number=person.client_number,
+                bsn_index=index,
+                bsn_ciphertext=key.encrypt(bsn.encode(), "bsn"),
+                data_key=wrapped,
+                key_version=KeyRing.VERSION,
+                created_at=person.created_at,
+            )
+        )
+        return key
+
+    def get(self, person_id: UUID) -> Person | None:
+        row = self._db.execute(
+            select(
+                persons.c.id, persons.c.client_number, persons.c.created_at, persons.c.erased_at
+            ).where(persons.c.id == person_id)
+        ).first()
+        return Person(row.id, row.client_number, row.created_at, row.erased_at) if row else None
+
+    def client_numbers(self, person_ids: list[UUID]) -> dict[UUID, str]:
+        rows = self._db.execute(
+            select(persons.c.id, persons.c.client_number).where(persons.c.id.in_(person_ids))
+        )
+        return {row.id: row.client_number for row in rows}
+
+    def id_by_bsn(self, bsn: str) -> UUID | None:
+        index = self._keys.bsn_index(bsn)
+        found: UUID | None = self._db.scalar(
+            select(persons.c.id).where(persons.c.bsn_index == index)
+        )
+        return found
+
+    def id_by_client_number(self, client_number: str) -> UUID | None:
+        found: UUID | None = self._db.scalar(
+            select(persons.c.id).where(persons.c.client_number == client_number)
+        )
+        return found
+
+    def next_client_number(self) -> str:
+        count = self._db.scalar(select(func.count()).select_from(persons)) or 0
+        return f"K{count + 1:07d}"
+
+    def data_key(self, person_id: UUID) -> DataKey:
+        """The person's unwrapped data key; `DataErased` once it has been destroyed."""
+        wrapped = self._db.scalar(select(persons.c.data_key).where(persons.c.id == person_id))
+        if wrapped is None:
+            raise DataErased()
+        return self._keys.unwrap(person_id, wrapped)
+
+    def bsn(self, permit: Permit, person_id: UUID) -> str:
+        require(permit, Action.READ_VAULT, person_id)
+        blob = self._db.scalar(select(persons.c.bsn_ciphertext).where(persons.c.id == person_id))
+        if blob is None:
+            raise DataErased()
+        return self.data_key(person_id).decrypt(blob, "bsn").decode()
+
+    def destroy_data_key(self, person_id: UUID, at: datetime) -> None:
+        """Crypto-shred: without the data key, nobody can read this person's values again."""
+        self._db.execute(
+            update(persons)
+            .where(persons.c.id == person_id)
+            .values(data_key=None, bsn_ciphertext=None, erased_at=at)
+        )

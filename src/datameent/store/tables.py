@@ -1,0 +1,134 @@
+"""The database schema, as SQLAlchemy Core tables.
+
+Alembic revisions in `migrations/` create and change these tables; `tests` check that the
+revisions and this module agree. Personal values and BSNs are only ever stored encrypted.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Uuid,
+    text,
+)
+
+from datameent.store.types import UTCDateTime
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+persons = Table(
+    "persons",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("client_number", String(20), nullable=False, unique=True),
+    Column("bsn_index", String(64), nullable=False, unique=True),
+    Column("bsn_ciphertext", LargeBinary, nullable=True),
+    Column("data_key", LargeBinary, nullable=True, comment="wrapped; NULL once erased"),
+    Column("key_version", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("erased_at", UTCDateTime, nullable=True),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("display_name", String(200), nullable=False),
+    Column("password_hash", String(200), nullable=True, comment="NULL: cannot log in"),
+    Column("person_id", Uuid, ForeignKey("persons.id"), nullable=True, unique=True),
+    Column("team", String(100), nullable=True),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+user_roles = Table(
+    "user_roles",
+    metadata,
+    Column("user_id", Uuid, ForeignKey("users.id"), primary_key=True),
+    Column("role", String(32), primary_key=True),
+)
+
+auth_sessions = Table(
+    "auth_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", Uuid, ForeignKey("users.id"), nullable=False, index=True),
+    Column("kind", String(8), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime, nullable=True),
+)
+
+login_attempts = Table(
+    "login_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username_key", String(64), nullable=False),
+    Column("client_key", String(64), nullable=False),
+    Column("attempted_at", UTCDateTime, nullable=False),
+    Column("succeeded", Boolean, nullable=False),
+    Index(None, "username_key", "attempted_at"),
+    Index(None, "client_key", "attempted_at"),
+)
+
+attribute_values = Table(
+    "attribute_values",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("person_id", Uuid, ForeignKey("persons.id"), nullable=False),
+    Column("key", String(64), nullable=False),
+    Column("ciphertext", LargeBinary, nullable=False),
+    Column("source", String(32), nullable=False),
+    Column("recorded_by", Uuid, ForeignKey("users.id"), nullable=True),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Column("valid_from", Date, nullable=True),
+    Column("valid_to", Date, nullable=True),
+    Column("verified", Boolean, nullable=False),
+    Column("instrument_version", String(32), nullable=True),
+    Column("is_current", Boolean, nullable=False),
+    Column("supersedes", Uuid, ForeignKey("attribute_values.id"), nullable=True),
+    Index(None, "person_id", "key"),
+    Index(
+        "uq_attribute_values_current",
+        "person_id",
+        "key",
+        unique=True,
+        sqlite_where=text("is_current"),
+        postgresql_where=text("is_current"),
+    ),
+)
+
+case_assignments = Table(
+    "case_assignments",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("case_manager_id", Uuid, ForeignKey("users.id"), nullable=False, index=True),
+    Column("person_id", Uuid, ForeignKey("persons.id"), nullable=False, index=True),
+    Column("starts_at", UTCDateTime, nullable=False),
+    Column("ends_at", UTCDateTime, nullable=True),
+    Column("assigned_by", Uuid, ForeignKey("users.id"), nullable=True),
+    Index(
+        "uq_case_assignments_open",
+        "person_id",
+        unique=True,
+        sqlite_where=text("ends_at IS NULL"),
+        postgresql_where=text("ends_at IS NULL"),
+    ),
+)

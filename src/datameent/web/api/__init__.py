@@ -1,0 +1,11 @@
+"""The JSON API under /api/v1."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from datameent.web.api import auth, caseloads, definitions, me, persons
+
+router = APIRouter(prefix="/api/v1")
+for module in (auth, me, persons, definitions, caseloads):
+    router.include_router(module.router)

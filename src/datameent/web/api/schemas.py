@@ -1,0 +1,121 @@
+"""JSON shapes of the API: camelCase on the wire, as the Dutch API design rules ask."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+from datameent.domain.vault import Source
+
+
+class Schema(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+
+
+class Input(Schema):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+
+
+class Token(BaseModel):
+    """OAuth2 names its fields in snake_case (RFC 6749); we follow it here."""
+
+    access_token: str
+    token_type: str = "bearer"
+    expires_in: int
+
+
+class Me(Schema):
+    id: UUID
+    username: str
+    display_name: str
+    roles: list[str]
+    team: str | None
+    person_id: UUID | None
+    caseload: list[UUID] | None = Field(
+        description="Person ids of the active caseload (case managers only)."
+    )
+
+
+class LocalText(Schema):
+    nl: str
+    en: str
+
+
+class ChoiceOut(Schema):
+    code: str
+    label: LocalText
+
+
+class AttributeDefinitionOut(Schema):
+    key: str
+    category: str
+    label: LocalText
+    type: str
+    unit: LocalText | None
+    sensitivity: str
+    retention_years: int
+    self_declarable: bool
+    choices: list[ChoiceOut]
+    minimum: float | None
+    maximum: float | None
+
+
+class AttributeOut(Schema):
+    id: UUID
+    key: str
+    label: str
+    category: str
+    value: Any
+    source: Source
+    recorded_by: str | None = Field(description="Name of who recorded it.")
+    recorded_by_id: UUID | None
+    recorded_at: datetime
+    valid_from: date | None
+    valid_to: date | None
+    verified: bool
+    instrument_version: str | None
+    current: bool
+
+
+class AttributeIn(Input):
+    key: str = Field(max_length=64)
+    value: Any
+    source: Source
+    valid_from: date | None = None
+    valid_to: date | None = None
+    verified: bool = False
+    instrument_version: str | None = Field(None, max_length=32)
+
+
+class PersonIn(Input):
+    bsn: str = Field(max_length=20)
+    given_name: str = Field(max_length=1000)
+    name_prefix: str | None = Field(None, max_length=1000)
+    family_name: str = Field(max_length=1000)
+    birth_date: str = Field(max_length=20)
+    source: Source = Source.SELF_DECLARED
+    verified: bool = False
+
+
+class PersonOut(Schema):
+    id: UUID
+    client_number: str
+    bsn: str = Field(description="In full only for the resident themselves; masked otherwise.")
+    name: str
+    created_at: datetime
+
+
+class AssignmentIn(Input):
+    person_id: UUID
+    case_manager_id: UUID
+
+
+class AssignmentOut(Schema):
+    id: UUID
+    person_id: UUID
+    case_manager_id: UUID
+    starts_at: datetime

@@ -1,0 +1,90 @@
+"""ASGI middleware: security headers, the CSRF cookie, and a limit on request bodies.
+
+Written as plain ASGI (not `BaseHTTPMiddleware`) so it adds almost nothing to each request.
+"""
+
+from __future__ import annotations
+
+from http.cookies import SimpleCookie
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from datameent.domain.text import Text
+from datameent.errors import DatameentError
+from datameent.web import csrf
+
+MAX_BODY_BYTES = 1024 * 1024
+
+_SECURITY_HEADERS = {
+    "content-security-policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+    ),
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "same-origin",
+    "x-frame-options": "DENY",
+    "cache-control": "no-store",
+}
+
+
+class BodyTooLarge(DatameentError):
+    title = Text("Het verzoek is te groot.", "The request is too large.")
+
+
+class WebMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        new_cookie = self._csrf_cookie(scope)
+        is_static = scope["path"].startswith("/static/")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in _SECURITY_HEADERS.items():
+                    if name == "cache-control" and is_static:
+                        value = "public, max-age=3600"
+                    headers.setdefault(name, value)
+                if new_cookie:
+                    headers.append(
+                        "set-cookie", f"{csrf.COOKIE}={new_cookie}; HttpOnly; SameSite=Lax; Path=/"
+                    )
+            await send(message)
+
+        await self.app(scope, _limited(receive), send_with_headers)
+
+    @staticmethod
+    def _csrf_cookie(scope: Scope) -> str | None:
+        """Make sure every page visitor has a CSRF cookie; return it when it is new."""
+        if scope["path"].startswith(("/api/", "/static/")):
+            return None
+        cookies = SimpleCookie()
+        for name, value in scope.get("headers", []):
+            if name == b"cookie":
+                cookies.load(value.decode("latin-1"))
+        state = scope.setdefault("state", {})
+        if csrf.COOKIE in cookies:
+            state["csrf_cookie"] = cookies[csrf.COOKIE].value
+            return None
+        state["csrf_cookie"] = csrf.new_cookie_value()
+        return str(state["csrf_cookie"])
+
+
+def _limited(receive: Receive) -> Receive:
+    seen = 0
+
+    async def limited_receive() -> Message:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > MAX_BODY_BYTES:
+                raise BodyTooLarge()
+        return message
+
+    return limited_receive

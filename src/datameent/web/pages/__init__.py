@@ -1,0 +1,12 @@
+"""Server-rendered pages. Every unsafe request on them must carry a CSRF token."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+
+from datameent.web import csrf
+from datameent.web.pages import auth, caseload, home, intake, team, vault
+
+router = APIRouter(dependencies=[Depends(csrf.verify)], include_in_schema=False)
+for module in (auth, home, vault, caseload, intake, team):
+    router.include_router(module.router)

@@ -1,0 +1,87 @@
+"""Logging in and out, and switching language."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from datameent.errors import LoginFailed, TooManyAttempts
+from datameent.services import accounts
+from datameent.web.api.auth import client_address
+from datameent.web.deps import SESSION_COOKIE, OptionalPageUser, SettingsDep, StoreDep
+from datameent.web.i18n import LOCALES
+from datameent.web.templating import LANG_COOKIE, render
+
+router = APIRouter()
+
+
+def safe_next(target: str | None) -> str:
+    """Only local paths, so a login link cannot send people to another site."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+def is_local_host(request: Request) -> bool:
+    return request.url.hostname in ("localhost", "127.0.0.1", "::1")
+
+
+@router.get("/inloggen")
+def login_page(request: Request, user: OptionalPageUser, next: str = "/") -> Response:
+    if user is not None:
+        return RedirectResponse(safe_next(next), 303)
+    return render(request, "login.html", {"next": safe_next(next), "error": None, "username": ""})
+
+
+@router.post("/inloggen")
+def login(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    username: Annotated[str, Form(max_length=200)] = "",
+    password: Annotated[str, Form(max_length=1000)] = "",
+    next: Annotated[str, Form(max_length=500)] = "/",
+) -> Response:
+    limits = accounts.LoginLimits(
+        settings.login_max_failures, timedelta(minutes=settings.login_window_minutes)
+    )
+    try:
+        user = accounts.authenticate(store, username, password, client_address(request), limits)
+    except (LoginFailed, TooManyAttempts) as error:
+        status = 429 if isinstance(error, TooManyAttempts) else 401
+        context = {"next": safe_next(next), "error": type(error).title, "username": username}
+        return render(request, "login.html", context, status=status)
+    token = accounts.open_session(
+        store, user, accounts.WEB, timedelta(hours=settings.session_hours)
+    )
+    response = RedirectResponse(safe_next(next), 303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=not is_local_host(request),
+        max_age=settings.session_hours * 3600,
+    )
+    return response
+
+
+@router.post("/uitloggen")
+def logout(request: Request, store: StoreDep) -> Response:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        accounts.close_session(store, token)
+    response = RedirectResponse("/inloggen?uitgelogd=1", 303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/taal/{lang}")
+def switch_language(lang: str, next: str = "/") -> Response:
+    response = RedirectResponse(safe_next(next), 303)
+    if lang in LOCALES:
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax")
+    return response

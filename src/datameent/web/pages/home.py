@@ -1,0 +1,36 @@
+"""The start: each role lands where its work is."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from datameent.domain.accounts import Role
+from datameent.web.deps import PageUser
+from datameent.web.templating import render
+
+router = APIRouter()
+
+_LANDING = (
+    (Role.RESIDENT, "/mijn-gegevens"),
+    (Role.CASE_MANAGER, "/clienten"),
+    (Role.TEAM_LEAD, "/team"),
+)
+
+
+@router.get("/")
+def home(user: PageUser) -> Response:
+    for role, path in _LANDING:
+        if user.has(role):
+            return RedirectResponse(path, 303)
+    return RedirectResponse("/start", 303)
+
+
+@router.get("/start")
+def start(request: Request, user: PageUser) -> Response:
+    return render(request, "start.html", {})
+
+
+@router.get("/health", include_in_schema=False)
+def health() -> dict[str, str]:
+    return {"status": "ok"}

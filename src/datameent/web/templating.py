@@ -1,0 +1,63 @@
+"""Rendering pages: Jinja2 with the request's language, formats, user and CSRF token."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from datameent.domain import catalogue
+from datameent.domain.accounts import ROLE_LABELS
+from datameent.domain.text import Text
+from datameent.web import csrf
+from datameent.web.i18n import Formats, make_gettext, pick_locale
+
+LANG_COOKIE = "dm_lang"
+STATIC = Path(__file__).parent / "static"
+
+
+def make_environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("datameent.web", "templates"),
+        autoescape=select_autoescape(default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["role_labels"] = ROLE_LABELS
+    env.globals["catalogue_by_key"] = catalogue.BY_KEY
+    return env
+
+
+def locale_of(request: Request) -> str:
+    return pick_locale(request.cookies.get(LANG_COOKIE))
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    *,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    state = request.app.state
+    locale = locale_of(request)
+    csrf_cookie = request.scope.get("state", {}).get("csrf_cookie", "")
+    full = {
+        "request": request,
+        "locale": locale,
+        "_": make_gettext(state.translations[locale]),
+        "t": lambda text: text.in_(locale) if isinstance(text, Text) else text,
+        "fmt": Formats(locale),
+        "csrf_token": csrf.token_for(state.settings.secret_key_bytes(), csrf_cookie),
+        "user": getattr(request.state, "user", None),
+        "path": request.url.path,
+        "htmx": (STATIC / "vendor" / "htmx.min.js").exists(),
+        **context,
+    }
+    html = state.jinja.get_template(template).render(full)
+    return HTMLResponse(html, status_code=status, headers=headers)
