@@ -145,8 +145,10 @@ def _store_persons(
 
 
 def _resident(synth: SynthPerson, person_id: UUID) -> User:
-    name = " ".join(p for p in (synth.given_name, synth.name_prefix, synth.family_name) if p)
-    return User(uuid4(), f"inwoner{synth.number}", name, frozenset({Role.RESIDENT}), person_id)
+    # The account holds no name: a resident's name is personal data and lives, encrypted, in
+    # their vault. The account table is not encrypted.
+    username = f"inwoner{synth.number}"
+    return User(uuid4(), username, username, frozenset({Role.RESIDENT}), person_id)
 
 
 def _at(day: date, hour: int = 10) -> datetime:

@@ -1,0 +1,112 @@
+"""Helpers shared by the test layers: keys, settings, databases built from migrated templates."""
+
+from __future__ import annotations
+
+import base64
+import shutil
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+from datameent.domain.accounts import User
+from datameent.services.seed import seed_municipality
+from datameent.settings import Environment, Settings
+from datameent.store.crypto import KeyRing
+from datameent.store.engine import make_engine
+from datameent.store.migrate import upgrade
+from datameent.store.uow import Store
+
+MASTER_KEY = bytes(range(32))
+SECRET_KEY = "a-test-secret-key-that-is-long-enough-for-the-checks"
+SEED_PERSONS = 130
+"""Enough for three case managers (60 clients each), so some clients are strangers to each."""
+SEED = 7
+
+
+def settings_for(url: str, data_dir: Path) -> Settings:
+    return Settings(
+        environment=Environment.DEVELOPMENT,
+        data_dir=data_dir,
+        database_url=url,
+        secret_key=SECRET_KEY,
+        master_key=base64.b64encode(MASTER_KEY).decode(),
+    )
+
+
+def store_for(url: str) -> Store:
+    return Store(make_engine(url), KeyRing(MASTER_KEY))
+
+
+def migrate_and_seed(url: str, *, seeded: bool) -> None:
+    store = store_for(url)
+    upgrade(store.engine)
+    if seeded:
+        seed_municipality(store, SEED_PERSONS, SEED, demo_password="demo")
+    store.dispose()
+
+
+class SqliteTemplates:
+    """Migrated (and seeded) database files, made once and copied for every test."""
+
+    def __init__(self, directory: Path) -> None:
+        self.files = {}
+        for seeded in (False, True):
+            path = directory / f"template-{seeded}.sqlite3"
+            migrate_and_seed(f"sqlite:///{path}", seeded=seeded)
+            # Fold the write-ahead log into the file so that one copy holds everything.
+            engine = create_engine(f"sqlite:///{path}")
+            with engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            engine.dispose()
+            self.files[seeded] = path
+
+    @contextmanager
+    def database(self, directory: Path, *, seeded: bool) -> Iterator[str]:
+        target = directory / f"db-{uuid.uuid4().hex[:8]}.sqlite3"
+        shutil.copy(self.files[seeded], target)
+        yield f"sqlite:///{target}"
+
+
+class PostgresTemplates:
+    """Template databases on the throwaway server; each test gets `CREATE DATABASE ... TEMPLATE`."""
+
+    def __init__(self, server_url: str) -> None:
+        self.server_url = server_url
+        self._admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+        for seeded in (False, True):
+            name = self._name(seeded)
+            with self._admin.connect() as c:
+                c.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+                c.execute(text(f"CREATE DATABASE {name}"))
+            migrate_and_seed(self._url(name), seeded=seeded)
+
+    @staticmethod
+    def _name(seeded: bool) -> str:
+        return "tpl_seeded" if seeded else "tpl_migrated"
+
+    def _url(self, name: str) -> str:
+        return self.server_url.rsplit("/", 1)[0] + "/" + name
+
+    @contextmanager
+    def database(self, directory: Path, *, seeded: bool) -> Iterator[str]:
+        name = f"t_{uuid.uuid4().hex[:12]}"
+        with self._admin.connect() as c:
+            c.execute(text(f"CREATE DATABASE {name} TEMPLATE {self._name(seeded)}"))
+        try:
+            yield self._url(name)
+        finally:
+            with self._admin.connect() as c:
+                c.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+
+    def dispose(self) -> None:
+        self._admin.dispose()
+
+
+def user(store: Store, username: str) -> User:
+    with store.unit_of_work(write=False) as uow:
+        found = uow.accounts.by_username(username)
+    assert found is not None, username
+    return found[0]

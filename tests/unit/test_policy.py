@@ -1,0 +1,122 @@
+"""The access policy: deny by default, reasons always, permits that cannot be forged."""
+
+from uuid import UUID, uuid4
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from datameent.domain.accounts import Role, User
+from datameent.domain.policy import AccessRequest, Action, Permit, decide
+from datameent.errors import AccessDenied
+
+PERSON = uuid4()
+OTHER = uuid4()
+
+
+def make_user(
+    *roles: Role, person: UUID | None = None, team: str | None = None, active: bool = True
+) -> User:
+    return User(uuid4(), "someone", "Someone", frozenset(roles), person, team, active)
+
+
+def test_a_resident_reads_their_own_vault_and_nobody_elses() -> None:
+    resident = make_user(Role.RESIDENT, person=PERSON)
+    own = decide(AccessRequest(resident, Action.READ_VAULT, PERSON))
+    assert own.allowed and own.rule == "own-record"
+    other = decide(AccessRequest(resident, Action.READ_VAULT, OTHER))
+    assert not other.allowed and other.reasons
+
+
+def test_a_case_manager_reads_only_the_active_caseload() -> None:
+    manager = make_user(Role.CASE_MANAGER, team="Team 1")
+    assert decide(
+        AccessRequest(manager, Action.READ_VAULT, PERSON, in_active_caseload=True)
+    ).allowed
+    denied = decide(AccessRequest(manager, Action.READ_VAULT, PERSON))
+    assert not denied.allowed
+    with pytest.raises(AccessDenied) as caught:
+        denied.permit()
+    assert caught.value.hide_existence, "a denied read must not reveal that the person exists"
+
+
+@pytest.mark.parametrize(
+    "role",
+    [
+        Role.TEAM_LEAD,
+        Role.PRIVACY_OFFICER,
+        Role.ANALYST,
+        Role.COUNCIL_MEMBER,
+        Role.FACILITATOR,
+        Role.ADMIN,
+    ],
+)
+def test_nobody_else_reads_personal_data(role: Role) -> None:
+    actor = make_user(role, team="Team 1")
+    assert not decide(
+        AccessRequest(actor, Action.READ_VAULT, PERSON, in_active_caseload=True)
+    ).allowed
+
+
+def test_team_leads_assign_only_within_their_team() -> None:
+    lead = make_user(Role.TEAM_LEAD, team="Team 1")
+    ok = AccessRequest(lead, Action.ASSIGN_CASE, PERSON, target_team="Team 1", subject_team=None)
+    assert decide(ok).allowed
+    other_target = AccessRequest(lead, Action.ASSIGN_CASE, PERSON, target_team="Team 2")
+    assert not decide(other_target).allowed
+    other_holder = AccessRequest(
+        lead, Action.ASSIGN_CASE, PERSON, target_team="Team 1", subject_team="Team 2"
+    )
+    assert not decide(other_holder).allowed
+
+
+def test_a_permit_cannot_be_made_outside_the_policy() -> None:
+    with pytest.raises(AccessDenied):
+        Permit(uuid4(), Action.READ_VAULT, PERSON, "forged", object())
+
+
+roles = st.frozensets(st.sampled_from(list(Role)), max_size=3)
+requests = st.builds(
+    AccessRequest,
+    actor=st.builds(
+        lambda r, p, t, a: User(uuid4(), "x", "X", r, p, t, a),
+        roles,
+        st.sampled_from([PERSON, OTHER, None]),
+        st.sampled_from(["Team 1", "Team 2", None]),
+        st.booleans(),
+    ),
+    action=st.sampled_from(list(Action)),
+    subject=st.sampled_from([PERSON, OTHER, None]),
+    in_active_caseload=st.booleans(),
+    target_team=st.sampled_from(["Team 1", "Team 2", None]),
+    subject_team=st.sampled_from(["Team 1", "Team 2", None]),
+)
+
+
+@given(requests)
+def test_every_decision_has_reasons_and_inactive_accounts_never_pass(r: AccessRequest) -> None:
+    decision = decide(r)
+    assert decision.reasons
+    if not r.actor.active or not r.actor.roles:
+        assert not decision.allowed
+
+
+@given(requests)
+def test_personal_data_is_read_only_by_the_subject_or_their_case_manager(r: AccessRequest) -> None:
+    if r.action is not Action.READ_VAULT or not decide(r).allowed:
+        return
+    own = Role.RESIDENT in r.actor.roles and r.actor.person_id == r.subject
+    caseload = Role.CASE_MANAGER in r.actor.roles and r.in_active_caseload
+    assert r.subject is not None and (own or caseload)
+
+
+@given(requests)
+def test_an_allowing_decision_hands_out_a_permit_for_exactly_that_request(r: AccessRequest) -> None:
+    decision = decide(r)
+    if decision.allowed:
+        permit = decision.permit()
+        assert permit.covers(r.action, r.subject)
+        assert not permit.covers(r.action, uuid4())
+    else:
+        with pytest.raises(AccessDenied):
+            decision.permit()

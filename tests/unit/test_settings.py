@@ -1,0 +1,61 @@
+import base64
+import os
+from pathlib import Path
+
+import pytest
+
+from datameent.errors import ConfigurationError
+from datameent.settings import Environment, Settings
+
+GOOD_SECRET = "s" * 40
+GOOD_MASTER = base64.b64encode(os.urandom(32)).decode()
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in list(os.environ):
+        if name.startswith("DATAMEENT_"):
+            monkeypatch.delenv(name)
+
+
+def test_production_refuses_to_start_without_keys_and_names_both(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        Settings(data_dir=tmp_path).with_local_keys().validated()
+    names = {p.setting for p in caught.value.problems}
+    assert names == {"DATAMEENT_SECRET_KEY", "DATAMEENT_MASTER_KEY"}
+
+
+@pytest.mark.parametrize("secret", ["changeme", "short"])
+def test_placeholder_or_short_secrets_are_refused(secret: str, tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, secret_key=secret, master_key=GOOD_MASTER)
+    with pytest.raises(ConfigurationError):
+        settings.validated()
+
+
+@pytest.mark.parametrize("master", ["not base64!", base64.b64encode(b"16 bytes only!!!").decode()])
+def test_the_master_key_must_be_32_bytes_of_base64(master: str, tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, secret_key=GOOD_SECRET, master_key=master)
+    with pytest.raises(ConfigurationError):
+        settings.validated()
+
+
+def test_settings_come_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("DATAMEENT_SECRET_KEY", GOOD_SECRET)
+    monkeypatch.setenv("DATAMEENT_MASTER_KEY", GOOD_MASTER)
+    monkeypatch.setenv("DATAMEENT_DATA_DIR", str(tmp_path))
+    settings = Settings().validated()
+    assert settings.sqlalchemy_url == f"sqlite:///{tmp_path / 'datameent.sqlite3'}"
+
+
+def test_demo_makes_local_keys_once_and_keeps_them(tmp_path: Path) -> None:
+    first = Settings(environment=Environment.DEMO, data_dir=tmp_path).with_local_keys().validated()
+    again = Settings(environment=Environment.DEMO, data_dir=tmp_path).with_local_keys()
+    assert first.master_key_bytes() == again.master_key_bytes()
+    assert (tmp_path / "local-keys.json").stat().st_mode & 0o077 == 0
+
+
+def test_production_never_makes_local_keys(tmp_path: Path) -> None:
+    Settings(data_dir=tmp_path).with_local_keys()
+    assert not (tmp_path / "local-keys.json").exists()
