@@ -8,10 +8,10 @@ from __future__ import annotations
 from http.cookies import SimpleCookie
 
 from starlette.datastructures import MutableHeaders
+from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from datameent.domain.text import Text
-from datameent.errors import DatameentError
 from datameent.web import csrf
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -28,8 +28,7 @@ _SECURITY_HEADERS = {
 }
 
 
-class BodyTooLarge(DatameentError):
-    title = Text("Het verzoek is te groot.", "The request is too large.")
+TOO_LARGE = Text("Het verzoek is te groot.", "The request is too large.")
 
 
 class WebMiddleware:
@@ -56,7 +55,18 @@ class WebMiddleware:
                     )
             await send(message)
 
-        await self.app(scope, _limited(receive), send_with_headers)
+        length = _content_length(scope)
+        if length is not None and length > MAX_BODY_BYTES:
+            await _too_large(scope)(scope, receive, send_with_headers)
+            return
+        if length is None and scope["method"] in ("POST", "PUT", "PATCH"):
+            # No declared length (chunked): read up to the limit before the app sees anything.
+            buffered = await _buffer(receive)
+            if buffered is None:
+                await _too_large(scope)(scope, receive, send_with_headers)
+                return
+            receive = _replay(buffered)
+        await self.app(scope, receive, send_with_headers)
 
     @staticmethod
     def _csrf_cookie(scope: Scope) -> str | None:
@@ -75,16 +85,53 @@ class WebMiddleware:
         return str(state["csrf_cookie"])
 
 
-def _limited(receive: Receive) -> Receive:
-    seen = 0
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope.get("headers", []):
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return MAX_BODY_BYTES + 1
+    return None
 
-    async def limited_receive() -> Message:
-        nonlocal seen
+
+async def _buffer(receive: Receive) -> bytes | None:
+    chunks, size, more = [], 0, True
+    while more:
         message = await receive()
-        if message["type"] == "http.request":
-            seen += len(message.get("body", b""))
-            if seen > MAX_BODY_BYTES:
-                raise BodyTooLarge()
-        return message
+        if message["type"] != "http.request":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            return None
+        chunks.append(chunk)
+        more = message.get("more_body", False)
+    return b"".join(chunks)
 
-    return limited_receive
+
+def _replay(body: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
+
+
+def _too_large(scope: Scope) -> ASGIApp:
+    title = TOO_LARGE
+    if scope["path"].startswith("/api/"):
+        body = {
+            "type": "about:blank",
+            "title": title.nl,
+            "status": 413,
+            "titleNl": title.nl,
+            "titleEn": title.en,
+        }
+        return JSONResponse(body, 413, media_type="application/problem+json")
+    return PlainTextResponse(f"{title.nl}\n{title.en}\n", 413)

@@ -30,7 +30,6 @@ from datameent.errors import (
 )
 from datameent.web import csrf
 from datameent.web.i18n import accept_language_locale
-from datameent.web.middleware import BodyTooLarge
 
 log = logging.getLogger("datameent.web")
 
@@ -44,7 +43,6 @@ _STATUS: dict[type[DatameentError], int] = {
     Conflict: 409,
     DataErased: 410,
     csrf.CsrfFailed: 403,
-    BodyTooLarge: 413,
 }
 _HTTP_TITLES = {
     404: NotFound.title,

@@ -1,0 +1,45 @@
+# Sourced by scripts/demo and scripts/test: make .venv from uv.lock and fetch the web assets.
+# Needs only python3 (3.11 or newer) and network access to PyPI and the npm registry.
+
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+UV_VERSION="0.13.9"
+export UV_PYTHON_DOWNLOADS=never UV_PROJECT_ENVIRONMENT="$ROOT/.venv"
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    echo "Please install with root rights: $*" >&2; return 1; fi
+}
+
+apt_install() {
+  command -v apt-get >/dev/null || { echo "Install these packages first: $*" >&2; return 1; }
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+find_python() {
+  for candidate in python3.13 python3.12 python3.11 python3; do
+    if command -v "$candidate" >/dev/null &&
+       "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+      command -v "$candidate"; return 0
+    fi
+  done
+  echo "datameent needs Python 3.11 or newer (python3)." >&2; return 1
+}
+
+PYTHON="$(find_python)"
+
+find_uv() {
+  if command -v uv >/dev/null; then command -v uv; return 0; fi
+  local tools="$ROOT/.cache/uv-$UV_VERSION"
+  if [ ! -x "$tools/bin/uv" ]; then
+    "$PYTHON" -m venv "$tools" 2>/dev/null || { apt_install python3-venv && "$PYTHON" -m venv "$tools"; }
+    "$tools/bin/python" -m pip install -q --disable-pip-version-check "uv==$UV_VERSION"
+  fi
+  echo "$tools/bin/uv"
+}
+
+UV="$(find_uv)"
+"$UV" sync --frozen --quiet --python "$PYTHON"
+"$ROOT/.venv/bin/python" "$ROOT/scripts/fetch_assets.py"

@@ -1,0 +1,3 @@
+from datameent.cli import main
+
+main()

@@ -1,0 +1,129 @@
+"""What people see in a real browser: their own data, no strangers' files, accessible pages."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import log_in
+
+AXE_OPTIONS = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"],
+    },
+    "resultTypes": ["violations"],
+}
+axe = Axe()
+
+
+def serious_violations(page: Page) -> list[dict[str, Any]]:
+    results = axe.run(page, options=AXE_OPTIONS)
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:3]}
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def assert_accessible_and_fits_a_phone(page: Page) -> None:
+    assert serious_violations(page) == [], page.url
+    page.set_viewport_size({"width": 360, "height": 740})
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, f"{page.url} is {width}px wide on a 360px screen"
+    assert serious_violations(page) == [], f"{page.url} at 360px"
+    page.set_viewport_size({"width": 1024, "height": 800})
+
+
+def test_a_resident_logs_in_and_sees_their_own_data(page: Page) -> None:
+    page.goto("/inloggen")
+    assert_accessible_and_fits_a_phone(page)
+    log_in(page, "inwoner1")
+    expect(page).to_have_url(re.compile(r"/mijn-gegevens$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mijn gegevens")
+    for group in ("Persoonlijke gegevens", "Inkomen en geld", "Zelfredzaamheid (ZRM)"):
+        expect(page.get_by_role("heading", name=group)).to_be_visible()
+    expect(page.get_by_text("Bron: BRP").first).to_be_visible()
+    page.get_by_text(re.compile(r"Eerdere versies")).first.click()
+    expect(page.locator("details[open] ol li").first).to_be_visible()
+    assert_accessible_and_fits_a_phone(page)
+
+
+def test_a_resident_adds_data_with_the_right_input_and_sees_it_kept(page: Page) -> None:
+    log_in(page, "inwoner1")
+    page.get_by_label("Wat wilt u toevoegen?").select_option("household_type")
+    value = page.locator("#waarde-veld select")
+    expect(value).to_be_visible()  # htmx swapped in a list of choices
+    value.select_option("single_parent")
+    page.get_by_role("button", name="Opslaan").click()
+    expect(page.get_by_role("status")).to_have_text("Opgeslagen.")
+    fact = page.locator(".fact", has_text="Soort huishouden")
+    expect(fact.locator(".fact-head .fact-value")).to_have_text("Alleenstaande ouder")
+    expect(fact.get_by_text("Zelf opgegeven")).to_be_visible()
+    expect(fact.get_by_text(re.compile(r"Eerdere versies \(1\)"))).to_be_visible()
+
+
+def test_form_errors_are_announced_and_linked_to_the_field(page: Page) -> None:
+    log_in(page, "inwoner1")
+    page.get_by_label("Wat wilt u toevoegen?").select_option("children_count")
+    page.locator("#veld-value").fill("veel")
+    page.get_by_role("button", name="Opslaan").click()
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("Dit moet een heel getal zijn.")
+    expect(page.locator("#veld-value")).to_have_attribute("aria-invalid", "true")
+    assert_accessible_and_fits_a_phone(page)
+
+
+def test_the_resident_switches_to_english(page: Page) -> None:
+    log_in(page, "inwoner1")
+    page.get_by_role("link", name="English").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My data")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    assert_accessible_and_fits_a_phone(page)
+
+
+def test_a_case_manager_cannot_open_a_strangers_file(page: Page) -> None:
+    log_in(page, "klantmanager2")
+    stranger = page.locator("table a").first.get_attribute("href")
+    page.get_by_role("button", name="Uitloggen").click()
+    log_in(page, "klantmanager1")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mijn cliënten")
+    assert_accessible_and_fits_a_phone(page)
+    page.locator("table a").first.click()
+    expect(page.get_by_text("******", exact=False).first).to_be_visible()
+    assert_accessible_and_fits_a_phone(page)
+    response = page.goto(str(stranger))
+    assert response is not None and response.status == 404
+    expect(page.get_by_role("heading", level=1)).to_have_text("Niet gevonden")
+    assert_accessible_and_fits_a_phone(page)
+
+
+def test_intake_and_team_pages_are_usable(page: Page) -> None:
+    log_in(page, "klantmanager1")
+    page.get_by_role("link", name="Nieuwe aanvrager").click()
+    assert_accessible_and_fits_a_phone(page)
+    page.get_by_label("Burgerservicenummer (BSN)").fill("123456789")
+    page.get_by_role("button", name="Inschrijven").click()
+    expect(page.get_by_role("alert")).to_contain_text("Dit is geen geldig BSN")
+    assert_accessible_and_fits_a_phone(page)
+    page.get_by_role("button", name="Uitloggen").click()
+    log_in(page, "teamleider1")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Zaken van Team 1")
+    assert_accessible_and_fits_a_phone(page)
+
+
+@pytest.mark.parametrize("username", ["privacy1", "analist1"])
+def test_roles_without_personal_data_land_on_the_start_page(page: Page, username: str) -> None:
+    log_in(page, username)
+    expect(page).to_have_url(re.compile(r"/start$"))
+    assert_accessible_and_fits_a_phone(page)
+
+
+def test_the_accessibility_scan_itself_catches_a_violation(page: Page) -> None:
+    page.set_content("<html><body><img src='x.png'><input type='text'></body></html>")
+    found = {v["id"] for v in serious_violations(page)}
+    assert {"image-alt", "label"} <= found

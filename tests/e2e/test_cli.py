@@ -1,0 +1,135 @@
+"""The `datameent` command as an operator uses it: real processes, real ports."""
+
+from __future__ import annotations
+
+import base64
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from tests.e2e.conftest import free_port
+
+DATAMEENT = [sys.executable, "-m", "datameent"]
+KEYS = {
+    "DATAMEENT_SECRET_KEY": "an-operator-secret-that-is-long-enough-0123456789",
+    "DATAMEENT_MASTER_KEY": base64.b64encode(bytes(range(32, 64))).decode(),
+}
+
+
+def environment(data_dir: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DATAMEENT_")}
+    return {**env, "DATAMEENT_DATA_DIR": str(data_dir), **extra}
+
+
+def run(args: list[str], env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        DATAMEENT + args, env=env, input=stdin, capture_output=True, text=True, timeout=120
+    )
+
+
+@contextmanager
+def server(args: list[str], env: dict[str, str], port: int) -> Iterator[subprocess.Popen[str]]:
+    process = subprocess.Popen(
+        DATAMEENT + args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/inloggen").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError("the server did not come up")
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_production_refuses_to_start_without_keys(tmp_path: Path) -> None:
+    result = run(["serve", "--port", str(free_port())], environment(tmp_path))
+    assert result.returncode == 1
+    assert "DATAMEENT_SECRET_KEY" in result.stderr and "DATAMEENT_MASTER_KEY" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_an_operator_sets_up_serves_and_nothing_personal_reaches_the_log(tmp_path: Path) -> None:
+    env = environment(tmp_path, **KEYS)
+    assert run(["serve"], env).returncode == 1, "an unmigrated database is refused"
+    assert run(["db", "upgrade"], env).returncode == 0
+    seeded = run(["seed", "--persons", "61", "--seed", "3"], env)
+    assert seeded.returncode == 0, seeded.stderr
+    again = run(["seed", "--persons", "5"], env)
+    assert again.returncode == 1 and "not empty" in again.stderr
+    weak = run(
+        ["users", "create", "kees", "--role", "case_manager", "--password-stdin"],
+        env,
+        stdin="short\n",
+    )
+    assert weak.returncode == 1 and "at least 12" in weak.stderr
+    made = run(
+        [
+            "users",
+            "create",
+            "kees",
+            "--role",
+            "case_manager",
+            "--team",
+            "Team 1",
+            "--name",
+            "Kees Klant",
+            "--password-stdin",
+        ],
+        env,
+        stdin="a long passphrase\n",
+    )
+    assert made.returncode == 0, made.stderr
+    port = free_port()
+    with server(["serve", "--port", str(port)], env, port) as process:
+        api = httpx.Client(base_url=f"http://127.0.0.1:{port}")
+        token = api.post(
+            "/api/v1/auth/token", data={"username": "kees", "password": "a long passphrase"}
+        )
+        assert token.status_code == 200
+        headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        intake = {
+            "bsn": "111222333",
+            "givenName": "Fenna",
+            "familyName": "Vrolijk",
+            "birthDate": "1970-01-01",
+        }
+        assert api.post("/api/v1/persons", json=intake, headers=headers).status_code == 201
+        bad = {**intake, "bsn": "123456782x", "givenName": "Geheimenaam"}
+        assert api.post("/api/v1/persons", json=bad, headers=headers).status_code == 422
+        api.post("/api/v1/auth/token", data={"username": "kees", "password": "Wachtwoord99"})
+        process.terminate()
+        log = process.communicate(timeout=30)[0]
+    for secret in ("111222333", "123456782", "Fenna", "Vrolijk", "Geheimenaam", "Wachtwoord99"):
+        assert secret not in log, secret
+    assert "Traceback" not in log
+
+
+def test_the_demo_serves_a_login_page_with_demo_accounts(tmp_path: Path) -> None:
+    port = free_port()
+    started = time.monotonic()
+    args = ["demo", "--persons", "20", "--port", str(port), "--data-dir", str(tmp_path)]
+    with server(args, environment(tmp_path), port) as process:
+        elapsed = time.monotonic() - started
+        api = httpx.Client(base_url=f"http://127.0.0.1:{port}")
+        for username in ("inwoner1", "klantmanager1", "teamleider1", "privacy1", "admin1"):
+            response = api.post(
+                "/api/v1/auth/token", data={"username": username, "password": "demo"}
+            )
+            assert response.status_code == 200, username
+        process.terminate()
+        output = process.communicate(timeout=30)[0]
+    assert "klantmanager1" in output and "password: demo" in output
+    assert elapsed < 30, f"the demo took {elapsed:.1f} s to serve"

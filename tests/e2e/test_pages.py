@@ -1,0 +1,195 @@
+"""The pages over real HTTP: login, CSRF, the resident's vault, caseloads, intake, language."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+
+from tests.e2e.conftest import LiveServer
+
+
+def csrf_token(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([0-9a-f]+)"', html)
+    assert match, "every form carries a CSRF token"
+    return match.group(1)
+
+
+def login(http: httpx.Client, username: str, password: str = "demo") -> httpx.Response:
+    token = csrf_token(http.get("/inloggen").text)
+    return http.post(
+        "/inloggen",
+        data={"username": username, "password": password, "csrf_token": token, "next": "/"},
+    )
+
+
+def post_form(http: httpx.Client, page: str, url: str, data: dict[str, str]) -> httpx.Response:
+    return http.post(url, data={**data, "csrf_token": csrf_token(http.get(page).text)})
+
+
+def test_login_sets_a_safe_session_cookie_and_lands_on_my_data(http: httpx.Client) -> None:
+    response = login(http, "inwoner1")
+    assert response.status_code == 303 and response.headers["location"] == "/"
+    cookie = next(c for c in response.headers.get_list("set-cookie") if c.startswith("dm_session"))
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie
+    assert "Secure" not in cookie, "plain http on 127.0.0.1 only"
+    page = http.get("/", follow_redirects=True)
+    assert page.url.path == "/mijn-gegevens"
+    for heading in (
+        "Mijn gegevens",
+        "Persoonlijke gegevens",
+        "Huishouden en wonen",
+        "Inkomen en geld",
+        "Uitkering",
+        "Werk en opleiding",
+        "Zelfredzaamheid (ZRM)",
+    ):
+        assert heading in page.text, heading
+    assert "Bron" in page.text and "Vastgelegd door" in page.text
+    assert "Eerdere versies" in page.text and "Gecontroleerd" in page.text
+    assert re.search(r"<dd>999\d{6}</dd>", page.text), "the resident sees their own full BSN"
+
+
+def test_a_form_without_csrf_token_is_refused_and_changes_nothing(http: httpx.Client) -> None:
+    http.get("/inloggen")
+    response = http.post("/inloggen", data={"username": "inwoner1", "password": "demo"})
+    assert response.status_code == 403
+    assert "Dit formulier is verlopen" in response.text
+    assert "dm_session" not in response.headers.get("set-cookie", "")
+    login(http, "inwoner1")
+    before = http.get("/mijn-gegevens").text
+    forged = http.post(
+        "/mijn-gegevens", data={"key": "phone", "value": "0600000000", "csrf_token": "0" * 64}
+    )
+    assert forged.status_code == 403
+    assert http.get("/mijn-gegevens").text.count("0600000000") == before.count("0600000000") == 0
+
+
+def test_a_wrong_password_gets_a_plain_message(http: httpx.Client) -> None:
+    response = login(http, "inwoner1", "wrong")
+    assert response.status_code == 401
+    assert "Gebruikersnaam of wachtwoord klopt niet" in response.text
+    assert "Traceback" not in response.text
+
+
+def test_pages_need_a_login(http: httpx.Client) -> None:
+    response = http.get("/mijn-gegevens")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/inloggen?next=/mijn-gegevens"
+
+
+def test_a_resident_adds_self_declared_data(http: httpx.Client) -> None:
+    login(http, "inwoner1")
+    response = post_form(
+        http,
+        "/mijn-gegevens",
+        "/mijn-gegevens",
+        {"key": "hours_available", "value": "24", "valid_from": "2026-11-01"},
+    )
+    assert response.status_code == 303
+    page = http.get("/mijn-gegevens").text
+    assert "24 uur per week" in page and "Zelf opgegeven" in page
+    refused = post_form(
+        http, "/mijn-gegevens", "/mijn-gegevens", {"key": "zrm_financien", "value": "5"}
+    )
+    assert refused.status_code == 422
+    assert "Dit gegeven kunt u niet zelf toevoegen" in refused.text
+
+
+def test_a_case_manager_sees_the_caseload_and_not_a_strangers_file(
+    http: httpx.Client, live: LiveServer
+) -> None:
+    login(http, "klantmanager1")
+    caseload = http.get("/clienten")
+    assert caseload.status_code == 200 and "Mijn cliënten" in caseload.text
+    links = re.findall(r'href="/clienten/([0-9a-f-]{36})"', caseload.text)
+    assert len(links) > 10
+    own = http.get(f"/clienten/{links[0]}")
+    assert own.status_code == 200 and "******" in own.text
+    with httpx.Client(base_url=live.url) as other:
+        login(other, "klantmanager2")
+        strangers = re.findall(r'href="/clienten/([0-9a-f-]{36})"', other.get("/clienten").text)
+    denied = http.get(f"/clienten/{strangers[0]}")
+    assert denied.status_code == 404 and "Niet gevonden" in denied.text
+
+
+def test_intake_through_the_form(http: httpx.Client) -> None:
+    login(http, "klantmanager1")
+    bad = post_form(
+        http,
+        "/intake",
+        "/intake",
+        {
+            "bsn": "123456789",
+            "given_name": "Joëlle",
+            "family_name": "Martina",
+            "birth_date": "1979-03-02",
+        },
+    )
+    assert bad.status_code == 422 and "elfproef" in bad.text
+    assert "123456789" not in bad.text, "the BSN typed is not echoed"
+    ok = post_form(
+        http,
+        "/intake",
+        "/intake",
+        {
+            "bsn": "111222333",
+            "given_name": "Joëlle",
+            "family_name": "Martina",
+            "birth_date": "1979-03-02",
+            "verified": "on",
+        },
+    )
+    assert ok.status_code == 303
+    file = http.get(ok.headers["location"])
+    assert "Joëlle Martina" in file.text and "******333" in file.text
+    assert "Joëlle Martina" in http.get("/clienten").text
+
+
+def test_the_language_switch_gives_english(http: httpx.Client) -> None:
+    login(http, "inwoner1")
+    response = http.get("/taal/en?next=/mijn-gegevens", follow_redirects=True)
+    assert '<html lang="en">' in response.text and "My data" in response.text
+    assert "Household and housing" in response.text
+    assert http.get("/taal/en?next=https://evil.example").headers["location"] == "/"
+
+
+def test_logout_ends_the_session(http: httpx.Client) -> None:
+    login(http, "inwoner1")
+    session = http.cookies.get("dm_session")
+    response = post_form(http, "/mijn-gegevens", "/uitloggen", {})
+    assert response.status_code == 303
+    with httpx.Client(base_url=str(http.base_url), cookies={"dm_session": session or ""}) as old:
+        assert old.get("/mijn-gegevens").status_code == 303
+
+
+def test_a_team_lead_reassigns_a_case_through_the_page(http: httpx.Client) -> None:
+    login(http, "teamleider1")
+    page = http.get("/team").text
+    person = re.search(r'name="person_id" value="([0-9a-f-]{36})"', page)
+    managers = re.findall(r'<option value="([0-9a-f-]{36})"', page)
+    assert person and len(set(managers)) >= 2
+    response = post_form(
+        http,
+        "/team",
+        "/team/toewijzen",
+        {"person_id": person.group(1), "case_manager_id": managers[-1]},
+    )
+    assert response.status_code == 303
+    assert "De zaak is toegewezen" in http.get(response.headers["location"]).text
+
+
+@pytest.mark.parametrize("path", ["/bestaat-niet", "/clienten/not-a-uuid"])
+def test_unknown_pages_answer_in_plain_language(http: httpx.Client, path: str) -> None:
+    login(http, "klantmanager1")
+    response = http.get(path)
+    assert response.status_code in (404, 422)
+    assert "<html" in response.text and "Traceback" not in response.text
+
+
+def test_htmx_fetches_the_right_input_for_a_kind_of_data(http: httpx.Client) -> None:
+    login(http, "inwoner1")
+    partial = http.get("/partials/waarde-invoer?key=household_type")
+    assert "<select" in partial.text and "Alleenstaand" in partial.text
+    assert 'type="date"' in http.get("/partials/waarde-invoer?key=last_employment_end").text
