@@ -36,7 +36,7 @@ def stranger_for(store: Store, manager: User) -> User:
 def test_a_resident_sees_all_their_data_with_provenance_and_full_bsn(seeded: Store) -> None:
     resident = user(seeded, "inwoner1")
     assert resident.person_id
-    view = vault.read_vault(seeded, resident, resident.person_id)
+    view = vault.read_vault(seeded, resident, resident.person_id, history=True)
     keys = {v.key for v in view.current}
     assert {"given_name", "birth_date", "household_type", "benefit_type", "zrm_financien"} <= keys
     assert view.bsn.isdigit() and len(view.bsn) == 9
@@ -72,7 +72,7 @@ def test_recording_keeps_the_earlier_version(seeded: Store) -> None:
     vault.record_attribute(
         seeded, resident, resident.person_id, NewValue("phone", "0698765432", Source.SELF_DECLARED)
     )
-    after = vault.read_vault(seeded, resident, resident.person_id)
+    after = vault.read_vault(seeded, resident, resident.person_id, history=True)
     phones = [v for v in after.versions if v.key == "phone"]
     assert [v.value for v in phones if v.current] == ["0698765432"]
     assert old_phone.id in {v.id for v in phones if not v.current}

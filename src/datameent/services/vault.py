@@ -25,7 +25,8 @@ class VaultView:
     """In full for the resident themselves; masked for everyone else."""
     current: list[AttributeValue]
     versions: list[AttributeValue]
-    """Every version, newest first, current ones included."""
+    """Every version, newest first, current ones included; only the current ones unless the
+    history was asked for."""
     recorders: dict[UUID, User]
     own: bool
 
@@ -40,14 +41,14 @@ def _is_own(actor: User, person_id: UUID) -> bool:
     return actor.has(Role.RESIDENT) and actor.person_id == person_id
 
 
-def read_vault(store: Store, actor: User, person_id: UUID) -> VaultView:
-    """Everything held about a person, with provenance and history, as `actor` may see it."""
+def read_vault(store: Store, actor: User, person_id: UUID, *, history: bool = False) -> VaultView:
+    """Everything held about a person, with provenance (and history), as `actor` may see it."""
     with store.unit_of_work(write=False) as uow:
         permit = _ask(uow, actor, Action.READ_VAULT, person_id).permit()
         person = uow.persons.get(person_id)
         if person is None:
             raise NotFound()
-        versions = uow.vault.values(permit, person_id, history=True)
+        versions = uow.vault.values(permit, person_id, history=history)
         bsn = uow.persons.bsn(permit, person_id)
         recorders = uow.accounts.many(
             v.provenance.recorded_by for v in versions if v.provenance.recorded_by

@@ -6,11 +6,28 @@ from collections.abc import Iterable
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import Row, and_, func, select, update
+from sqlalchemy import Row, and_, bindparam, func, select, update
 from sqlalchemy.engine import Connection
 
 from datameent.domain.accounts import Role, User
 from datameent.store.tables import auth_sessions, login_attempts, user_roles, users
+
+_USERS_WITH_ROLES = (
+    select(users, user_roles.c.role)
+    .outerjoin(user_roles, user_roles.c.user_id == users.c.id)
+    .where(users.c.id.in_(bindparam("ids", expanding=True)))
+)
+_SESSION_USER = (
+    select(users, user_roles.c.role)
+    .join(auth_sessions, auth_sessions.c.user_id == users.c.id)
+    .outerjoin(user_roles, user_roles.c.user_id == users.c.id)
+    .where(
+        auth_sessions.c.token_hash == bindparam("token_hash"),
+        auth_sessions.c.kind == bindparam("kind"),
+        auth_sessions.c.expires_at > bindparam("now"),
+        auth_sessions.c.revoked_at.is_(None),
+    )
+)
 
 
 class AccountRepository:
@@ -75,12 +92,18 @@ class AccountRepository:
         return [self._to_user(row) for row in self._db.execute(query.order_by(users.c.username))]
 
     def many(self, user_ids: Iterable[UUID]) -> dict[UUID, User]:
+        """Several users with their roles, in one query."""
         ids = list(set(user_ids))
         if not ids:
             return {}
-        rows = self._db.execute(select(users).where(users.c.id.in_(ids))).all()
-        roles = self._roles_of(ids)
-        return {row.id: _user(row, roles.get(row.id, frozenset())) for row in rows}
+        rows = self._db.execute(_USERS_WITH_ROLES, {"ids": ids}).all()
+        roles: dict[UUID, set[Role]] = {}
+        first: dict[UUID, Row[tuple[object, ...]]] = {}
+        for row in rows:
+            first.setdefault(row.id, row)
+            if row.role:
+                roles.setdefault(row.id, set()).add(Role(row.role))
+        return {i: _user(row, frozenset(roles.get(i, ()))) for i, row in first.items()}
 
     def set_password_hash(self, user_id: UUID, password_hash: str) -> None:
         self._db.execute(
@@ -115,17 +138,8 @@ class AccountRepository:
 
     def session_user(self, token_hash: str, kind: str, now: datetime) -> User | None:
         """The user of a live session, in one query."""
-        s = auth_sessions
         rows = self._db.execute(
-            select(users, user_roles.c.role)
-            .join(s, s.c.user_id == users.c.id)
-            .outerjoin(user_roles, user_roles.c.user_id == users.c.id)
-            .where(
-                s.c.token_hash == token_hash,
-                s.c.kind == kind,
-                s.c.expires_at > now,
-                s.c.revoked_at.is_(None),
-            )
+            _SESSION_USER, {"token_hash": token_hash, "kind": kind, "now": now}
         ).all()
         if not rows:
             return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Row, or_, select, update
+from sqlalchemy import ColumnElement, Row, bindparam, or_, select, update
 from sqlalchemy.engine import Connection
 
 from datameent.domain.caseload import Assignment
@@ -50,13 +50,8 @@ class CaseloadRepository:
         self._db.execute(update(ca).where(ca.c.id == assignment_id).values(ends_at=at))
 
     def is_active(self, case_manager_id: UUID, person_id: UUID, now: datetime) -> bool:
-        found = self._db.scalar(
-            select(ca.c.id)
-            .where(ca.c.case_manager_id == case_manager_id, ca.c.person_id == person_id)
-            .where(*_active(now))
-            .limit(1)
-        )
-        return found is not None
+        params = {"manager": case_manager_id, "person": person_id, "now": now}
+        return self._db.scalar(_IS_ACTIVE, params) is not None
 
     def active_for(self, case_manager_id: UUID, now: datetime) -> list[Assignment]:
         rows = self._db.execute(
@@ -85,6 +80,18 @@ class CaseloadRepository:
             select(persons.c.id).where(persons.c.id.not_in(open_ids), persons.c.erased_at.is_(None))
         )
         return [row.id for row in rows]
+
+
+_IS_ACTIVE = (
+    select(ca.c.id)
+    .where(
+        ca.c.case_manager_id == bindparam("manager"),
+        ca.c.person_id == bindparam("person"),
+        ca.c.starts_at <= bindparam("now"),
+        or_(ca.c.ends_at.is_(None), ca.c.ends_at > bindparam("now")),
+    )
+    .limit(1)
+)
 
 
 def _active(now: datetime) -> tuple[ColumnElement[bool], ColumnElement[bool]]:

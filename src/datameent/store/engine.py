@@ -19,7 +19,7 @@ def database_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> Engine:
+def make_engine(url: str, *, pool_size: int = 40) -> Engine:
     url = database_url(url)
     if url.startswith("sqlite"):
         return _sqlite_engine(url, pool_size)

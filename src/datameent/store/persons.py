@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Row, bindparam, func, select, update
 from sqlalchemy.engine import Connection
 
 from datameent.domain.persons import Person
@@ -21,10 +21,15 @@ def require(permit: Permit, action: Action, subject: UUID | None) -> None:
         raise AccessDenied(("the permit does not cover this access",), hide_existence=True)
 
 
+_PERSON = select(persons).where(persons.c.id == bindparam("id"))
+
+
 class PersonRepository:
     def __init__(self, connection: Connection, keys: KeyRing) -> None:
         self._db = connection
         self._keys = keys
+        self._rows: dict[UUID, Row[tuple[object, ...]] | None] = {}
+        self._data_keys: dict[UUID, DataKey] = {}
 
     def add(self, person: Person, bsn: str) -> DataKey:
         """Store a new person with their BSN; returns their fresh data key."""
@@ -45,13 +50,29 @@ class PersonRepository:
         )
         return key
 
+    def _row(self, person_id: UUID) -> Row[tuple[object, ...]] | None:
+        """The person's row, read once per unit of work."""
+        if person_id not in self._rows:
+            self._rows[person_id] = self._db.execute(_PERSON, {"id": person_id}).first()
+        return self._rows[person_id]
+
+    def preload(self, person_ids: list[UUID]) -> None:
+        """Read many persons' rows in one query, for lists."""
+        missing = [i for i in person_ids if i not in self._rows]
+        for start in range(0, len(missing), 500):
+            chunk = missing[start : start + 500]
+            found = {
+                r.id: r for r in self._db.execute(select(persons).where(persons.c.id.in_(chunk)))
+            }
+            for person_id in chunk:
+                self._rows[person_id] = found.get(person_id)
+
     def get(self, person_id: UUID) -> Person | None:
-        row = self._db.execute(
-            select(
-                persons.c.id, persons.c.client_number, persons.c.created_at, persons.c.erased_at
-            ).where(persons.c.id == person_id)
-        ).first()
-        return Person(row.id, row.client_number, row.created_at, row.erased_at) if row else None
+        row = self._row(person_id)
+        if row is None:
+            return None
+        m = row._mapping
+        return Person(m["id"], m["client_number"], m["created_at"], m["erased_at"])
 
     def client_numbers(self, person_ids: list[UUID]) -> dict[UUID, str]:
         rows = self._db.execute(
@@ -78,20 +99,27 @@ class PersonRepository:
 
     def data_key(self, person_id: UUID) -> DataKey:
         """The person's unwrapped data key; `DataErased` once it has been destroyed."""
-        wrapped = self._db.scalar(select(persons.c.data_key).where(persons.c.id == person_id))
+        if person_id in self._data_keys:
+            return self._data_keys[person_id]
+        row = self._row(person_id)
+        wrapped = row._mapping["data_key"] if row is not None else None
         if wrapped is None:
             raise DataErased()
-        return self._keys.unwrap(person_id, wrapped)
+        key = self._data_keys[person_id] = self._keys.unwrap(person_id, wrapped)
+        return key
 
     def bsn(self, permit: Permit, person_id: UUID) -> str:
         require(permit, Action.READ_VAULT, person_id)
-        blob = self._db.scalar(select(persons.c.bsn_ciphertext).where(persons.c.id == person_id))
+        row = self._row(person_id)
+        blob = row._mapping["bsn_ciphertext"] if row is not None else None
         if blob is None:
             raise DataErased()
         return self.data_key(person_id).decrypt(blob, "bsn").decode()
 
     def destroy_data_key(self, person_id: UUID, at: datetime) -> None:
         """Crypto-shred: without the data key, nobody can read this person's values again."""
+        self._rows.pop(person_id, None)
+        self._data_keys.pop(person_id, None)
         self._db.execute(
             update(persons)
             .where(persons.c.id == person_id)

@@ -75,6 +75,11 @@ class Store:
         self.engine = engine
         self.keys = keys
 
+    @property
+    def embedded(self) -> bool:
+        """SQLite runs inside this process: its calls are short, local work, not network waits."""
+        return self.engine.dialect.name == "sqlite"
+
     def unit_of_work(self, *, write: bool = True) -> UnitOfWork:
         return UnitOfWork(self.engine, self.keys, write=write)
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Connection
 
 from datameent.domain.attributes import JsonValue
@@ -18,6 +19,26 @@ from datameent.store.persons import PersonRepository, require
 from datameent.store.tables import attribute_values as av
 
 _NAME_KEYS = ("given_name", "name_prefix", "family_name")
+_VALUE_COLUMNS = (
+    av.c.id,
+    av.c.key,
+    av.c.ciphertext,
+    av.c.source,
+    av.c.recorded_by,
+    av.c.recorded_at,
+    av.c.valid_from,
+    av.c.valid_to,
+    av.c.verified,
+    av.c.instrument_version,
+    av.c.is_current,
+)
+# Built once: this is the hottest read in datameent.
+_ALL_VERSIONS = (
+    select(*_VALUE_COLUMNS)
+    .where(av.c.person_id == bindparam("person_id"))
+    .order_by(av.c.recorded_at.desc())
+)
+_CURRENT_VERSIONS = _ALL_VERSIONS.where(av.c.is_current)
 _LIST_ACTIONS = (Action.LIST_OWN_CASELOAD, Action.VIEW_TEAM_CASES)
 
 
@@ -34,10 +55,8 @@ class VaultRepository:
         """The person's current values, or every version when `history` is set."""
         require(permit, Action.READ_VAULT, person_id)
         key = self._persons.data_key(person_id)
-        query = select(av).where(av.c.person_id == person_id)
-        if not history:
-            query = query.where(av.c.is_current)
-        rows = self._db.execute(query.order_by(av.c.recorded_at.desc()))
+        query = _ALL_VERSIONS if history else _CURRENT_VERSIONS
+        rows = self._db.execute(query, {"person_id": person_id})
         return [_to_value(row, key) for row in rows]
 
     def record(
@@ -99,36 +118,53 @@ class VaultRepository:
         if permit.action not in _LIST_ACTIONS:
             raise AccessDenied(("the permit does not cover listing names",))
         ids = list(person_ids)
+        self._persons.preload(ids)
         rows = self._db.execute(
-            select(av).where(av.c.person_id.in_(ids), av.c.is_current, av.c.key.in_(_NAME_KEYS))
+            select(av.c.person_id, *_VALUE_COLUMNS).where(
+                av.c.person_id.in_(ids), av.c.is_current, av.c.key.in_(_NAME_KEYS)
+            )
         ).all()
-        by_person: dict[UUID, list[Row[tuple[object, ...]]]] = {}
-        for row in rows:
-            by_person.setdefault(row.person_id, []).append(row)
         names: dict[UUID, dict[str, str]] = {}
-        for person_id, person_rows in by_person.items():
+        for person_id, *columns in rows:
             try:
                 key = self._persons.data_key(person_id)
             except DataErased:
                 continue
-            names[person_id] = {
-                v.key: str(v.value) for v in (_to_value(r, key) for r in person_rows)
-            }
+            value = _to_value(tuple(columns), key)
+            names.setdefault(person_id, {})[value.key] = str(value.value)
         return names
 
 
-def _to_value(row: Row[tuple[object, ...]], key: DataKey) -> AttributeValue:
-    m = row._mapping
-    plaintext = key.decrypt(m["ciphertext"], _context(m["key"], m["id"]))
+def _to_value(row: Sequence[Any], key: DataKey) -> AttributeValue:
+    """A row of `_VALUE_COLUMNS`, decrypted. Positional on purpose: it runs for every value."""
+    (
+        value_id,
+        attr,
+        ciphertext,
+        source,
+        recorded_by,
+        recorded_at,
+        valid_from,
+        valid_to,
+        verified,
+        instrument_version,
+        current,
+    ) = row
+    plaintext = key.decrypt(ciphertext, _context(attr, value_id))
     provenance = Provenance(
-        source=Source(m["source"]),
-        recorded_by=m["recorded_by"],
-        recorded_at=m["recorded_at"],
-        valid_from=m["valid_from"],
-        valid_to=m["valid_to"],
-        verified=m["verified"],
-        instrument_version=m["instrument_version"],
+        Source(source),
+        recorded_by,
+        recorded_at,
+        valid_from,
+        valid_to,
+        verified,
+        instrument_version,
     )
     return AttributeValue(
-        m["id"], m["person_id"], m["key"], json.loads(plaintext), provenance, m["is_current"]
+        value_id,
+        key.person_id,
+        attr,
+        json.loads(plaintext),
+        provenance,
+        current,
     )

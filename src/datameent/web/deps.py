@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, ParamSpec, TypeVar
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import OAuth2PasswordBearer
 
 from datameent.domain.accounts import User
@@ -14,14 +16,29 @@ from datameent.settings import Settings
 from datameent.store.uow import Store
 
 SESSION_COOKIE = "dm_session"
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
-def get_store(request: Request) -> Store:
+async def run(store: Store, service: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """Run a (synchronous) service from an async API route.
+
+    On embedded SQLite a service call is about a millisecond of local, CPU-bound work: running
+    it on the event loop costs less than the two thread hops and the GIL contention of the
+    threadpool (measured in docs/benchmarks.md). On PostgreSQL the call waits on the network,
+    so it goes to the threadpool and the event loop stays free.
+    """
+    if store.embedded:
+        return service(*args, **kwargs)
+    return await run_in_threadpool(service, *args, **kwargs)
+
+
+async def get_store(request: Request) -> Store:
     store: Store = request.app.state.store
     return store
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -32,10 +49,10 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 _bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
-def api_user(store: StoreDep, token: Annotated[str | None, Depends(_bearer)]) -> User:
+async def api_user(store: StoreDep, token: Annotated[str | None, Depends(_bearer)]) -> User:
     """The API caller, from a bearer token. The API never accepts the session cookie, so it
     needs no CSRF protection."""
-    user = accounts.user_for_token(store, token, accounts.API) if token else None
+    user = await run(store, accounts.user_for_token, store, token, accounts.API) if token else None
     if user is None:
         raise NotAuthenticated()
     return user

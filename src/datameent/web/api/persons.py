@@ -6,6 +6,7 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Header, Response
+from pydantic import TypeAdapter
 
 from datameent.domain import catalogue
 from datameent.domain.accounts import User
@@ -14,10 +15,11 @@ from datameent.domain.vault import AttributeValue, NewValue
 from datameent.services import persons as person_service
 from datameent.services import vault as vault_service
 from datameent.web.api.schemas import AttributeIn, AttributeOut, PersonIn, PersonOut
-from datameent.web.deps import ApiUser, StoreDep
+from datameent.web.deps import ApiUser, StoreDep, run
 from datameent.web.i18n import accept_language_locale
 
 router = APIRouter(tags=["vault"])
+_ATTRIBUTES = TypeAdapter(list[AttributeOut])
 
 
 def _attribute(value: AttributeValue, recorders: dict[UUID, User], locale: str) -> AttributeOut:
@@ -43,8 +45,8 @@ def _attribute(value: AttributeValue, recorders: dict[UUID, User], locale: str) 
 
 
 @router.get("/persons/{person_id}", response_model=PersonOut, response_model_by_alias=True)
-def read_person(person_id: UUID, user: ApiUser, store: StoreDep) -> PersonOut:
-    view = vault_service.read_vault(store, user, person_id)
+async def read_person(person_id: UUID, user: ApiUser, store: StoreDep) -> PersonOut:
+    view = await run(store, vault_service.read_vault, store, user, person_id)
     names = {v.key: v.value for v in view.current}
     return PersonOut(
         id=view.person.id,
@@ -62,17 +64,19 @@ def read_person(person_id: UUID, user: ApiUser, store: StoreDep) -> PersonOut:
     response_model=list[AttributeOut],
     response_model_by_alias=True,
 )
-def read_attributes(
+async def read_attributes(
     person_id: UUID,
     user: ApiUser,
     store: StoreDep,
     history: bool = False,
     accept_language: Annotated[str | None, Header()] = None,
-) -> list[AttributeOut]:
-    view = vault_service.read_vault(store, user, person_id)
+) -> Response:
+    view = await run(store, vault_service.read_vault, store, user, person_id, history=history)
     locale = accept_language_locale(accept_language)
-    values = view.versions if history else view.current
-    return [_attribute(v, view.recorders, locale) for v in values]
+    items = [_attribute(v, view.recorders, locale) for v in view.versions]
+    # Serialised directly: the items are already validated models, and this is the hottest
+    # read of the API (see docs/benchmarks.md).
+    return Response(_ATTRIBUTES.dump_json(items, by_alias=True), media_type="application/json")
 
 
 @router.post(
@@ -81,7 +85,7 @@ def read_attributes(
     response_model=AttributeOut,
     response_model_by_alias=True,
 )
-def record_attribute(
+async def record_attribute(
     person_id: UUID, body: AttributeIn, user: ApiUser, store: StoreDep
 ) -> AttributeOut:
     new = NewValue(
@@ -93,12 +97,12 @@ def record_attribute(
         verified=body.verified,
         instrument_version=body.instrument_version,
     )
-    value = vault_service.record_attribute(store, user, person_id, new)
+    value = await run(store, vault_service.record_attribute, store, user, person_id, new)
     return _attribute(value, {user.id: user}, "nl")
 
 
 @router.post("/persons", status_code=201, response_model=PersonOut, response_model_by_alias=True)
-def register_person(
+async def register_person(
     body: PersonIn, user: ApiUser, store: StoreDep, response: Response
 ) -> PersonOut:
     form = person_service.IntakeForm(
@@ -110,6 +114,6 @@ def register_person(
         source=body.source,
         verified=body.verified,
     )
-    person = person_service.register_person(store, user, form)
+    person = await run(store, person_service.register_person, store, user, form)
     response.headers["location"] = f"/api/v1/persons/{person.id}"
-    return read_person(person.id, user, store)
+    return await read_person(person.id, user, store)

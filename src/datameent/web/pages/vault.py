@@ -36,7 +36,7 @@ def _vault_page(
     form: dict[str, Any] | None = None,
     error: InvalidInput | None = None,
 ) -> Response:
-    view = vault_service.read_vault(store, user, person_id)
+    view = vault_service.read_vault(store, user, person_id, history=True)
     locale = locale_of(request)
     names = {v.key: v.value for v in view.current}
     context = {

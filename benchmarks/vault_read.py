@@ -1,0 +1,192 @@
+"""Benchmark: the vault read API over real HTTP on SQLite, and the demo's start-up time.
+
+    .venv/bin/python -m benchmarks.vault_read [--seconds 10] [--workers 1]
+
+Measures `GET /api/v1/persons/{id}/attributes` by a case manager (rotating over their whole
+caseload) with wrk at 1, 8 and 32 concurrent connections, next to a baseline measured in the
+same run: the same response body served by a bare FastAPI route on the same server (no token
+lookup, policy, database or decryption). Then the time from `datameent demo` to a served login
+page. Needs Debian's `wrk`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+from datameent.services.seed import seed_municipality
+from datameent.store.crypto import KeyRing
+from datameent.store.engine import make_engine
+from datameent.store.migrate import upgrade
+from datameent.store.uow import Store
+
+MASTER = bytes(range(32))
+CONCURRENCY = (1, 8, 32)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for(url: str, timeout: float = 60) -> float:
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return time.monotonic() - started
+        except httpx.TransportError:
+            time.sleep(0.02)
+    raise RuntimeError(f"{url} did not answer")
+
+
+def prepare(directory: Path) -> dict[str, str]:
+    url = f"sqlite:///{directory / 'datameent.sqlite3'}"
+    store = Store(make_engine(url), KeyRing(MASTER))
+    upgrade(store.engine)
+    seed_municipality(store, 200, 42, demo_password="demo")
+    store.dispose()
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith("DATAMEENT_")},
+        "DATAMEENT_ENVIRONMENT": "production",
+        "DATAMEENT_DATABASE_URL": url,
+        "DATAMEENT_DATA_DIR": str(directory),
+        "DATAMEENT_SECRET_KEY": "benchmark-secret-key-long-enough-0123456789",
+        "DATAMEENT_MASTER_KEY": base64.b64encode(MASTER).decode(),
+        "DATAMEENT_TOKEN_MINUTES": "600",
+    }
+
+
+def start(mode: str, env: dict[str, str], workers: int) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "benchmarks.serve", mode, str(port), str(workers)], env=env
+    )
+    base = f"http://127.0.0.1:{port}"
+    wait_for(f"{base}/openapi.json" if mode == "baseline" else f"{base}/inloggen")
+    return process, base
+
+
+def wrk(base: str, paths: list[str], token: str, connections: int, seconds: int,
+        directory: Path) -> dict[str, float]:
+    script = directory / "rotate.lua"
+    script.write_text(
+        "local paths = {" + ",".join(json.dumps(p) for p in paths) + "}\n"
+        "local i = 0\n"
+        "request = function()\n"
+        "  i = i % #paths + 1\n"
+        f'  return wrk.format("GET", paths[i], {{["Authorization"] = "Bearer {token}"}})\n'
+        "end\n"
+    )
+    threads = min(connections, 2)
+    output = subprocess.run(
+        ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--latency",
+         "-s", str(script), base],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    if "Non-2xx" in output:
+        raise RuntimeError(f"some requests failed:\n{output}")
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),  # type: ignore[union-attr]
+        "p50_ms": _latency(output, "50%"),
+        "p99_ms": _latency(output, "99%"),
+    }
+
+
+def _latency(output: str, percentile: str) -> float:
+    match = re.search(rf"{percentile}\s+([\d.]+)(us|ms|s)\b", output)
+    assert match, output
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[match.group(2)]
+    return float(match.group(1)) * scale
+
+
+def measure_reads(directory: Path, seconds: int, workers: int) -> list[dict[str, float]]:
+    env = prepare(directory)
+    process, base = start("datameent", env, workers)
+    try:
+        token = httpx.post(f"{base}/api/v1/auth/token",
+                           data={"username": "klantmanager1", "password": "demo"}).json()
+        headers = {"Authorization": f"Bearer {token['access_token']}"}
+        caseload = httpx.get(f"{base}/api/v1/me", headers=headers).json()["caseload"]
+        paths = [f"/api/v1/persons/{p}/attributes" for p in caseload]
+        body = httpx.get(f"{base}{paths[0]}", headers=headers).content
+        ours = {c: wrk(base, paths, token["access_token"], c, seconds, directory)
+                for c in CONCURRENCY}
+    finally:
+        process.terminate()
+        process.wait()
+    process, base = start("baseline", {**env, "BENCH_BODY": body.decode()}, workers)
+    try:
+        baseline = {c: wrk(base, paths, "none", c, seconds, directory) for c in CONCURRENCY}
+    finally:
+        process.terminate()
+        process.wait()
+    return [
+        {"clients": c, **ours[c], "baseline_rps": baseline[c]["rps"],
+         "ratio": ours[c]["rps"] / baseline[c]["rps"], "caseload": len(paths),
+         "body_bytes": len(body)}
+        for c in CONCURRENCY
+    ]
+
+
+def measure_demo_start(directory: Path, runs: int = 3) -> list[float]:
+    times = []
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DATAMEENT_")}
+    for run in range(runs):
+        port = free_port()
+        started = time.monotonic()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "datameent", "demo", "--port", str(port), "--data-dir",
+             str(directory / f"demo{run}")],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        try:
+            wait_for(f"http://127.0.0.1:{port}/inloggen")
+            times.append(time.monotonic() - started)
+        finally:
+            process.terminate()
+            process.wait()
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=1)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is needed: apt-get install wrk")
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.processor() or '?'}; "
+          f"Python {platform.python_version()}; server workers: {args.workers}")
+    with tempfile.TemporaryDirectory() as tmp:
+        rows = measure_reads(Path(tmp), args.seconds, args.workers)
+        print("\n| clients | reads/s | p50 ms | p99 ms | baseline reads/s | ratio |")
+        print("|---:|---:|---:|---:|---:|---:|")
+        for r in rows:
+            print(f"| {r['clients']:.0f} | {r['rps']:,.0f} | {r['p50_ms']:.2f} | "
+                  f"{r['p99_ms']:.2f} | {r['baseline_rps']:,.0f} | {r['ratio']:.2f} |")
+        print(f"\n(caseload of {rows[0]['caseload']:.0f} persons, "
+              f"{rows[0]['body_bytes']:.0f} bytes per response)")
+        demo = measure_demo_start(Path(tmp))
+        print(f"\n`datameent demo` (200 persons) to a served login page: "
+              f"median {statistics.median(demo):.2f} s over {len(demo)} runs "
+              f"({', '.join(f'{t:.2f}' for t in demo)})")
+
+
+if __name__ == "__main__":
+    main()
