@@ -29,30 +29,22 @@ def baseline_app() -> FastAPI:
     return app
 
 
-def limited_app():
-    import anyio.to_thread
-    from contextlib import asynccontextmanager
-    from datameent.web.asgi import app_from_environment
-    app = app_from_environment()
-    inner = app.router.lifespan_context
-    @asynccontextmanager
-    async def lifespan(a):
-        anyio.to_thread.current_default_thread_limiter().total_tokens = int(os.environ["BENCH_THREADS"])
-        async with inner(a):
-            yield
-    app.router.lifespan_context = lifespan
-    return app
-
-
 def main() -> None:
     mode, port, workers = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     factory = (
-        ("benchmarks.serve:limited_app" if os.environ.get("BENCH_THREADS") else "datameent.web.asgi:app_from_environment")
+        "datameent.web.asgi:app_from_environment"
         if mode == "datameent"
         else "benchmarks.serve:baseline_app"
     )
-    uvicorn.run(factory, factory=True, host="127.0.0.1", port=port, workers=workers,
-                log_level="warning", access_log=False)
+    uvicorn.run(
+        factory,
+        factory=True,
+        host="127.0.0.1",
+        port=port,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+    )
 
 
 if __name__ == "__main__":

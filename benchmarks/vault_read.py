@@ -82,8 +82,9 @@ def start(mode: str, env: dict[str, str], workers: int) -> tuple[subprocess.Pope
     return process, base
 
 
-def wrk(base: str, paths: list[str], token: str, connections: int, seconds: int,
-        directory: Path) -> dict[str, float]:
+def wrk(
+    base: str, paths: list[str], token: str, connections: int, seconds: int, directory: Path
+) -> dict[str, float]:
     script = directory / "rotate.lua"
     script.write_text(
         "local paths = {" + ",".join(json.dumps(p) for p in paths) + "}\n"
@@ -95,9 +96,22 @@ def wrk(base: str, paths: list[str], token: str, connections: int, seconds: int,
     )
     threads = min(connections, 2)
     output = subprocess.run(
-        ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--latency",
-         "-s", str(script), base],
-        capture_output=True, text=True, check=True,
+        [
+            "wrk",
+            "-t",
+            str(threads),
+            "-c",
+            str(connections),
+            "-d",
+            f"{seconds}s",
+            "--latency",
+            "-s",
+            str(script),
+            base,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     if "Non-2xx" in output:
         raise RuntimeError(f"some requests failed:\n{output}")
@@ -119,14 +133,16 @@ def measure_reads(directory: Path, seconds: int, workers: int) -> list[dict[str,
     env = prepare(directory)
     process, base = start("datameent", env, workers)
     try:
-        token = httpx.post(f"{base}/api/v1/auth/token",
-                           data={"username": "klantmanager1", "password": "demo"}).json()
+        token = httpx.post(
+            f"{base}/api/v1/auth/token", data={"username": "klantmanager1", "password": "demo"}
+        ).json()
         headers = {"Authorization": f"Bearer {token['access_token']}"}
         caseload = httpx.get(f"{base}/api/v1/me", headers=headers).json()["caseload"]
         paths = [f"/api/v1/persons/{p}/attributes" for p in caseload]
         body = httpx.get(f"{base}{paths[0]}", headers=headers).content
-        ours = {c: wrk(base, paths, token["access_token"], c, seconds, directory)
-                for c in CONCURRENCY}
+        ours = {
+            c: wrk(base, paths, token["access_token"], c, seconds, directory) for c in CONCURRENCY
+        }
     finally:
         process.terminate()
         process.wait()
@@ -137,9 +153,14 @@ def measure_reads(directory: Path, seconds: int, workers: int) -> list[dict[str,
         process.terminate()
         process.wait()
     return [
-        {"clients": c, **ours[c], "baseline_rps": baseline[c]["rps"],
-         "ratio": ours[c]["rps"] / baseline[c]["rps"], "caseload": len(paths),
-         "body_bytes": len(body)}
+        {
+            "clients": c,
+            **ours[c],
+            "baseline_rps": baseline[c]["rps"],
+            "ratio": ours[c]["rps"] / baseline[c]["rps"],
+            "caseload": len(paths),
+            "body_bytes": len(body),
+        }
         for c in CONCURRENCY
     ]
 
@@ -151,9 +172,19 @@ def measure_demo_start(directory: Path, runs: int = 3) -> list[float]:
         port = free_port()
         started = time.monotonic()
         process = subprocess.Popen(
-            [sys.executable, "-m", "datameent", "demo", "--port", str(port), "--data-dir",
-             str(directory / f"demo{run}")],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                sys.executable,
+                "-m",
+                "datameent",
+                "demo",
+                "--port",
+                str(port),
+                "--data-dir",
+                str(directory / f"demo{run}"),
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         try:
             wait_for(f"http://127.0.0.1:{port}/inloggen")
@@ -171,21 +202,29 @@ def main() -> None:
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk")
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.processor() or '?'}; "
-          f"Python {platform.python_version()}; server workers: {args.workers}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.processor() or '?'}; "
+        f"Python {platform.python_version()}; server workers: {args.workers}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         rows = measure_reads(Path(tmp), args.seconds, args.workers)
         print("\n| clients | reads/s | p50 ms | p99 ms | baseline reads/s | ratio |")
         print("|---:|---:|---:|---:|---:|---:|")
         for r in rows:
-            print(f"| {r['clients']:.0f} | {r['rps']:,.0f} | {r['p50_ms']:.2f} | "
-                  f"{r['p99_ms']:.2f} | {r['baseline_rps']:,.0f} | {r['ratio']:.2f} |")
-        print(f"\n(caseload of {rows[0]['caseload']:.0f} persons, "
-              f"{rows[0]['body_bytes']:.0f} bytes per response)")
+            print(
+                f"| {r['clients']:.0f} | {r['rps']:,.0f} | {r['p50_ms']:.2f} | "
+                f"{r['p99_ms']:.2f} | {r['baseline_rps']:,.0f} | {r['ratio']:.2f} |"
+            )
+        print(
+            f"\n(caseload of {rows[0]['caseload']:.0f} persons, "
+            f"{rows[0]['body_bytes']:.0f} bytes per response)"
+        )
         demo = measure_demo_start(Path(tmp))
-        print(f"\n`datameent demo` (200 persons) to a served login page: "
-              f"median {statistics.median(demo):.2f} s over {len(demo)} runs "
-              f"({', '.join(f'{t:.2f}' for t in demo)})")
+        print(
+            f"\n`datameent demo` (200 persons) to a served login page: "
+            f"median {statistics.median(demo):.2f} s over {len(demo)} runs "
+            f"({', '.join(f'{t:.2f}' for t in demo)})"
+        )
 
 
 if __name__ == "__main__":

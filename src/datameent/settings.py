@@ -47,7 +47,7 @@ class Settings(BaseSettings):
         None, description="SQLAlchemy URL; default: a SQLite file in the data directory."
     )
     secret_key: SecretStr | None = Field(
-        None, description="Signs CSRF tokens and keys login throttling (at least 32 characters)."
+        None, description="Signs the CSRF tokens of forms (at least 32 characters)."
     )
     master_key: SecretStr | None = Field(
         None, description="Base64 of 32 random bytes; wraps every person's data key."
