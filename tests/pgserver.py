@@ -41,10 +41,17 @@ def _tool(name: str) -> str:
     return found
 
 
+def _runuser() -> str:
+    for candidate in (shutil.which("runuser"), "/usr/sbin/runuser", "/sbin/runuser"):
+        if candidate and os.path.exists(candidate):
+            return candidate
+    raise PostgresUnavailable("runuser not found: PostgreSQL cannot be started as root without it")
+
+
 def _run(command: list[str]) -> None:
     command = [_tool(command[0]), *command[1:]]
     if os.geteuid() == 0:
-        command = ["runuser", "-u", "postgres", "--", *command]
+        command = [_runuser(), "-u", "postgres", "--", *command]
     subprocess.run(command, check=True, capture_output=True, timeout=120)
 
 
