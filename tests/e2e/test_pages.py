@@ -49,6 +49,11 @@ def test_login_sets_a_safe_session_cookie_and_lands_on_my_data(http: httpx.Clien
     assert "Bron" in page.text and "Vastgelegd door" in page.text
     assert "Eerdere versies" in page.text and "Gecontroleerd" in page.text
     assert re.search(r"<dd>999\d{6}</dd>", page.text), "the resident sees their own full BSN"
+    given = re.search(r'Voornaam</span>\s*<span class="fact-value">([^<]+)<', page.text)
+    family = re.search(r'Achternaam</span>\s*<span class="fact-value">([^<]+)<', page.text)
+    shown = re.search(r"<dt>Naam</dt><dd>([^<]+)</dd>", page.text)
+    assert given and family and shown
+    assert shown.group(1).startswith(given.group(1)) and shown.group(1).endswith(family.group(1))
 
 
 def test_a_form_without_csrf_token_is_refused_and_changes_nothing(http: httpx.Client) -> None:

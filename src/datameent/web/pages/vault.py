@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from datameent.domain import catalogue, zrm
 from datameent.domain.accounts import User
 from datameent.domain.attributes import ValueType
+from datameent.domain.persons import display_name
 from datameent.domain.text import Text
 from datameent.domain.vault import SOURCE_LABELS, NewValue, Source
 from datameent.errors import InvalidInput, NotFound, Problem
@@ -42,7 +43,9 @@ def _vault_page(
     context = {
         "view": view,
         "groups": vault_groups(view, locale),
-        "names": names,
+        "full_name": display_name(
+            names.get("given_name"), names.get("name_prefix"), names.get("family_name")
+        ),
         "choices": form_choices(residents_only=view.own, locale=locale),
         "sources": [(s.value, SOURCE_LABELS[s].in_(locale)) for s in Source],
         "zrm_versions": zrm.INSTRUMENT_VERSIONS,
