@@ -1,0 +1,22 @@
+"""RFC 9162 §2.1.1: leaves and interior nodes are hashed with different prefixes, so that a leaf
+can never be passed off as a node (second-preimage resistance)."""
+
+from __future__ import annotations
+
+import hashlib
+
+EMPTY_ROOT = hashlib.sha256(b"").digest()
+"""The root hash of the empty tree: SHA-256 of nothing."""
+
+
+def leaf_hash(entry: bytes) -> bytes:
+    return hashlib.sha256(b"\x00" + entry).digest()
+
+
+def node_hash(left: bytes, right: bytes) -> bytes:
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def split(size: int) -> int:
+    """The largest power of two smaller than `size` (for size > 1): where RFC 9162 splits."""
+    return 1 << ((size - 1).bit_length() - 1)
