@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from datameent.domain.policy import AccessRequest, Action, decide
+from datameent.domain.policy import AccessRequest, Action
 from datameent.errors import DataErased
 from datameent.services import vault
 from datameent.store.tables import attribute_values, persons
@@ -38,15 +38,18 @@ def test_destroying_the_data_key_makes_every_value_unreadable(seeded: Store) -> 
     resident = user(seeded, "inwoner2")
     assert resident.person_id is not None
     assert vault.read_vault(seeded, resident, resident.person_id).current
+    officer = user(seeded, "privacy1")
     with seeded.unit_of_work() as uow:
-        uow.persons.destroy_data_key(resident.person_id, datetime.now(UTC))
+        erasure = uow.authorize(AccessRequest(officer, Action.ERASE_PERSON, resident.person_id))
+        uow.persons.destroy_data_key(erasure, resident.person_id, datetime.now(UTC))
         uow.commit()
     with pytest.raises(DataErased):
         vault.read_vault(seeded, resident, resident.person_id)
-    with seeded.unit_of_work(write=False) as uow:
-        permit = decide(AccessRequest(resident, Action.READ_VAULT, resident.person_id)).permit()
+    with seeded.unit_of_work() as uow:
+        permit = uow.authorize(AccessRequest(resident, Action.READ_VAULT, resident.person_id))
         with pytest.raises(DataErased):
             uow.persons.bsn(permit, resident.person_id)
+        uow.commit()  # the attempt is logged, even though nothing could be read
     with seeded.engine.connect() as connection:
         ciphertexts = connection.execute(
             select(attribute_values.c.ciphertext).where(

@@ -28,9 +28,10 @@ class Action(StrEnum):
     VIEW_TEAM_CASES = "caseload.team"
     ASSIGN_CASE = "caseload.assign"
     MANAGE_ACCOUNTS = "accounts.manage"
+    ERASE_PERSON = "person.erase"
 
 
-PERSON_ACTIONS = frozenset({Action.READ_VAULT, Action.RECORD_ATTRIBUTE})
+PERSON_ACTIONS = frozenset({Action.READ_VAULT, Action.RECORD_ATTRIBUTE, Action.ERASE_PERSON})
 """Actions on one person: a denial must not reveal whether that person exists."""
 
 
@@ -79,11 +80,14 @@ class Decision:
     """The rule that allowed, or ``default-deny``."""
     reasons: tuple[str, ...]
 
+    def permit_hides_existence(self) -> bool:
+        """A denial about one person must look like that person does not exist."""
+        return self.request.action in PERSON_ACTIONS
+
     def permit(self) -> Permit:
         """The permit this decision grants, or `AccessDenied` with the reasons."""
         if not self.allowed:
-            hide = self.request.action in PERSON_ACTIONS
-            raise AccessDenied(self.reasons, hide_existence=hide)
+            raise AccessDenied(self.reasons, hide_existence=self.permit_hides_existence())
         request = self.request
         return Permit(request.actor.id, request.action, request.subject, self.rule, _PERMIT_SEAL)
 
@@ -121,6 +125,10 @@ def _is_admin(r: AccessRequest) -> bool:
     return r.actor.has(Role.ADMIN)
 
 
+def _privacy_officer(r: AccessRequest) -> bool:
+    return r.actor.has(Role.PRIVACY_OFFICER) and r.subject is not None
+
+
 _RULES: dict[Action, tuple[tuple[str, str, Rule], ...]] = {
     Action.READ_VAULT: (
         ("own-record", "the resident reads their own vault", _own_record),
@@ -145,6 +153,9 @@ _RULES: dict[Action, tuple[tuple[str, str, Rule], ...]] = {
         ("team-lead", "team leads assign cases within their own team", _assign_within_team),
     ),
     Action.MANAGE_ACCOUNTS: (("admin", "administrators manage accounts", _is_admin),),
+    Action.ERASE_PERSON: (
+        ("erasure", "the privacy officer carries out an erasure", _privacy_officer),
+    ),
 }
 
 

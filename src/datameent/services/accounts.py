@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from uuid import UUID, uuid4
 
 from datameent.domain.accounts import Role, User, check_new_account
-from datameent.domain.policy import AccessRequest, Action, decide
+from datameent.domain.policy import AccessRequest, Action
 from datameent.errors import Conflict, LoginFailed, TooManyAttempts
 from datameent.services.clock import utcnow
 from datameent.services.passwords import hash_password, needs_rehash, verify_password
@@ -112,8 +112,6 @@ class NewAccount:
 def create_account(store: Store, actor: User | None, new: NewAccount) -> User:
     """Create an account. `actor=None` is the command line on the server itself, trusted like
     the database; over the web only an administrator may do this."""
-    if actor is not None:
-        decide(AccessRequest(actor, Action.MANAGE_ACCOUNTS)).permit()
     username = new.username.strip().lower()
     check_new_account(username, new.password, new.roles, new.person_id)
     user = User(
@@ -121,6 +119,8 @@ def create_account(store: Store, actor: User | None, new: NewAccount) -> User:
     )
     password_hash = hash_password(new.password) if new.password is not None else None
     with store.unit_of_work() as uow:
+        if actor is not None:
+            uow.authorize(AccessRequest(actor, Action.MANAGE_ACCOUNTS))
         if uow.accounts.by_username(username) is not None:
             raise Conflict()
         if new.person_id is not None and uow.persons.get(new.person_id) is None:

@@ -9,7 +9,7 @@ from uuid import UUID, uuid4
 from datameent.domain.accounts import Role, User
 from datameent.domain.caseload import Assignment
 from datameent.domain.persons import display_name
-from datameent.domain.policy import AccessRequest, Action, Permit, decide
+from datameent.domain.policy import AccessRequest, Action, Permit
 from datameent.domain.text import Text
 from datameent.errors import InvalidInput, NotFound, Problem
 from datameent.services.clock import utcnow
@@ -32,10 +32,12 @@ class CaseSummary:
 
 def my_caseload(store: Store, actor: User) -> list[CaseSummary]:
     """The case manager's own active caseload, by name."""
-    permit = decide(AccessRequest(actor, Action.LIST_OWN_CASELOAD)).permit()
-    with store.unit_of_work(write=False) as uow:
+    with store.unit_of_work() as uow:
+        permit = uow.authorize(AccessRequest(actor, Action.LIST_OWN_CASELOAD))
         assignments = uow.caseloads.active_for(actor.id, utcnow())
-        return _summaries(uow, permit, assignments, {actor.id: actor})
+        summaries = _summaries(uow, permit, assignments, {actor.id: actor})
+        uow.commit()
+    return summaries
 
 
 @dataclass(frozen=True)
@@ -48,15 +50,16 @@ class TeamOverview:
 
 
 def team_overview(store: Store, actor: User) -> TeamOverview:
-    permit = decide(AccessRequest(actor, Action.VIEW_TEAM_CASES)).permit()
     team = actor.team or ""
-    with store.unit_of_work(write=False) as uow:
+    with store.unit_of_work() as uow:
+        permit = uow.authorize(AccessRequest(actor, Action.VIEW_TEAM_CASES))
         managers = [u for u in uow.accounts.by_role(Role.CASE_MANAGER, team) if u.active]
         cases = _summaries(
             uow, permit, uow.caseloads.open_in_team(team), {u.id: u for u in managers}
         )
         waiting = uow.caseloads.unassigned_persons()
-        numbers = uow.persons.client_numbers(waiting)
+        numbers = uow.persons.client_numbers(permit, waiting)
+        uow.commit()
     unassigned = [CaseSummary(p, numbers[p], None, None, None) for p in waiting]
     return TeamOverview(team, managers, cases, sorted(unassigned, key=lambda c: c.client_number))
 
@@ -66,7 +69,7 @@ def _summaries(
 ) -> list[CaseSummary]:
     ids = [a.person_id for a in assignments]
     names = uow.vault.names(permit, ids)
-    numbers = uow.persons.client_numbers(ids)
+    numbers = uow.persons.client_numbers(permit, ids)
     summaries = [
         CaseSummary(
             a.person_id,
@@ -103,12 +106,14 @@ def assign_case(store: Store, actor: User, person_id: UUID, case_manager_id: UUI
             target_team=assignee.team,
             subject_team=_team_of(uow, current),
         )
-        decide(request).permit()
+        permit = uow.authorize(request)
         if uow.persons.get(person_id) is None:
             raise NotFound()
+        uow.log.touch(permit, person_id, {"case_assignment"})
+        if current is not None and current.case_manager_id == case_manager_id:
+            uow.commit()
+            return current
         if current is not None:
-            if current.case_manager_id == case_manager_id:
-                return current
             uow.caseloads.end(current.id, now)
         assignment = Assignment(uuid4(), case_manager_id, person_id, now, None, actor.id)
         uow.caseloads.add(assignment)

@@ -10,7 +10,7 @@ from datameent.domain.accounts import User
 from datameent.domain.attributes import JsonValue
 from datameent.domain.caseload import Assignment
 from datameent.domain.persons import Intake, Person, check_intake
-from datameent.domain.policy import AccessRequest, Action, decide
+from datameent.domain.policy import AccessRequest, Action
 from datameent.domain.text import Text
 from datameent.domain.vault import Provenance, Source
 from datameent.errors import Conflict
@@ -37,16 +37,16 @@ class IntakeForm:
 
 def register_person(store: Store, actor: User, form: IntakeForm) -> Person:
     """Register an applicant, put them in the case manager's caseload, record their details."""
-    decide(AccessRequest(actor, Action.REGISTER_PERSON)).permit()
-    intake = check_intake(
-        form.bsn, form.given_name, form.name_prefix, form.family_name, form.birth_date
-    )
     now = utcnow()
     with store.unit_of_work() as uow:
+        permit = uow.authorize(AccessRequest(actor, Action.REGISTER_PERSON))
+        intake = check_intake(
+            form.bsn, form.given_name, form.name_prefix, form.family_name, form.birth_date
+        )
         if uow.persons.id_by_bsn(intake.bsn) is not None:
             raise Conflict(ALREADY_KNOWN)
         person = Person(uuid4(), uow.persons.next_client_number(), now)
-        uow.persons.add(person, intake.bsn)
+        uow.persons.add(permit, person, intake.bsn)
         uow.caseloads.add(Assignment(uuid4(), actor.id, person.id, now, None, actor.id))
         _record_intake(uow, actor, person, intake, form, now)
         uow.commit()
@@ -63,7 +63,7 @@ def _record_intake(
 ) -> None:
     in_caseload = uow.caseloads.is_active(actor.id, person.id, now)
     request = AccessRequest(actor, Action.RECORD_ATTRIBUTE, person.id, in_caseload)
-    permit = decide(request).permit()
+    permit = uow.authorize(request)
     provenance = Provenance(form.source, actor.id, now, verified=form.verified)
     values: list[tuple[str, JsonValue]] = [
         ("given_name", intake.given_name),

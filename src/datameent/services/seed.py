@@ -18,7 +18,7 @@ from datameent.domain.attributes import JsonValue
 from datameent.domain.caseload import Assignment
 from datameent.domain.catalogue import definition
 from datameent.domain.persons import Person
-from datameent.domain.policy import AccessRequest, Action, decide
+from datameent.domain.policy import AccessRequest, Action
 from datameent.domain.vault import Provenance, Source
 from datameent.domain.zrm import INSTRUMENT_VERSIONS, attribute_key
 from datameent.errors import Conflict
@@ -120,7 +120,8 @@ def _store_persons(
     assignments = []
     for synth in batch:
         person = Person(uuid4(), f"K{synth.number:07d}", _at(synth.client_since))
-        uow.persons.add(person, synth.bsn)
+        registration = uow.authorize(AccessRequest(links.brp, Action.REGISTER_PERSON))
+        uow.persons.add(registration, person, synth.bsn)
         manager = staff["managers"][synth.case_manager - 1]
         assignments.append(
             Assignment(
@@ -132,7 +133,7 @@ def _store_persons(
                 None,
             )
         )
-        permit = decide(AccessRequest(links.brp, Action.RECORD_ATTRIBUTE, person.id)).permit()
+        permit = uow.authorize(AccessRequest(links.brp, Action.RECORD_ATTRIBUTE, person.id))
         # The generator's output passes the same checks as anything a person records.
         items = [
             (k, definition(k).validate(v), prov)

@@ -9,7 +9,7 @@ from datameent.domain import catalogue
 from datameent.domain.accounts import Role, User
 from datameent.domain.bsn import mask_bsn
 from datameent.domain.persons import Person
-from datameent.domain.policy import AccessRequest, Action, Decision, decide
+from datameent.domain.policy import AccessRequest, Action, Permit
 from datameent.domain.vault import AttributeValue, NewValue, Provenance, check_new_value
 from datameent.errors import NotFound
 from datameent.services.clock import utcnow
@@ -31,10 +31,10 @@ class VaultView:
     own: bool
 
 
-def _ask(uow: UnitOfWork, actor: User, action: Action, person_id: UUID) -> Decision:
+def _authorize(uow: UnitOfWork, actor: User, action: Action, person_id: UUID) -> Permit:
     """Gather the facts the policy needs about `actor` and `person_id`, and ask it."""
     in_caseload = uow.caseloads.is_active(actor.id, person_id, utcnow())
-    return decide(AccessRequest(actor, action, person_id, in_active_caseload=in_caseload))
+    return uow.authorize(AccessRequest(actor, action, person_id, in_active_caseload=in_caseload))
 
 
 def _is_own(actor: User, person_id: UUID) -> bool:
@@ -43,8 +43,8 @@ def _is_own(actor: User, person_id: UUID) -> bool:
 
 def read_vault(store: Store, actor: User, person_id: UUID, *, history: bool = False) -> VaultView:
     """Everything held about a person, with provenance (and history), as `actor` may see it."""
-    with store.unit_of_work(write=False) as uow:
-        permit = _ask(uow, actor, Action.READ_VAULT, person_id).permit()
+    with store.unit_of_work() as uow:
+        permit = _authorize(uow, actor, Action.READ_VAULT, person_id)
         person = uow.persons.get(person_id)
         if person is None:
             raise NotFound()
@@ -53,6 +53,7 @@ def read_vault(store: Store, actor: User, person_id: UUID, *, history: bool = Fa
         recorders = uow.accounts.many(
             v.provenance.recorded_by for v in versions if v.provenance.recorded_by
         )
+        uow.commit()
     own = _is_own(actor, person_id)
     return VaultView(
         person=person,
@@ -67,7 +68,7 @@ def read_vault(store: Store, actor: User, person_id: UUID, *, history: bool = Fa
 def record_attribute(store: Store, actor: User, person_id: UUID, new: NewValue) -> AttributeValue:
     """Add a new version of one fact. Residents add only what they declare themselves."""
     with store.unit_of_work() as uow:
-        permit = _ask(uow, actor, Action.RECORD_ATTRIBUTE, person_id).permit()
+        permit = _authorize(uow, actor, Action.RECORD_ATTRIBUTE, person_id)
         definition = catalogue.definition(new.key)
         stored = check_new_value(definition, new, by_resident=_is_own(actor, person_id))
         provenance = Provenance(

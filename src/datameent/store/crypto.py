@@ -78,6 +78,7 @@ class KeyRing:
         self._wrapper = AESGCM(_derive(master_key, b"datameent/v1/wrap-data-key"))
         self._index_key = _derive(master_key, b"datameent/v1/bsn-blind-index")
         self._lookup_key = _derive(master_key, b"datameent/v1/lookup-key")
+        self._subject_key = _derive(master_key, b"datameent/v1/log-subject")
 
     def new_data_key(self, person_id: UUID) -> tuple[DataKey, bytes]:
         """A fresh data key for a new person, and its wrapped form for storage."""
@@ -95,3 +96,8 @@ class KeyRing:
         """A keyed hash for looking things up that should not be stored in the clear
         (usernames and network addresses of failed logins)."""
         return hmac.new(self._lookup_key, text.encode(), hashlib.sha256).hexdigest()
+
+    def subject_pseudonym(self, person_id: UUID) -> str:
+        """The person's pseudonym in the processing log: stable, keyed, not the BSN, and not
+        the person's id, so a copy of the log cannot be joined to the vault without the key."""
+        return hmac.new(self._subject_key, person_id.bytes, hashlib.sha256).hexdigest()

@@ -10,29 +10,29 @@ from sqlalchemy.engine import Connection
 
 from datameent.domain.persons import Person
 from datameent.domain.policy import Action, Permit
-from datameent.errors import AccessDenied, Conflict, DataErased
+from datameent.errors import Conflict, DataErased
 from datameent.store.crypto import DataKey, KeyRing
+from datameent.store.processing_log import LIST_ACTIONS, ProcessingLog
 from datameent.store.tables import persons
 
-
-def require(permit: Permit, action: Action, subject: UUID | None) -> None:
-    """Refuse to go on unless `permit` allows `action` on `subject`."""
-    if not permit.covers(action, subject):
-        raise AccessDenied(("the permit does not cover this access",), hide_existence=True)
-
-
+_REGISTER = frozenset({Action.REGISTER_PERSON})
+_READ = frozenset({Action.READ_VAULT})
+_ERASE = frozenset({Action.ERASE_PERSON})
 _PERSON = select(persons).where(persons.c.id == bindparam("id"))
 
 
 class PersonRepository:
-    def __init__(self, connection: Connection, keys: KeyRing) -> None:
+    def __init__(self, connection: Connection, keys: KeyRing, log: ProcessingLog) -> None:
         self._db = connection
         self._keys = keys
+        self._log = log
         self._rows: dict[UUID, Row[tuple[object, ...]] | None] = {}
         self._data_keys: dict[UUID, DataKey] = {}
 
-    def add(self, person: Person, bsn: str) -> DataKey:
+    def add(self, permit: Permit, person: Person, bsn: str) -> DataKey:
         """Store a new person with their BSN; returns their fresh data key."""
+        self._log.check(permit, _REGISTER, None)
+        self._log.touch(permit, person.id, {"bsn"})
         index = self._keys.bsn_index(bsn)
         if self._db.scalar(select(persons.c.id).where(persons.c.bsn_index == index)):
             raise Conflict()
@@ -74,11 +74,15 @@ class PersonRepository:
         m = row._mapping
         return Person(m["id"], m["client_number"], m["created_at"], m["erased_at"])
 
-    def client_numbers(self, person_ids: list[UUID]) -> dict[UUID, str]:
+    def client_numbers(self, permit: Permit, person_ids: list[UUID]) -> dict[UUID, str]:
+        self._log.check(permit, LIST_ACTIONS, None)
         rows = self._db.execute(
             select(persons.c.id, persons.c.client_number).where(persons.c.id.in_(person_ids))
         )
-        return {row.id: row.client_number for row in rows}
+        numbers = {row.id: row.client_number for row in rows}
+        for person_id in numbers:
+            self._log.touch(permit, person_id, {"client_number"})
+        return numbers
 
     def id_by_bsn(self, bsn: str) -> UUID | None:
         index = self._keys.bsn_index(bsn)
@@ -109,15 +113,18 @@ class PersonRepository:
         return key
 
     def bsn(self, permit: Permit, person_id: UUID) -> str:
-        require(permit, Action.READ_VAULT, person_id)
+        self._log.check(permit, _READ, person_id)
+        self._log.touch(permit, person_id, {"bsn"})
         row = self._row(person_id)
         blob = row._mapping["bsn_ciphertext"] if row is not None else None
         if blob is None:
             raise DataErased()
         return self.data_key(person_id).decrypt(blob, "bsn").decode()
 
-    def destroy_data_key(self, person_id: UUID, at: datetime) -> None:
+    def destroy_data_key(self, permit: Permit, person_id: UUID, at: datetime) -> None:
         """Crypto-shred: without the data key, nobody can read this person's values again."""
+        self._log.check(permit, _ERASE, person_id)
+        self._log.touch(permit, person_id, {"data_key"})
         self._rows.pop(person_id, None)
         self._data_keys.pop(person_id, None)
         self._db.execute(

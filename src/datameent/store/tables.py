@@ -7,6 +7,7 @@ revisions and this module agree. Personal values and BSNs are only ever stored e
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
     Uuid,
     text,
 )
@@ -131,4 +133,60 @@ case_assignments = Table(
         sqlite_where=text("ends_at IS NULL"),
         postgresql_where=text("ends_at IS NULL"),
     ),
+)
+
+# The processing log ---------------------------------------------------------------------------
+# `log_records.seq` is the leaf index in the Merkle log. The payload (canonical JSON) may be
+# erased when its retention ends; `digest` (SHA-256 of the canonical bytes) stays, and it is
+# what the Merkle tree is built over, so every proof keeps working.
+
+log_records = Table(
+    "log_records",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("trace_id", String(32), nullable=False),
+    Column("span_id", String(16), nullable=False),
+    Column("operation", String(64), nullable=False),
+    Column("outcome", String(8), nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("ended_at", UTCDateTime, nullable=False),
+    Column("activity_uri", String(200), nullable=False),
+    Column("subject", String(64), nullable=True, comment="pseudonym of the person"),
+    Column("payload", Text, nullable=True, comment="canonical JSON; NULL once erased"),
+    Column("digest", LargeBinary, nullable=False),
+    Index(None, "subject", "seq"),
+    Index(None, "trace_id"),
+)
+
+audit_records = Table(
+    "audit_records",
+    metadata,
+    Column("seq", BigInteger, ForeignKey("log_records.seq"), primary_key=True),
+    Column("user_id", Uuid, ForeignKey("users.id"), nullable=True, index=True),
+    Column("payload", Text, nullable=True, comment="canonical JSON; NULL once erased"),
+)
+
+ledger_nodes = Table(
+    "ledger_nodes",
+    metadata,
+    Column("level", Integer, primary_key=True, autoincrement=False),
+    Column("idx", BigInteger, primary_key=True, autoincrement=False),
+    Column("hash", LargeBinary, nullable=False),
+)
+
+ledger_head = Table(
+    "ledger_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("size", BigInteger, nullable=False),
+    Column("frontier", LargeBinary, nullable=False, comment="right-edge subtree hashes"),
+)
+
+ledger_checkpoints = Table(
+    "ledger_checkpoints",
+    metadata,
+    Column("size", BigInteger, primary_key=True, autoincrement=False),
+    Column("root", LargeBinary, nullable=False),
+    Column("note", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
 )

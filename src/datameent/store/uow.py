@@ -1,8 +1,11 @@
-"""The unit of work: one transaction around one use case.
+"""The unit of work: one transaction around one use case, with its processing log.
 
-A service opens it with ``with store.unit_of_work() as uow:``, works through its repositories
-and calls ``uow.commit()``. Leaving the block without committing rolls everything back, so an
-error halfway never leaves half a record behind.
+A service opens it with ``with store.unit_of_work() as uow:``, asks ``uow.authorize(...)`` for
+a permit, works through the repositories and calls ``uow.commit()``. The commit first writes the
+processing-log records of everything the permits touched, in the same transaction. Leaving the
+block without committing rolls everything back, so an error halfway never leaves half a record
+behind; leaving it *normally* with personal data touched but not committed is a programming
+error and raises, so nothing read can be served without its log record.
 """
 
 from __future__ import annotations
@@ -13,13 +16,21 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from datameent.errors import Conflict
+from datameent.domain.policy import AccessRequest, Permit, decide
+from datameent.domain.processing import activity_for
+from datameent.errors import AccessDenied, Conflict
 from datameent.store.accounts import AccountRepository
 from datameent.store.caseloads import CaseloadRepository
 from datameent.store.crypto import KeyRing
 from datameent.store.engine import WRITE
+from datameent.store.ledger import LedgerRepository
 from datameent.store.persons import PersonRepository
+from datameent.store.processing_log import ProcessingLog
 from datameent.store.vault import VaultRepository
+
+
+class UnloggedProcessing(RuntimeError):
+    """Personal data was touched in a unit of work that ended without committing its log."""
 
 
 class UnitOfWork:
@@ -27,6 +38,8 @@ class UnitOfWork:
     vault: VaultRepository
     accounts: AccountRepository
     caseloads: CaseloadRepository
+    ledger: LedgerRepository
+    log: ProcessingLog
 
     def __init__(self, engine: Engine, keys: KeyRing, *, write: bool) -> None:
         self._engine = engine
@@ -38,18 +51,44 @@ class UnitOfWork:
         connection = self._engine.connect().execution_options(**{WRITE: self._write})
         connection.begin()
         self._connection = connection
-        self.persons = PersonRepository(connection, self._keys)
-        self.vault = VaultRepository(connection, self.persons)
+        self.ledger = LedgerRepository(connection)
+        self.log = ProcessingLog(connection, self._keys, self.ledger)
+        self.persons = PersonRepository(connection, self._keys, self.log)
+        self.vault = VaultRepository(connection, self.persons, self.log)
         self.accounts = AccountRepository(connection)
         self.caseloads = CaseloadRepository(connection)
         return self
 
+    def authorize(self, request: AccessRequest) -> Permit:
+        """Ask the policy. Allowed: a permit whose use is logged at commit. Denied: the denial
+        is logged and committed on its own (nothing else of this unit of work is), then
+        `AccessDenied` is raised."""
+        if not self._write:
+            raise RuntimeError("processing personal data needs a unit of work with write=True")
+        decision = decide(request)
+        entry = self.log.open(decision, activity_for(request.actor, decision).uri)
+        if decision.allowed:
+            return self.log.issue(decision, entry)
+        connection = self._require_connection()
+        connection.rollback()
+        self.log.discard()
+        connection.begin()
+        self.log.write([entry])
+        connection.commit()
+        connection.begin()
+        raise AccessDenied(decision.reasons, hide_existence=decision.permit_hides_existence())
+
     def commit(self) -> None:
-        assert self._connection is not None
+        connection = self._require_connection()
         try:
-            self._connection.commit()
+            self.log.flush()
+            connection.commit()
         except IntegrityError as error:
             raise Conflict() from error
+
+    def _require_connection(self) -> Connection:
+        assert self._connection is not None, "use the unit of work in a with-block"
+        return self._connection
 
     def __exit__(
         self,
@@ -57,13 +96,17 @@ class UnitOfWork:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        assert self._connection is not None
+        connection = self._require_connection()
+        unlogged = exc is None and self.log.pending
         try:
-            if self._connection.in_transaction():
-                self._connection.rollback()
+            if connection.in_transaction():
+                connection.rollback()
         finally:
-            self._connection.close()
+            self.log.discard()
+            connection.close()
             self._connection = None
+        if unlogged:
+            raise UnloggedProcessing("personal data was processed without committing its log")
         if isinstance(exc, IntegrityError):
             raise Conflict() from exc
 

@@ -13,9 +13,10 @@ from sqlalchemy.engine import Connection
 from datameent.domain.attributes import JsonValue
 from datameent.domain.policy import Action, Permit
 from datameent.domain.vault import AttributeValue, Provenance, Source
-from datameent.errors import AccessDenied, DataErased
+from datameent.errors import DataErased
 from datameent.store.crypto import DataKey
-from datameent.store.persons import PersonRepository, require
+from datameent.store.persons import PersonRepository
+from datameent.store.processing_log import LIST_ACTIONS, ProcessingLog
 from datameent.store.tables import attribute_values as av
 
 _NAME_KEYS = ("given_name", "name_prefix", "family_name")
@@ -39,7 +40,8 @@ _ALL_VERSIONS = (
     .order_by(av.c.recorded_at.desc())
 )
 _CURRENT_VERSIONS = _ALL_VERSIONS.where(av.c.is_current)
-_LIST_ACTIONS = (Action.LIST_OWN_CASELOAD, Action.VIEW_TEAM_CASES)
+_READ = frozenset({Action.READ_VAULT})
+_RECORD = frozenset({Action.RECORD_ATTRIBUTE})
 
 
 def _context(key: str, value_id: UUID) -> str:
@@ -47,25 +49,31 @@ def _context(key: str, value_id: UUID) -> str:
 
 
 class VaultRepository:
-    def __init__(self, connection: Connection, persons: PersonRepository) -> None:
+    def __init__(
+        self, connection: Connection, persons: PersonRepository, log: ProcessingLog
+    ) -> None:
         self._db = connection
         self._persons = persons
+        self._log = log
 
     def values(self, permit: Permit, person_id: UUID, *, history: bool) -> list[AttributeValue]:
         """The person's current values, or every version when `history` is set."""
-        require(permit, Action.READ_VAULT, person_id)
+        self._log.check(permit, _READ, person_id)
         key = self._persons.data_key(person_id)
         query = _ALL_VERSIONS if history else _CURRENT_VERSIONS
         rows = self._db.execute(query, {"person_id": person_id})
-        return [_to_value(row, key) for row in rows]
+        values = [_to_value(row, key) for row in rows]
+        self._log.touch(permit, person_id, {v.key for v in values})
+        return values
 
     def record(
         self, permit: Permit, person_id: UUID, items: Sequence[tuple[str, JsonValue, Provenance]]
     ) -> list[AttributeValue]:
         """Add new versions; each becomes the current one for its key (the last wins)."""
-        require(permit, Action.RECORD_ATTRIBUTE, person_id)
+        self._log.check(permit, _RECORD, person_id)
         key = self._persons.data_key(person_id)
         keys = {k for k, _, _ in items}
+        self._log.touch(permit, person_id, keys)
         rows = self._db.execute(
             select(av.c.key, av.c.id).where(
                 av.c.person_id == person_id, av.c.is_current, av.c.key.in_(keys)
@@ -115,8 +123,7 @@ class VaultRepository:
 
     def names(self, permit: Permit, person_ids: Iterable[UUID]) -> dict[UUID, dict[str, str]]:
         """Only the name parts of several persons: what a caseload list shows."""
-        if permit.action not in _LIST_ACTIONS:
-            raise AccessDenied(("the permit does not cover listing names",))
+        self._log.check(permit, LIST_ACTIONS, None)
         ids = list(person_ids)
         self._persons.preload(ids)
         rows = self._db.execute(
@@ -132,6 +139,7 @@ class VaultRepository:
                 continue
             value = _to_value(tuple(columns), key)
             names.setdefault(person_id, {})[value.key] = str(value.value)
+            self._log.touch(permit, person_id, {value.key})
         return names
 
 

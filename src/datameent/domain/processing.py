@@ -1,0 +1,152 @@
+"""The register of processing activities (AVG art. 30) and what each access is logged under.
+
+Every log record names the processing activity it belongs to, by a URI into this register.
+Activities are versioned: a change of purpose, legal basis, categories or retention makes a new
+version, and records keep pointing at the version they were made under.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from datameent.domain.accounts import Role, User
+from datameent.domain.policy import Action, Decision
+from datameent.domain.text import Text
+
+URI_PREFIX = "urn:datameent:verwerking"
+
+
+@dataclass(frozen=True)
+class ProcessingActivity:
+    code: str
+    version: int
+    name: Text
+    purpose: Text
+    legal_basis: str
+    """The GDPR art. 6 ground and the national provision, as a lawyer would cite them."""
+    categories: tuple[str, ...]
+    """Categories of personal data (catalogue categories, plus 'bsn' and 'account')."""
+    retention: Text
+
+    @property
+    def uri(self) -> str:
+        return f"{URI_PREFIX}:{self.code}:v{self.version}"
+
+
+def parse_uri(uri: str) -> tuple[str, int] | None:
+    prefix = URI_PREFIX + ":"
+    if not uri.startswith(prefix):
+        return None
+    code, _, version = uri[len(prefix) :].rpartition(":v")
+    return (code, int(version)) if code and version.isdigit() else None
+
+
+REGISTER: tuple[ProcessingActivity, ...] = (
+    ProcessingActivity(
+        "inzage-eigen-gegevens",
+        1,
+        Text("Inzage in en aanvullen van eigen gegevens", "Viewing and adding one's own data"),
+        Text(
+            "U kunt zien wat de gemeente over u heeft en zelf gegevens aanvullen.",
+            "Residents see what the municipality holds about them and add to it.",
+        ),
+        "AVG art. 6 lid 1 sub c; AVG art. 15 (recht op inzage) en art. 16 (rectificatie)",
+        ("personal", "household", "income", "benefit", "work", "zrm", "bsn"),
+        Text("Zolang het dossier bestaat", "As long as the file exists"),
+    ),
+    ProcessingActivity(
+        "uitvoering-participatiewet",
+        1,
+        Text(
+            "Uitvoering Participatiewet: bijstand en re-integratie",
+            "Carrying out the Participation Act: assistance and reintegration",
+        ),
+        Text(
+            "Vaststellen van het recht op bijstand en begeleiden naar werk.",
+            "Deciding on the right to assistance and supporting the way to work.",
+        ),
+        "AVG art. 6 lid 1 sub c en e; Participatiewet art. 7, 17 en 53a",
+        ("personal", "household", "income", "benefit", "work", "zrm", "bsn"),
+        Text(
+            "7 jaar na het einde van de laatste uitkering", "7 years after the last benefit ended"
+        ),
+    ),
+    ProcessingActivity(
+        "aanvraag-intake",
+        1,
+        Text("Inschrijven van een aanvraag", "Registering an application"),
+        Text(
+            "Een nieuwe aanvrager inschrijven en zijn of haar gegevens vastleggen.",
+            "Registering a new applicant and recording their details.",
+        ),
+        "AVG art. 6 lid 1 sub c en e; Participatiewet art. 41 en 43",
+        ("personal", "bsn"),
+        Text("7 jaar na het besluit op de aanvraag", "7 years after the decision"),
+    ),
+    ProcessingActivity(
+        "caseloadbeheer",
+        1,
+        Text("Verdelen van cliënten over klantmanagers", "Dividing clients among case managers"),
+        Text(
+            "Bepalen welke klantmanager een cliënt helpt, zodat de toegang meegaat.",
+            "Deciding which case manager serves a client, so that access follows.",
+        ),
+        "AVG art. 6 lid 1 sub e; Participatiewet art. 7",
+        ("personal",),
+        Text(
+            "7 jaar na het einde van de laatste uitkering", "7 years after the last benefit ended"
+        ),
+    ),
+    ProcessingActivity(
+        "rechten-betrokkenen",
+        1,
+        Text("Uitvoeren van uw rechten onder de AVG", "Carrying out data subjects' rights"),
+        Text(
+            "Gegevens wissen, verbeteren of leveren als u daarom vraagt.",
+            "Erasing, correcting or exporting data when a resident asks.",
+        ),
+        "AVG art. 6 lid 1 sub c; AVG art. 15 tot en met 21",
+        ("personal", "household", "income", "benefit", "work", "zrm", "bsn"),
+        Text("Het verzoek: 5 jaar na afhandeling", "The request: 5 years after handling"),
+    ),
+    ProcessingActivity(
+        "gegevenslevering-basisregistraties",
+        1,
+        Text("Ontvangen van gegevens uit basisregistraties", "Receiving data from base registers"),
+        Text(
+            "Gegevens uit de BRP, van UWV en de Belastingdienst overnemen.",
+            "Taking over data from the BRP, UWV and the tax administration.",
+        ),
+        "AVG art. 6 lid 1 sub c; Wet BRP art. 3.3; Participatiewet art. 64; Wet SUWI art. 62",
+        ("personal", "household", "income", "work"),
+        Text("Zolang het dossier bestaat", "As long as the file exists"),
+    ),
+)
+
+BY_URI: dict[str, ProcessingActivity] = {a.uri: a for a in REGISTER}
+CURRENT: dict[str, ProcessingActivity] = {}
+"""The newest version of each activity: new records are made under it."""
+for _activity in REGISTER:
+    if _activity.version >= CURRENT.get(_activity.code, _activity).version:
+        CURRENT[_activity.code] = _activity
+
+
+def activity_for(actor: User, decision: Decision) -> ProcessingActivity:
+    """The processing activity an access falls under, from who acts and which rule allowed it.
+
+    Until purposes and grants exist, the rule decides: a resident's own record is inzage, a
+    case manager's caseload is the Participatiewet, and so on. A denied attempt is logged under
+    the activity it tried to use.
+    """
+    action = decision.request.action
+    if action is Action.ERASE_PERSON:
+        return CURRENT["rechten-betrokkenen"]
+    if action in (Action.ASSIGN_CASE, Action.LIST_OWN_CASELOAD, Action.VIEW_TEAM_CASES):
+        return CURRENT["caseloadbeheer"]
+    if actor.has(Role.SYSTEM):
+        return CURRENT["gegevenslevering-basisregistraties"]
+    if action is Action.REGISTER_PERSON:
+        return CURRENT["aanvraag-intake"]
+    if actor.has(Role.RESIDENT) and decision.request.subject == actor.person_id:
+        return CURRENT["inzage-eigen-gegevens"]
+    return CURRENT["uitvoering-participatiewet"]

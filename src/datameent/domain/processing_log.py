@@ -1,0 +1,85 @@
+"""What a processing-log record says, following the Logboek Dataverwerkingen standard.
+
+The record itself holds what the standard asks (trace, span, operation, times, status, the
+processing activity and a pseudonym of the person), never a value and never who the employee
+is. Who acted, under which rule and which attributes were touched go into a separate audit
+record; the log record carries that audit record's digest, so both are tamper-evident while
+the employee stays out of the log proper.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+from datameent.domain.accounts import User
+
+SERVICE = {"service.name": "datameent", "service.version": "0.1.0"}
+SUBJECT_ID_TYPE = "urn:datameent:pseudoniem:logboek:v1"
+
+
+class Outcome(StrEnum):
+    ALLOWED = "allowed"
+    DENIED = "denied"
+
+
+def _time(moment: datetime) -> str:
+    """ISO 8601 in UTC with milliseconds, as the standard's timestamps."""
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass
+class Entry:
+    """One processing of one person's data (or of none), as it happens."""
+
+    trace_id: str
+    span_id: str
+    parent_span_id: str | None
+    operation: str
+    activity_uri: str
+    subject: UUID | None
+    actor: User
+    rule: str
+    reasons: tuple[str, ...]
+    outcome: Outcome
+    started_at: datetime
+    ended_at: datetime | None = None
+    keys: set[str] = field(default_factory=set)
+
+    def audit(self) -> dict[str, Any]:
+        return {
+            "user_id": str(self.actor.id),
+            "roles": sorted(self.actor.roles),
+            "team": self.actor.team,
+            "rule": self.rule,
+            "reasons": list(self.reasons),
+            "attribute_keys": sorted(self.keys),
+        }
+
+    def record(self, subject_pseudonym: str | None, audit_digest: str) -> dict[str, Any]:
+        """The log record in the standard's own field names."""
+        assert self.ended_at is not None
+        attributes: dict[str, Any] = {
+            "dpl.core.processing_activity_id": self.activity_uri,
+            "datameent.outcome": self.outcome.value,
+            "datameent.audit_digest": audit_digest,
+        }
+        if subject_pseudonym is not None:
+            attributes["dpl.core.data_subject_id"] = subject_pseudonym
+            attributes["dpl.core.data_subject_id_type"] = SUBJECT_ID_TYPE
+        record: dict[str, Any] = {
+            "trace_id": self.trace_id,
+            "span_id": self.span_id,
+            "name": self.operation,
+            "status": "Ok",
+            "start_time": _time(self.started_at),
+            "end_time": _time(self.ended_at),
+            "resource": {"attributes": SERVICE},
+            "attributes": attributes,
+        }
+        if self.parent_span_id:
+            record["parent_span_id"] = self.parent_span_id
+        return record

@@ -1,0 +1,144 @@
+"""The Merkle log in the database: gapless appends, stored subtree hashes, checkpoints.
+
+Appending takes the single `ledger_head` row (``SELECT ... FOR UPDATE`` on PostgreSQL; the
+write lock that ``BEGIN IMMEDIATE`` already holds on SQLite), so concurrent writers, also in
+other processes, queue for it and sequence numbers are gapless: a transaction that rolls back
+never used its numbers. The head keeps the hashes of the complete subtrees on the right edge
+(the "frontier"), so an append hashes O(1) nodes on average and reads nothing else; every
+complete subtree hash is stored, so a proof reads O(log n) of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import bindparam, select, tuple_, update
+from sqlalchemy.engine import Connection
+
+from datameent.ledger import EMPTY_ROOT, node_hash
+from datameent.ledger.hashing import split
+from datameent.store.tables import ledger_checkpoints, ledger_head, ledger_nodes
+
+_HASH = 32
+_NODE = select(ledger_nodes.c.hash).where(
+    ledger_nodes.c.level == bindparam("level"), ledger_nodes.c.idx == bindparam("idx")
+)
+
+
+@dataclass(frozen=True)
+class StoredCheckpoint:
+    size: int
+    root: bytes
+    note: str
+    created_at: datetime
+
+
+def _frontier(blob: bytes) -> list[bytes]:
+    return [blob[i : i + _HASH] for i in range(0, len(blob), _HASH)]
+
+
+def root_from_frontier(frontier: Sequence[bytes]) -> bytes:
+    if not frontier:
+        return EMPTY_ROOT
+    root = frontier[-1]
+    for left in reversed(frontier[:-1]):
+        root = node_hash(left, root)
+    return root
+
+
+class LedgerRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._db = connection
+        self._cache: dict[tuple[int, int], bytes] = {}
+
+    def lock_head(self) -> tuple[int, list[bytes]]:
+        """The current size and frontier, locked until the transaction ends."""
+        row = self._db.execute(
+            select(ledger_head.c.size, ledger_head.c.frontier)
+            .where(ledger_head.c.id == 1)
+            .with_for_update()
+        ).one()
+        return int(row.size), _frontier(bytes(row.frontier))
+
+    def size(self) -> int:
+        return int(self._db.scalar(select(ledger_head.c.size).where(ledger_head.c.id == 1)) or 0)
+
+    def append(self, size: int, frontier: list[bytes], leaves: Sequence[bytes]) -> int:
+        """Add leaf hashes after `size` (from `lock_head`); returns the first new index."""
+        first, nodes = size, []
+        for leaf in leaves:
+            node, level, index = leaf, 0, size
+            nodes.append({"level": 0, "idx": index, "hash": node})
+            while index & 1:
+                node = node_hash(frontier.pop(), node)
+                level, index = level + 1, index >> 1
+                nodes.append({"level": level, "idx": index, "hash": node})
+            frontier.append(node)
+            size += 1
+        self._db.execute(ledger_nodes.insert(), nodes)
+        self._db.execute(
+            update(ledger_head)
+            .where(ledger_head.c.id == 1)
+            .values(size=size, frontier=b"".join(frontier))
+        )
+        return first
+
+    def root(self, size: int) -> bytes:
+        return EMPTY_ROOT if size == 0 else self.subtree(0, size)
+
+    def subtree(self, start: int, end: int) -> bytes:
+        """MTH(D[start:end]) from stored complete subtrees (a `SubtreeSource`)."""
+        width = end - start
+        if width & (width - 1) == 0 and start % width == 0:
+            level = width.bit_length() - 1
+            return self._node(level, start >> level)
+        k = split(width)
+        return node_hash(self.subtree(start, start + k), self.subtree(start + k, end))
+
+    def _node(self, level: int, index: int) -> bytes:
+        key = (level, index)
+        if key not in self._cache:
+            found = self._db.scalar(_NODE, {"level": level, "idx": index})
+            if found is None:
+                raise LookupError(f"no ledger node at level {level}, index {index}")
+            self._cache[key] = bytes(found)
+        return self._cache[key]
+
+    def prefetch(self, keys: Sequence[tuple[int, int]]) -> None:
+        """Read many nodes in one query (for proofs, which need O(log n) of them)."""
+        missing = [k for k in keys if k not in self._cache]
+        if missing:
+            rows = self._db.execute(
+                select(ledger_nodes).where(
+                    tuple_(ledger_nodes.c.level, ledger_nodes.c.idx).in_(missing)
+                )
+            )
+            for row in rows:
+                self._cache[(row.level, row.idx)] = bytes(row.hash)
+
+    def leaf_hashes(self, start: int, end: int) -> list[bytes]:
+        rows = self._db.execute(
+            select(ledger_nodes.c.hash)
+            .where(ledger_nodes.c.level == 0, ledger_nodes.c.idx >= start, ledger_nodes.c.idx < end)
+            .order_by(ledger_nodes.c.idx)
+        )
+        return [bytes(r.hash) for r in rows]
+
+    def add_checkpoint(self, size: int, root: bytes, note: str, at: datetime) -> None:
+        self._db.execute(
+            ledger_checkpoints.insert().values(size=size, root=root, note=note, created_at=at)
+        )
+
+    def latest_checkpoint(self) -> StoredCheckpoint | None:
+        row = self._db.execute(
+            select(ledger_checkpoints).order_by(ledger_checkpoints.c.size.desc()).limit(1)
+        ).first()
+        return (
+            StoredCheckpoint(row.size, bytes(row.root), row.note, row.created_at) if row else None
+        )
+
+    def checkpoints(self) -> list[StoredCheckpoint]:
+        rows = self._db.execute(select(ledger_checkpoints).order_by(ledger_checkpoints.c.size))
+        return [StoredCheckpoint(r.size, bytes(r.root), r.note, r.created_at) for r in rows]

@@ -1,0 +1,153 @@
+"""The processing log inside a unit of work: permits are only issued through it.
+
+`UnitOfWork.authorize` asks the policy and opens a log entry here; repositories that return or
+change personal data accept only permits issued here, in this transaction, and tell the log
+which persons and attribute keys they touched (keys, never values). At commit the entries
+become records in the Merkle log, in the same transaction as the processing: a processing
+without its record cannot be committed, and so cannot be served.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+import rfc8785
+from sqlalchemy.engine import Connection
+
+from datameent.domain.policy import Action, Decision, Permit
+from datameent.domain.processing_log import Entry, Outcome
+from datameent.errors import AccessDenied
+from datameent.ledger import leaf_hash
+from datameent.services.clock import utcnow
+from datameent.store.crypto import KeyRing
+from datameent.store.ledger import LedgerRepository
+from datameent.store.tables import audit_records, log_records
+from datameent.tracing import current_trace, new_span_id
+
+LIST_ACTIONS = frozenset({Action.LIST_OWN_CASELOAD, Action.VIEW_TEAM_CASES})
+"""Actions on many persons at once: each person listed gets a record of their own."""
+
+
+def canonical(document: dict[str, Any]) -> bytes:
+    """RFC 8785 JSON canonicalisation: the bytes that are hashed into the log."""
+    return rfc8785.dumps(document)
+
+
+@dataclass
+class _Issued:
+    permit: Permit
+    template: Entry
+    entries: dict[UUID | None, Entry]
+
+
+class ProcessingLog:
+    def __init__(self, connection: Connection, keys: KeyRing, ledger: LedgerRepository) -> None:
+        self._db = connection
+        self._keys = keys
+        self._ledger = ledger
+        self._issued: dict[int, _Issued] = {}
+
+    @property
+    def pending(self) -> bool:
+        return bool(self._issued)
+
+    def open(self, decision: Decision, activity_uri: str) -> Entry:
+        """A log entry for a decision, stamped with the current trace and a new span."""
+        request, trace = decision.request, current_trace()
+        return Entry(
+            trace_id=trace.trace_id,
+            span_id=new_span_id(),
+            parent_span_id=trace.parent_span_id,
+            operation=request.action.value,
+            activity_uri=activity_uri,
+            subject=request.subject,
+            actor=request.actor,
+            rule=decision.rule,
+            reasons=decision.reasons,
+            outcome=Outcome.ALLOWED if decision.allowed else Outcome.DENIED,
+            started_at=utcnow(),
+        )
+
+    def issue(self, decision: Decision, entry: Entry) -> Permit:
+        """The permit of an allowing decision, registered with its entry."""
+        permit = decision.permit()
+        listed = decision.request.action in LIST_ACTIONS
+        entries: dict[UUID | None, Entry] = {} if listed else {entry.subject: entry}
+        self._issued[id(permit)] = _Issued(permit, entry, entries)
+        return permit
+
+    def check(self, permit: Permit, actions: frozenset[Action], subject: UUID | None) -> None:
+        """Refuse a permit that was not issued here, or that does not cover this access."""
+        issued = self._issued.get(id(permit))
+        if issued is None or issued.permit is not permit or permit.action not in actions:
+            reason = "the permit was not issued through the processing log for this action"
+            raise AccessDenied((reason,), hide_existence=True)
+        if permit.action not in LIST_ACTIONS and permit.subject not in (None, subject):
+            raise AccessDenied(("the permit does not cover this person",), hide_existence=True)
+
+    def touch(self, permit: Permit, subject: UUID | None, keys: set[str]) -> None:
+        """Note that `permit` was used on `subject`'s `keys`."""
+        issued = self._issued[id(permit)]
+        entry = issued.entries.get(subject)
+        if entry is None and None in issued.entries and permit.action not in LIST_ACTIONS:
+            # A permit to create a person gets its subject once the person exists.
+            entry = issued.entries.pop(None)
+            entry.subject = subject
+            issued.entries[subject] = entry
+        if entry is None:
+            entry = dataclasses.replace(
+                issued.template, subject=subject, span_id=new_span_id(), keys=set()
+            )
+            issued.entries[subject] = entry
+        entry.keys.update(keys)
+
+    def flush(self) -> list[int]:
+        """Write every entry of this unit of work to the log; returns their indexes."""
+        entries = [e for issued in self._issued.values() for e in issued.entries.values()]
+        self._issued.clear()
+        return self.write(entries)
+
+    def discard(self) -> None:
+        self._issued.clear()
+
+    def write(self, entries: list[Entry]) -> list[int]:
+        """Append `entries` as records to the Merkle log, in this transaction."""
+        if not entries:
+            return []
+        now = utcnow()
+        rows, audits, leaves = [], [], []
+        for entry in entries:
+            entry.ended_at = entry.ended_at or now
+            audit = canonical(entry.audit())
+            subject = self._keys.subject_pseudonym(entry.subject) if entry.subject else None
+            payload = canonical(entry.record(subject, hashlib.sha256(audit).hexdigest()))
+            digest = hashlib.sha256(payload).digest()
+            leaves.append(leaf_hash(digest))
+            rows.append(_log_row(entry, subject, payload, digest))
+            audits.append({"user_id": entry.actor.id, "payload": audit.decode()})
+        size, frontier = self._ledger.lock_head()
+        first = self._ledger.append(size, frontier, leaves)
+        for offset, (row, audit_row) in enumerate(zip(rows, audits, strict=True)):
+            row["seq"] = audit_row["seq"] = first + offset
+        self._db.execute(log_records.insert(), rows)
+        self._db.execute(audit_records.insert(), audits)
+        return list(range(first, first + len(entries)))
+
+
+def _log_row(entry: Entry, subject: str | None, payload: bytes, digest: bytes) -> dict[str, object]:
+    return {
+        "trace_id": entry.trace_id,
+        "span_id": entry.span_id,
+        "operation": entry.operation,
+        "outcome": entry.outcome.value,
+        "started_at": entry.started_at,
+        "ended_at": entry.ended_at,
+        "activity_uri": entry.activity_uri,
+        "subject": subject,
+        "payload": payload.decode(),
+        "digest": digest,
+    }
