@@ -68,6 +68,7 @@ def prepare(directory: Path) -> dict[str, str]:
         "DATAMEENT_DATA_DIR": str(directory),
         "DATAMEENT_SECRET_KEY": "benchmark-secret-key-long-enough-0123456789",
         "DATAMEENT_MASTER_KEY": base64.b64encode(MASTER).decode(),
+        "DATAMEENT_LOG_SIGNING_KEY": base64.b64encode(bytes(32)).decode(),
         "DATAMEENT_TOKEN_MINUTES": "600",
     }
 

@@ -21,6 +21,8 @@ from datameent.store.uow import Store
 
 MASTER_KEY = bytes(range(32))
 SECRET_KEY = "a-test-secret-key-that-is-long-enough-for-the-checks"
+LOG_KEY = bytes(range(64, 96))
+LOG_ORIGIN = "datameent.local/verwerkingenlogboek"
 SEED_PERSONS = 130
 """Enough for three case managers (60 clients each), so some clients are strangers to each."""
 SEED = 7
@@ -33,6 +35,7 @@ def settings_for(url: str, data_dir: Path) -> Settings:
         database_url=url,
         secret_key=SECRET_KEY,
         master_key=base64.b64encode(MASTER_KEY).decode(),
+        log_signing_key=base64.b64encode(LOG_KEY).decode(),
     )
 
 

@@ -52,6 +52,13 @@ class Settings(BaseSettings):
     master_key: SecretStr | None = Field(
         None, description="Base64 of 32 random bytes; wraps every person's data key."
     )
+    log_signing_key: SecretStr | None = Field(
+        None, description="Base64 of a 32-byte Ed25519 seed; signs processing-log checkpoints."
+    )
+    log_origin: str = Field(
+        "datameent.local/verwerkingenlogboek",
+        description="Name of this processing log in its checkpoints (C2SP origin line).",
+    )
     host: str = Field("127.0.0.1", description="Address the web server binds to.")
     port: int = Field(8000, description="Port the web server listens on.")
     workers: int = Field(1, description="Web server processes.")
@@ -77,13 +84,25 @@ class Settings(BaseSettings):
         assert self.master_key is not None, "validate() first"
         return base64.b64decode(self.master_key.get_secret_value(), validate=True)
 
+    def log_signing_seed(self) -> bytes:
+        assert self.log_signing_key is not None, "validate() first"
+        return base64.b64decode(self.log_signing_key.get_secret_value(), validate=True)
+
     def secret_key_bytes(self) -> bytes:
         assert self.secret_key is not None, "validate() first"
         return self.secret_key.get_secret_value().encode()
 
     def validated(self) -> Settings:
         """These settings, or a `ConfigurationError` listing every problem at once."""
-        problems = _secret_problems(self.secret_key) + _master_key_problems(self.master_key)
+        problems = (
+            _secret_problems(self.secret_key)
+            + _master_key_problems(self.master_key)
+            + _key32_problems("DATAMEENT_LOG_SIGNING_KEY", self.log_signing_key)
+        )
+        if not self.log_origin or " " in self.log_origin or "+" in self.log_origin:
+            problems.append(
+                ConfigurationProblem("DATAMEENT_LOG_ORIGIN", "must be a name without spaces or +")
+            )
         if self.workers < 1:
             problems.append(ConfigurationProblem("DATAMEENT_WORKERS", "must be at least 1"))
         if problems:
@@ -95,15 +114,19 @@ class Settings(BaseSettings):
 
         Elsewhere the keys must come from the environment (or a secret store feeding it).
         """
-        if not self.is_local or (self.secret_key and self.master_key):
+        if not self.is_local or (self.secret_key and self.master_key and self.log_signing_key):
             return self
         path = self.data_dir / "local-keys.json"
         if path.exists():
             keys = json.loads(path.read_text())
+            if "log_signing_key" not in keys:
+                keys["log_signing_key"] = base64.b64encode(os.urandom(32)).decode()
+                path.write_text(json.dumps(keys))
         else:
             keys = {
                 "secret_key": secrets.token_urlsafe(48),
                 "master_key": base64.b64encode(os.urandom(32)).decode(),
+                "log_signing_key": base64.b64encode(os.urandom(32)).decode(),
             }
             self.data_dir.mkdir(parents=True, exist_ok=True)
             path.touch(mode=0o600)
@@ -112,6 +135,7 @@ class Settings(BaseSettings):
             update={
                 "secret_key": self.secret_key or SecretStr(keys["secret_key"]),
                 "master_key": self.master_key or SecretStr(keys["master_key"]),
+                "log_signing_key": self.log_signing_key or SecretStr(keys["log_signing_key"]),
             }
         )
 
@@ -127,7 +151,10 @@ def _secret_problems(value: SecretStr | None) -> list[ConfigurationProblem]:
 
 
 def _master_key_problems(value: SecretStr | None) -> list[ConfigurationProblem]:
-    name = "DATAMEENT_MASTER_KEY"
+    return _key32_problems("DATAMEENT_MASTER_KEY", value)
+
+
+def _key32_problems(name: str, value: SecretStr | None) -> list[ConfigurationProblem]:
     if value is None:
         return [ConfigurationProblem(name, "is required outside demo and development")]
     try:

@@ -19,6 +19,7 @@ DATAMEENT = [sys.executable, "-m", "datameent"]
 KEYS = {
     "DATAMEENT_SECRET_KEY": "an-operator-secret-that-is-long-enough-0123456789",
     "DATAMEENT_MASTER_KEY": base64.b64encode(bytes(range(32, 64))).decode(),
+    "DATAMEENT_LOG_SIGNING_KEY": base64.b64encode(bytes(range(96, 128))).decode(),
 }
 
 
@@ -57,7 +58,8 @@ def server(args: list[str], env: dict[str, str], port: int) -> Iterator[subproce
 def test_production_refuses_to_start_without_keys(tmp_path: Path) -> None:
     result = run(["serve", "--port", str(free_port())], environment(tmp_path))
     assert result.returncode == 1
-    assert "DATAMEENT_SECRET_KEY" in result.stderr and "DATAMEENT_MASTER_KEY" in result.stderr
+    for setting in ("DATAMEENT_SECRET_KEY", "DATAMEENT_MASTER_KEY", "DATAMEENT_LOG_SIGNING_KEY"):
+        assert setting in result.stderr, setting
     assert "Traceback" not in result.stderr
 
 

@@ -9,6 +9,7 @@ from datameent.settings import Environment, Settings
 
 GOOD_SECRET = "s" * 40
 GOOD_MASTER = base64.b64encode(os.urandom(32)).decode()
+GOOD_LOG_KEY = base64.b64encode(os.urandom(32)).decode()
 
 
 @pytest.fixture(autouse=True)
@@ -22,19 +23,23 @@ def test_production_refuses_to_start_without_keys_and_names_both(tmp_path: Path)
     with pytest.raises(ConfigurationError) as caught:
         Settings(data_dir=tmp_path).with_local_keys().validated()
     names = {p.setting for p in caught.value.problems}
-    assert names == {"DATAMEENT_SECRET_KEY", "DATAMEENT_MASTER_KEY"}
+    assert names == {"DATAMEENT_SECRET_KEY", "DATAMEENT_MASTER_KEY", "DATAMEENT_LOG_SIGNING_KEY"}
 
 
 @pytest.mark.parametrize("secret", ["changeme", "short"])
 def test_placeholder_or_short_secrets_are_refused(secret: str, tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path, secret_key=secret, master_key=GOOD_MASTER)
+    settings = Settings(
+        data_dir=tmp_path, secret_key=secret, master_key=GOOD_MASTER, log_signing_key=GOOD_LOG_KEY
+    )
     with pytest.raises(ConfigurationError):
         settings.validated()
 
 
 @pytest.mark.parametrize("master", ["not base64!", base64.b64encode(b"16 bytes only!!!").decode()])
 def test_the_master_key_must_be_32_bytes_of_base64(master: str, tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path, secret_key=GOOD_SECRET, master_key=master)
+    settings = Settings(
+        data_dir=tmp_path, secret_key=GOOD_SECRET, master_key=master, log_signing_key=GOOD_LOG_KEY
+    )
     with pytest.raises(ConfigurationError):
         settings.validated()
 
@@ -44,6 +49,7 @@ def test_settings_come_from_the_environment(
 ) -> None:
     monkeypatch.setenv("DATAMEENT_SECRET_KEY", GOOD_SECRET)
     monkeypatch.setenv("DATAMEENT_MASTER_KEY", GOOD_MASTER)
+    monkeypatch.setenv("DATAMEENT_LOG_SIGNING_KEY", GOOD_LOG_KEY)
     monkeypatch.setenv("DATAMEENT_DATA_DIR", str(tmp_path))
     settings = Settings().validated()
     assert settings.sqlalchemy_url == f"sqlite:///{tmp_path / 'datameent.sqlite3'}"

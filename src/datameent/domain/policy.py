@@ -29,9 +29,12 @@ class Action(StrEnum):
     ASSIGN_CASE = "caseload.assign"
     MANAGE_ACCOUNTS = "accounts.manage"
     ERASE_PERSON = "person.erase"
+    READ_PROCESSING_LOG = "log.read"
 
 
-PERSON_ACTIONS = frozenset({Action.READ_VAULT, Action.RECORD_ATTRIBUTE, Action.ERASE_PERSON})
+PERSON_ACTIONS = frozenset(
+    {Action.READ_VAULT, Action.RECORD_ATTRIBUTE, Action.ERASE_PERSON, Action.READ_PROCESSING_LOG}
+)
 """Actions on one person: a denial must not reveal whether that person exists."""
 
 
@@ -153,6 +156,10 @@ _RULES: dict[Action, tuple[tuple[str, str, Rule], ...]] = {
         ("team-lead", "team leads assign cases within their own team", _assign_within_team),
     ),
     Action.MANAGE_ACCOUNTS: (("admin", "administrators manage accounts", _is_admin),),
+    Action.READ_PROCESSING_LOG: (
+        ("own-record", "the resident reads who processed their data", _own_record),
+        ("supervision", "the privacy officer supervises processing", _privacy_officer),
+    ),
     Action.ERASE_PERSON: (
         ("erasure", "the privacy officer carries out an erasure", _privacy_officer),
     ),

@@ -110,6 +110,18 @@ REGISTER: tuple[ProcessingActivity, ...] = (
         Text("Het verzoek: 5 jaar na afhandeling", "The request: 5 years after handling"),
     ),
     ProcessingActivity(
+        "toezicht-verwerkingen",
+        1,
+        Text("Toezicht op het gebruik van gegevens", "Supervising the use of personal data"),
+        Text(
+            "De privacy officer controleert wie welke gegevens heeft gebruikt.",
+            "The privacy officer checks who used which data.",
+        ),
+        "AVG art. 6 lid 1 sub c; AVG art. 38 en 39 (taken functionaris gegevensbescherming)",
+        ("processing_log",),
+        Text("Zolang het logboek bestaat", "As long as the log exists"),
+    ),
+    ProcessingActivity(
         "gegevenslevering-basisregistraties",
         1,
         Text("Ontvangen van gegevens uit basisregistraties", "Receiving data from base registers"),
@@ -141,6 +153,8 @@ def activity_for(actor: User, decision: Decision) -> ProcessingActivity:
     action = decision.request.action
     if action is Action.ERASE_PERSON:
         return CURRENT["rechten-betrokkenen"]
+    if action is Action.READ_PROCESSING_LOG and actor.has(Role.PRIVACY_OFFICER):
+        return CURRENT["toezicht-verwerkingen"]
     if action in (Action.ASSIGN_CASE, Action.LIST_OWN_CASELOAD, Action.VIEW_TEAM_CASES):
         return CURRENT["caseloadbeheer"]
     if actor.has(Role.SYSTEM):

@@ -10,16 +10,23 @@ complete subtree hash is stored, so a proof reads O(log n) of them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import bindparam, select, tuple_, update
+from sqlalchemy import Row, bindparam, select, tuple_, update
 from sqlalchemy.engine import Connection
 
 from datameent.ledger import EMPTY_ROOT, node_hash
 from datameent.ledger.hashing import split
-from datameent.store.tables import ledger_checkpoints, ledger_head, ledger_nodes
+from datameent.store.tables import (
+    audit_records,
+    ledger_checkpoints,
+    ledger_head,
+    ledger_nodes,
+    log_records,
+)
 
 _HASH = 32
 _NODE = select(ledger_nodes.c.hash).where(
@@ -125,6 +132,57 @@ class LedgerRepository:
             .order_by(ledger_nodes.c.idx)
         )
         return [bytes(r.hash) for r in rows]
+
+    def head_root(self) -> bytes:
+        blob = self._db.scalar(select(ledger_head.c.frontier).where(ledger_head.c.id == 1))
+        return root_from_frontier(_frontier(bytes(blob or b"")))
+
+    def records_about(self, pseudonym: str) -> list[Row[Any]]:
+        """The records about one person, newest first, with their audit payload."""
+        lr, ar = log_records, audit_records
+        return list(
+            self._db.execute(
+                select(
+                    lr.c.seq,
+                    lr.c.started_at,
+                    lr.c.operation,
+                    lr.c.outcome,
+                    lr.c.activity_uri,
+                    lr.c.trace_id,
+                    ar.c.user_id,
+                    ar.c.payload.label("audit"),
+                )
+                .outerjoin(ar, ar.c.seq == lr.c.seq)
+                .where(lr.c.subject == pseudonym)
+                .order_by(lr.c.seq.desc())
+            )
+        )
+
+    def records_and_leaves(
+        self, batch: int = 20_000
+    ) -> Iterator[tuple[int | None, bytes | None, str | None, int | None, bytes | None]]:
+        """Every record beside its leaf, in index order; None where one of the two is missing."""
+        records = self._db.execution_options(yield_per=batch).execute(
+            select(log_records.c.seq, log_records.c.digest, log_records.c.payload).order_by(
+                log_records.c.seq
+            )
+        )
+        leaves = self._db.execution_options(yield_per=batch).execute(
+            select(ledger_nodes.c.idx, ledger_nodes.c.hash)
+            .where(ledger_nodes.c.level == 0)
+            .order_by(ledger_nodes.c.idx)
+        )
+        record, leaf = next(records, None), next(leaves, None)
+        while record is not None or leaf is not None:
+            if leaf is None or (record is not None and record.seq < leaf.idx):
+                yield record.seq, bytes(record.digest), record.payload, None, None  # type: ignore[union-attr]
+                record = next(records, None)
+            elif record is None or leaf.idx < record.seq:
+                yield None, None, None, leaf.idx, bytes(leaf.hash)
+                leaf = next(leaves, None)
+            else:
+                yield record.seq, bytes(record.digest), record.payload, leaf.idx, bytes(leaf.hash)
+                record, leaf = next(records, None), next(leaves, None)
 
     def add_checkpoint(self, size: int, root: bytes, note: str, at: datetime) -> None:
         self._db.execute(

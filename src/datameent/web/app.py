@@ -2,20 +2,43 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from datameent.errors import Conflict
+from datameent.ledger import NoteKey
+from datameent.services.ledger import make_checkpoint
 from datameent.settings import Settings
 from datameent.store.crypto import KeyRing
 from datameent.store.engine import make_engine
 from datameent.store.uow import Store
 from datameent.web import api, pages, problems
+from datameent.web.deps import run
 from datameent.web.i18n import load_translations
 from datameent.web.middleware import WebMiddleware
 from datameent.web.templating import STATIC, make_environment
+
+CHECKPOINT_INTERVAL = 1.0
+log = logging.getLogger("datameent.web")
+
+
+async def checkpointer(store: Store, key: NoteKey, origin: str) -> None:
+    """Sign a checkpoint every second while the log grows. Several server processes may race
+    for the same size; the loser's insert is refused, which is fine."""
+    while True:
+        await asyncio.sleep(CHECKPOINT_INTERVAL)
+        try:
+            await run(store, make_checkpoint, store, key, origin)
+        except Conflict:
+            pass
+        except Exception as error:  # keep signing; the server log says what broke
+            log.error("checkpoint failed: %s", type(error).__name__)
 
 
 def create_store(settings: Settings) -> Store:
@@ -28,9 +51,15 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     owned = store is None
     app_store = store or create_store(settings)
 
+    note_key = NoteKey(settings.log_origin, settings.log_signing_seed())
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        checkpoints = asyncio.create_task(checkpointer(app_store, note_key, settings.log_origin))
         yield
+        checkpoints.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await checkpoints
         if owned:
             app_store.dispose()
 
@@ -44,6 +73,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.note_key = note_key
     app.state.store = app_store
     app.state.jinja = make_environment()
     app.state.translations = load_translations()

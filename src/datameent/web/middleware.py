@@ -12,6 +12,13 @@ from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from datameent.domain.text import Text
+from datameent.tracing import (
+    MalformedTraceparent,
+    Trace,
+    new_trace,
+    parse_traceparent,
+    use_trace,
+)
 from datameent.web import csrf
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -39,6 +46,11 @@ class WebMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        trace = _trace(scope)
+        if trace is None:
+            await _bad_traceparent(scope)(scope, receive, send)
+            return
+        use_trace(trace)
         new_cookie = self._csrf_cookie(scope)
         is_static = scope["path"].startswith("/static/")
 
@@ -85,6 +97,26 @@ class WebMiddleware:
         return str(state["csrf_cookie"])
 
 
+BAD_TRACEPARENT = Text(
+    "De traceparent-header is niet geldig.", "The traceparent header is not valid."
+)
+
+
+def _trace(scope: Scope) -> Trace | None:
+    """The request's trace: from a valid ``traceparent`` header, or new. None if malformed."""
+    for name, value in scope.get("headers", []):
+        if name == b"traceparent":
+            try:
+                return parse_traceparent(value.decode("latin-1"))
+            except MalformedTraceparent:
+                return None
+    return new_trace()
+
+
+def _bad_traceparent(scope: Scope) -> ASGIApp:
+    return _problem(scope, 400, BAD_TRACEPARENT)
+
+
 def _content_length(scope: Scope) -> int | None:
     for name, value in scope.get("headers", []):
         if name == b"content-length":
@@ -124,14 +156,18 @@ def _replay(body: bytes) -> Receive:
 
 
 def _too_large(scope: Scope) -> ASGIApp:
-    title = TOO_LARGE
+    return _problem(scope, 413, TOO_LARGE)
+
+
+def _problem(scope: Scope, status: int, title: Text) -> ASGIApp:
+    """An answer given before the app sees the request (so without its error pages)."""
     if scope["path"].startswith("/api/"):
         body = {
             "type": "about:blank",
             "title": title.nl,
-            "status": 413,
+            "status": status,
             "titleNl": title.nl,
             "titleEn": title.en,
         }
-        return JSONResponse(body, 413, media_type="application/problem+json")
-    return PlainTextResponse(f"{title.nl}\n{title.en}\n", 413)
+        return JSONResponse(body, status, media_type="application/problem+json")
+    return PlainTextResponse(f"{title.nl}\n{title.en}\n", status)

@@ -119,3 +119,77 @@ class AssignmentOut(Schema):
     person_id: UUID
     case_manager_id: UUID
     starts_at: datetime
+
+
+class CheckpointOut(Schema):
+    tree_size: int
+    root_hash: str = Field(description="Base64 of the SHA-256 root hash.")
+    note: str = Field(description="The checkpoint as a C2SP signed note (Ed25519).")
+    origin: str
+    created_at: datetime
+
+
+class PublicKeyOut(Schema):
+    origin: str
+    key_name: str
+    algorithm: str
+    public_key: str = Field(description="Base64 of the 32-byte Ed25519 public key.")
+    verifier_key: str = Field(description="The signed-note verifier key: name+id+key.")
+
+
+class InclusionProofOut(Schema):
+    leaf_index: int
+    tree_size: int
+    leaf_hash: str
+    hashes: list[str] = Field(description="Base64 sibling hashes, in RFC 9162 order.")
+
+
+class ConsistencyProofOut(Schema):
+    first: int
+    second: int
+    hashes: list[str]
+
+
+class ActorOut(Schema):
+    name: str | None
+    roles: list[str]
+    team: str | None
+
+
+class LogLineOut(Schema):
+    index: int
+    time: datetime
+    operation: str
+    outcome: str
+    processing_activity_id: str
+    purpose: LocalText | None
+    legal_basis: str | None
+    who: ActorOut
+    attributes: list[str]
+    attribute_labels: list[LocalText]
+    trace_id: str
+
+    @classmethod
+    def from_line(cls, line: Any) -> LogLineOut:
+        from datameent.domain import catalogue
+        from datameent.domain.processing import BY_URI
+
+        activity = BY_URI.get(line.activity_uri)
+        labels = [
+            LocalText(nl=d.label.nl, en=d.label.en)
+            for d in (catalogue.BY_KEY.get(k) for k in line.attribute_keys)
+            if d is not None
+        ]
+        return cls(
+            index=line.index,
+            time=line.started_at,
+            operation=line.operation,
+            outcome=line.outcome,
+            processing_activity_id=line.activity_uri,
+            purpose=LocalText(nl=activity.name.nl, en=activity.name.en) if activity else None,
+            legal_basis=activity.legal_basis if activity else None,
+            who=ActorOut(name=line.actor_name, roles=line.actor_roles, team=line.actor_team),
+            attributes=line.attribute_keys,
+            attribute_labels=labels,
+            trace_id=line.trace_id,
+        )

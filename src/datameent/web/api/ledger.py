@@ -1,0 +1,88 @@
+"""The processing log over the API: public proofs and checkpoints, private entries."""
+
+from __future__ import annotations
+
+import base64
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request
+
+from datameent.services import ledger
+from datameent.web.api.schemas import (
+    CheckpointOut,
+    ConsistencyProofOut,
+    InclusionProofOut,
+    LogLineOut,
+    PublicKeyOut,
+)
+from datameent.web.deps import ApiUser, StoreDep, run
+
+router = APIRouter(tags=["processing log"])
+
+
+def b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode()
+
+
+@router.get("/ledger/checkpoint", response_model=CheckpointOut, response_model_by_alias=True)
+async def read_checkpoint(request: Request, store: StoreDep) -> CheckpointOut:
+    """The newest signed checkpoint; one is made on the spot when the log has grown."""
+    key, origin = request.app.state.note_key, request.app.state.settings.log_origin
+    await run(store, ledger.make_checkpoint, store, key, origin)
+    latest = await run(store, ledger.latest_checkpoint, store)
+    assert latest is not None
+    return CheckpointOut(
+        tree_size=latest.size,
+        root_hash=b64(latest.root),
+        note=latest.note,
+        origin=origin,
+        created_at=latest.created_at,
+    )
+
+
+@router.get("/ledger/public-key", response_model=PublicKeyOut, response_model_by_alias=True)
+async def read_public_key(request: Request) -> PublicKeyOut:
+    key = request.app.state.note_key
+    return PublicKeyOut(
+        origin=request.app.state.settings.log_origin,
+        key_name=key.name,
+        algorithm="Ed25519",
+        public_key=b64(key.public_key),
+        verifier_key=key.verifier(),
+    )
+
+
+@router.get(
+    "/ledger/entries/{index}/inclusion-proof",
+    response_model=InclusionProofOut,
+    response_model_by_alias=True,
+)
+async def read_inclusion_proof(
+    index: int, store: StoreDep, tree_size: Annotated[int, Query(alias="treeSize")]
+) -> InclusionProofOut:
+    proof = await run(store, ledger.prove_inclusion, store, index, tree_size)
+    return InclusionProofOut(
+        leaf_index=proof.index,
+        tree_size=proof.tree_size,
+        leaf_hash=b64(proof.leaf_hash),
+        hashes=[b64(h) for h in proof.hashes],
+    )
+
+
+@router.get(
+    "/ledger/consistency-proof", response_model=ConsistencyProofOut, response_model_by_alias=True
+)
+async def read_consistency_proof(store: StoreDep, first: int, second: int) -> ConsistencyProofOut:
+    hashes = await run(store, ledger.prove_consistency, store, first, second)
+    return ConsistencyProofOut(first=first, second=second, hashes=[b64(h) for h in hashes])
+
+
+@router.get(
+    "/persons/{person_id}/processing-log",
+    response_model=list[LogLineOut],
+    response_model_by_alias=True,
+)
+async def read_processing_log(person_id: UUID, user: ApiUser, store: StoreDep) -> list[LogLineOut]:
+    lines = await run(store, ledger.processing_log_of, store, user, person_id)
+    return [LogLineOut.from_line(line) for line in lines]
