@@ -1,0 +1,118 @@
+"""The processing log over real HTTP: a resident sees who read their data, and anyone can
+check that line against a signed checkpoint with nothing but the public key."""
+
+from __future__ import annotations
+
+import base64
+
+import httpx
+
+from datameent.ledger import open_note, verify_consistency, verify_inclusion
+from tests.e2e.conftest import bearer
+from tests.e2e.test_api import assert_problem, me
+
+
+def b(text: str) -> bytes:
+    return base64.b64decode(text)
+
+
+def test_a_resident_sees_reads_and_can_check_each_line(http: httpx.Client) -> None:
+    resident = bearer(http, "inwoner1")
+    person = me(http, resident)["personId"]
+    manager_name = None
+    for n in (1, 2, 3):
+        headers = bearer(http, f"klantmanager{n}")
+        if person in me(http, headers)["caseload"]:
+            traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+            response = http.get(
+                f"/api/v1/persons/{person}/attributes",
+                headers={**headers, "traceparent": traceparent},
+            )
+            assert response.status_code == 200
+            manager_name = me(http, headers)["displayName"]
+    lines = http.get(f"/api/v1/persons/{person}/processing-log", headers=resident).json()
+    read = next(line for line in lines if line["traceId"] == "0af7651916cd43dd8448eb211c80319c")
+    assert read["operation"] == "vault.read" and read["outcome"] == "allowed"
+    assert read["who"]["name"] == manager_name and read["who"]["roles"] == ["case_manager"]
+    assert read["purpose"]["nl"] and "Participatiewet" in read["legalBasis"]
+    assert "Voornaam" in [label["nl"] for label in read["attributeLabels"]]
+
+    key = http.get("/api/v1/ledger/public-key").json()
+    checkpoint = http.get("/api/v1/ledger/checkpoint").json()
+    signed = open_note(checkpoint["note"], key["verifierKey"])
+    assert signed.size == checkpoint["treeSize"] and signed.root == b(checkpoint["rootHash"])
+    proof = http.get(
+        f"/api/v1/ledger/entries/{read['index']}/inclusion-proof", params={"treeSize": signed.size}
+    ).json()
+    assert proof["leafIndex"] == read["index"] and proof["treeSize"] == signed.size
+    verify_inclusion(
+        b(proof["leafHash"]),
+        read["index"],
+        signed.size,
+        [b(h) for h in proof["hashes"]],
+        signed.root,
+    )
+
+
+def test_consistency_between_two_checkpoints(http: httpx.Client) -> None:
+    key = http.get("/api/v1/ledger/public-key").json()["verifierKey"]
+    first = open_note(http.get("/api/v1/ledger/checkpoint").json()["note"], key)
+    resident = bearer(http, "inwoner2")
+    person = me(http, resident)["personId"]
+    http.get(f"/api/v1/persons/{person}/attributes", headers=resident)
+    second = open_note(http.get("/api/v1/ledger/checkpoint").json()["note"], key)
+    assert second.size > first.size
+    proof = http.get(
+        "/api/v1/ledger/consistency-proof", params={"first": first.size, "second": second.size}
+    ).json()
+    verify_consistency(
+        first.size, second.size, [b(h) for h in proof["hashes"]], first.root, second.root
+    )
+
+
+def test_proof_requests_out_of_range_get_a_clear_problem(http: httpx.Client) -> None:
+    size = http.get("/api/v1/ledger/checkpoint").json()["treeSize"]
+    assert_problem(
+        http.get(f"/api/v1/ledger/entries/{size}/inclusion-proof", params={"treeSize": size}), 422
+    )
+    assert_problem(
+        http.get("/api/v1/ledger/entries/0/inclusion-proof", params={"treeSize": size + 10}), 422
+    )
+    assert_problem(
+        http.get("/api/v1/ledger/entries/-1/inclusion-proof", params={"treeSize": size}), 422
+    )
+    assert_problem(
+        http.get("/api/v1/ledger/consistency-proof", params={"first": size, "second": size - 1}),
+        422,
+    )
+    assert_problem(
+        http.get("/api/v1/ledger/consistency-proof", params={"first": 1, "second": size + 1}), 422
+    )
+
+
+def test_a_malformed_traceparent_is_refused_and_nothing_is_logged(http: httpx.Client) -> None:
+    resident = bearer(http, "inwoner3")
+    person = me(http, resident)["personId"]
+    url = f"/api/v1/persons/{person}/processing-log"
+    before = len(http.get(url, headers=resident).json())
+    for bad in (
+        "garbage",
+        "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331",
+        "00-00000000000000000000000000000000-b7ad6b7169203331-01",
+        "00-0AF7651916CD43DD8448EB211C80319C-b7ad6b7169203331-01",
+    ):
+        response = http.get(
+            f"/api/v1/persons/{person}/attributes", headers={**resident, "traceparent": bad}
+        )
+        assert_problem(response, 400)
+    after = http.get(url, headers=resident).json()
+    assert len(after) == before + 1, "only the second look at the log itself was added"
+
+
+def test_only_the_resident_and_the_privacy_officer_read_the_entries(http: httpx.Client) -> None:
+    person = me(http, bearer(http, "inwoner1"))["personId"]
+    url = f"/api/v1/persons/{person}/processing-log"
+    assert http.get(url, headers=bearer(http, "privacy1")).status_code == 200
+    for other in ("inwoner2", "klantmanager1", "teamleider1", "admin1"):
+        assert_problem(http.get(url, headers=bearer(http, other)), 404)
+    assert_problem(http.get(url), 401)

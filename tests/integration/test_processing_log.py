@@ -1,0 +1,217 @@
+"""The processing log, on SQLite and PostgreSQL: every access leaves a record in the same
+transaction, denials too, nothing bypasses it, and the Merkle log stays gapless and true."""
+
+from __future__ import annotations
+
+import ast
+import json
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from datameent.domain.policy import AccessRequest, Action, decide
+from datameent.errors import AccessDenied
+from datameent.ledger import LeafHashes, NoteKey, leaf_hash, root_hash, verify_inclusion
+from datameent.services import ledger, vault
+from datameent.services.caseloads import my_caseload
+from datameent.store.ledger import LedgerRepository
+from datameent.store.tables import audit_records, log_records
+from datameent.store.uow import Store, UnloggedProcessing
+from datameent.tracing import Trace, use_trace
+from tests.support import LOG_KEY, LOG_ORIGIN, SEED_PERSONS, user
+
+SERVICES = Path(__file__).parents[2] / "src" / "datameent" / "services"
+
+
+def records(store: Store) -> list[dict[str, object]]:
+    with store.engine.connect() as connection:
+        rows = connection.execute(
+            select(log_records, audit_records.c.payload.label("audit"))
+            .join(audit_records, audit_records.c.seq == log_records.c.seq)
+            .order_by(log_records.c.seq)
+        )
+        return [dict(row._mapping) for row in rows]
+
+
+def test_a_read_leaves_one_record_with_the_standard_fields_and_no_values(seeded: Store) -> None:
+    resident = user(seeded, "inwoner1")
+    assert resident.person_id
+    before = len(records(seeded))
+    use_trace(Trace("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"))
+    view = vault.read_vault(seeded, resident, resident.person_id)
+    [record] = records(seeded)[before:]
+    payload = json.loads(str(record["payload"]))
+    assert payload["trace_id"] == "4bf92f3577b34da6a3ce929d0e0e4736"
+    assert payload["parent_span_id"] == "00f067aa0ba902b7" and len(payload["span_id"]) == 16
+    assert payload["name"] == "vault.read" and payload["status"] == "Ok"
+    attributes = payload["attributes"]
+    assert attributes["dpl.core.processing_activity_id"].startswith("urn:datameent:verwerking:")
+    assert attributes["dpl.core.data_subject_id"] == seeded.keys.subject_pseudonym(
+        resident.person_id
+    )
+    audit = json.loads(str(record["audit"]))
+    assert audit["user_id"] == str(resident.id) and audit["rule"] == "own-record"
+    assert set(audit["attribute_keys"]) >= {"bsn", "given_name", "zrm_financien"}
+    everything = str(record["payload"]) + str(record["audit"])
+    for value in [view.bsn, str(resident.person_id)] + [
+        str(v.value) for v in view.current if v.key in ("family_name", "street", "phone")
+    ]:
+        assert value not in everything, "values and identifiers stay out of the log"
+
+
+def test_a_denied_read_is_logged_and_changes_nothing_else(seeded: Store) -> None:
+    manager = user(seeded, "klantmanager1")
+    own = {case.person_id for case in my_caseload(seeded, manager)}
+    stranger = next(
+        resident
+        for resident in (user(seeded, f"inwoner{n}") for n in range(1, SEED_PERSONS + 1))
+        if resident.person_id not in own
+    )
+    before = len(records(seeded))
+    with pytest.raises(AccessDenied):
+        vault.read_vault(seeded, manager, stranger.person_id)  # type: ignore[arg-type]
+    [denied] = records(seeded)[before:]
+    assert denied["outcome"] == "denied" and denied["operation"] == "vault.read"
+    assert json.loads(str(denied["audit"]))["rule"] == "default-deny"
+
+
+def test_a_permit_that_did_not_pass_the_log_is_refused(seeded: Store) -> None:
+    resident = user(seeded, "inwoner1")
+    assert resident.person_id
+    bare = decide(AccessRequest(resident, Action.READ_VAULT, resident.person_id)).permit()
+    with seeded.unit_of_work() as uow, pytest.raises(AccessDenied):
+        uow.vault.values(bare, resident.person_id, history=False)
+    with seeded.unit_of_work() as uow:
+        logged = uow.authorize(AccessRequest(resident, Action.READ_VAULT, resident.person_id))
+        other = user(seeded, "inwoner2").person_id
+        with pytest.raises(AccessDenied):
+            uow.vault.values(logged, other, history=False)  # type: ignore[arg-type]
+        uow.commit()
+
+
+def test_services_cannot_ask_the_policy_past_the_log() -> None:
+    for module in SERVICES.glob("*.py"):
+        tree = ast.parse(module.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module == "datameent.domain.policy":
+                names = {alias.name for alias in node.names}
+                assert "decide" not in names, f"{module.name} imports decide"
+
+
+def test_leaving_without_commit_after_touching_personal_data_is_an_error(seeded: Store) -> None:
+    resident = user(seeded, "inwoner1")
+    assert resident.person_id
+    before = len(records(seeded))
+    with pytest.raises(UnloggedProcessing), seeded.unit_of_work() as uow:
+        permit = uow.authorize(AccessRequest(resident, Action.READ_VAULT, resident.person_id))
+        uow.vault.values(permit, resident.person_id, history=False)
+    assert len(records(seeded)) == before
+
+
+def test_a_read_whose_record_cannot_be_written_is_not_served(seeded: Store) -> None:
+    resident = user(seeded, "inwoner1")
+    assert resident.person_id
+    with seeded.engine.begin() as connection:
+        connection.execute(text("DROP TABLE audit_records"))
+    with pytest.raises((OperationalError, ProgrammingError)):
+        vault.read_vault(seeded, resident, resident.person_id)
+
+
+def test_concurrent_writers_get_gapless_numbers_and_a_true_tree(seeded: Store) -> None:
+    residents = [user(seeded, f"inwoner{n}") for n in range(1, 9)]
+    errors: list[BaseException] = []
+
+    def work(resident: object) -> None:
+        try:
+            for _ in range(10):
+                vault.read_vault(seeded, resident, resident.person_id)  # type: ignore[attr-defined]
+        except BaseException as error:  # noqa: BLE001
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(r,)) for r in residents]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    rows = records(seeded)
+    assert [r["seq"] for r in rows] == list(range(len(rows)))
+    with seeded.engine.connect() as connection:
+        repository = LedgerRepository(connection)
+        size = repository.size()
+        assert size == len(rows)
+        leaves = [leaf_hash(bytes(r["digest"])) for r in rows]  # type: ignore[arg-type]
+        assert repository.root(size) == root_hash(LeafHashes(leaves), size)
+        assert repository.head_root() == repository.root(size)
+
+
+def test_checkpoints_proofs_and_verification(seeded: Store) -> None:
+    key = NoteKey(LOG_ORIGIN, LOG_KEY)
+    checkpoint = ledger.make_checkpoint(seeded, key, LOG_ORIGIN)
+    assert checkpoint is not None and ledger.make_checkpoint(seeded, key, LOG_ORIGIN) is None
+    rows = records(seeded)
+    for index in (0, len(rows) // 2, len(rows) - 1):
+        proof = ledger.prove_inclusion(seeded, index, checkpoint.size)
+        assert proof.leaf_hash == leaf_hash(bytes(rows[index]["digest"]))  # type: ignore[arg-type]
+        verify_inclusion(proof.leaf_hash, index, checkpoint.size, proof.hashes, checkpoint.root)
+    report = ledger.verify_log(seeded, key.verifier())
+    assert report.ok and report.size == len(rows) and report.checkpoints == 1
+
+
+@pytest.mark.parametrize("tamper", ["modify", "delete", "insert", "reorder"])
+def test_verify_finds_tampering_and_names_the_first_bad_index(seeded: Store, tamper: str) -> None:
+    key = NoteKey(LOG_ORIGIN, LOG_KEY)
+    ledger.make_checkpoint(seeded, key, LOG_ORIGIN)
+    rows = records(seeded)
+    target = len(rows) // 3
+    with seeded.engine.begin() as connection:
+        _tamper(connection, tamper, target, rows)
+    report = ledger.verify_log(seeded, key.verifier())
+    assert not report.ok
+    assert report.first_bad_index == (len(rows) if tamper == "insert" else target), report
+
+
+def _tamper(connection, how: str, target: int, rows: list[dict[str, object]]) -> None:  # type: ignore[no-untyped-def]
+    lr = log_records
+    if how == "modify":
+        changed = str(rows[target]["payload"]).replace('"Ok"', '"Error"')
+        connection.execute(lr.update().where(lr.c.seq == target).values(payload=changed))
+    elif how == "delete":
+        connection.execute(audit_records.delete().where(audit_records.c.seq == target))
+        connection.execute(lr.delete().where(lr.c.seq == target))
+    elif how == "insert":
+        extra = {k: v for k, v in rows[target].items() if k != "audit"}
+        connection.execute(lr.insert().values({**extra, "seq": len(rows)}))
+    else:
+        a, b = rows[target], rows[target + 1]
+        for seq, source in ((target, b), (target + 1, a)):
+            connection.execute(
+                lr.update()
+                .where(lr.c.seq == seq)
+                .values(payload=source["payload"], digest=source["digest"])
+            )
+
+
+def test_the_resident_sees_who_processed_their_data(seeded: Store) -> None:
+    resident, manager = user(seeded, "inwoner1"), user(seeded, "klantmanager1")
+    assert resident.person_id
+    own_manager = next(
+        candidate
+        for candidate in (user(seeded, f"klantmanager{n}") for n in (1, 2, 3))
+        if resident.person_id in {c.person_id for c in my_caseload(seeded, candidate)}
+    )
+    vault.read_vault(seeded, own_manager, resident.person_id)
+    lines = ledger.processing_log_of(seeded, resident, resident.person_id)
+    reads = [line for line in lines if line.operation == "vault.read"]
+    assert reads and reads[0].actor_name == own_manager.display_name
+    assert "case_manager" in reads[0].actor_roles and reads[0].actor_team == own_manager.team
+    with pytest.raises(AccessDenied):
+        ledger.processing_log_of(seeded, manager, resident.person_id)
+    officer = user(seeded, "privacy1")
+    assert ledger.processing_log_of(seeded, officer, resident.person_id)
+    with seeded.engine.connect() as connection:
+        count = connection.scalar(select(func.count()).select_from(log_records))
+    assert count and count > len(lines)
