@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,11 +17,18 @@ from datameent.domain.accounts import ROLE_LABELS, Role
 from datameent.errors import DatameentError, InvalidInput
 from datameent.settings import Environment, Settings
 
-app = typer.Typer(help="datameent: a data commons for the social domain.", no_args_is_help=True)
+app = typer.Typer(
+    help="datameent: a data commons for the social domain.",
+    no_args_is_help=True,
+    # No stack traces for people: `main` turns errors into a message and exit code 1.
+    pretty_exceptions_enable=False,
+)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 users_app = typer.Typer(help="Accounts.", no_args_is_help=True)
+ledger_app = typer.Typer(help="The processing log (RFC 9162 Merkle log).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
+app.add_typer(ledger_app, name="ledger")
 console = Console()
 errors = Console(stderr=True)
 
@@ -231,12 +237,121 @@ def users_create(
     console.print(f"Account {user.username} created.")
 
 
+def _note_key(settings: Settings) -> Any:
+    from datameent.ledger import NoteKey
+
+    return NoteKey(settings.log_origin, settings.log_signing_seed())
+
+
+@ledger_app.command("verify")
+def ledger_verify(
+    verifier: Annotated[
+        str | None, typer.Option(help="A published verifier key (default: this server's).")
+    ] = None,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Recompute every leaf and root from the stored records and check every checkpoint."""
+    from datameent.services.ledger import verify_log
+
+    settings = _settings(data_dir, database_url)
+    store = _store(settings)
+    with Progress(console=console, transient=True) as progress:
+        progress.add_task("Verifying the processing log", total=None)
+        report = verify_log(store, verifier or _note_key(settings).verifier())
+    store.dispose()
+    if not report.ok:
+        errors.print(
+            f"[bold red]The log does not verify.[/] First bad index: {report.first_bad_index} "
+            f"({report.problem})."
+        )
+        raise typer.Exit(1)
+    console.print(
+        f"The log verifies: {report.size} records, {report.checkpoints} signed checkpoints."
+    )
+
+
+@ledger_app.command("checkpoint")
+def ledger_checkpoint(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
+    """Sign a checkpoint of the log now, and print it."""
+    from datameent.services.ledger import latest_checkpoint, make_checkpoint
+
+    settings = _settings(data_dir, database_url)
+    store = _store(settings)
+    made = make_checkpoint(store, _note_key(settings), settings.log_origin)
+    latest = made or latest_checkpoint(store)
+    store.dispose()
+    if latest is None:
+        errors.print("The log is empty: there is nothing to sign yet.")
+        raise typer.Exit(1)
+    sys.stdout.write(latest.note)  # byte for byte: a signed note must not be re-wrapped
+
+
+@ledger_app.command("prove")
+def ledger_prove(
+    index: int,
+    tree_size: Annotated[int | None, typer.Option(help="Default: the latest checkpoint.")] = None,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Print the inclusion proof of record INDEX, checked against the signed checkpoint."""
+    import base64
+    import json
+
+    from datameent.ledger import open_note, verify_inclusion
+    from datameent.services.ledger import latest_checkpoint, make_checkpoint, prove_inclusion
+
+    settings = _settings(data_dir, database_url)
+    store = _store(settings)
+    key = _note_key(settings)
+    try:
+        make_checkpoint(store, key, settings.log_origin)
+        checkpoint = latest_checkpoint(store)
+        if checkpoint is None:
+            errors.print("The log is empty: there is nothing to prove yet.")
+            raise typer.Exit(1)
+        signed = open_note(checkpoint.note, key.verifier())
+        size = tree_size or signed.size
+        proof = prove_inclusion(store, index, size)
+    except DatameentError as error:
+        _fail(error)
+    finally:
+        store.dispose()
+    assert checkpoint is not None
+    if size == signed.size:
+        verify_inclusion(proof.leaf_hash, index, size, proof.hashes, signed.root)
+    b64 = base64.b64encode
+    console.print_json(
+        json.dumps(
+            {
+                "leafIndex": index,
+                "treeSize": size,
+                "leafHash": b64(proof.leaf_hash).decode(),
+                "hashes": [b64(h).decode() for h in proof.hashes],
+                "checkpoint": checkpoint.note,
+                "verified": size == signed.size,
+            }
+        )
+    )
+
+
 def main() -> None:
+    from sqlalchemy.exc import SQLAlchemyError
+
     try:
         app()
     except DatameentError as error:
         errors.print(f"[bold red]{error.title.en}[/]: {error}")
         sys.exit(1)
+    except SQLAlchemyError as error:
+        errors.print(
+            f"[bold red]The database could not be used[/] ({type(error).__name__}). "
+            "Is the database URL right, and has `datameent db upgrade` been run?"
+        )
+        sys.exit(1)
+    except Exception as error:  # the class only: a message could hold personal data
+        errors.print(f"[bold red]Something went wrong[/] ({type(error).__name__}).")
+        sys.exit(1)
 
 
-__all__ = ["app", "main", "shutil"]
+__all__ = ["app", "main"]

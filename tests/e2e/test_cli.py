@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import os
+import sqlite3
 import subprocess
 import sys
 import time
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import httpx
 
+from datameent.ledger import NoteKey, open_note
 from tests.e2e.conftest import free_port
 
 DATAMEENT = [sys.executable, "-m", "datameent"]
@@ -135,3 +137,27 @@ def test_the_demo_serves_a_login_page_with_demo_accounts(tmp_path: Path) -> None
         output = process.communicate(timeout=30)[0]
     assert "klantmanager1" in output and "password: demo" in output
     assert elapsed < 30, f"the demo took {elapsed:.1f} s to serve"
+
+
+def test_the_ledger_commands_sign_prove_and_catch_a_rewritten_record(tmp_path: Path) -> None:
+    env = environment(tmp_path, **KEYS)
+    assert run(["seed", "--persons", "10"], env).returncode == 0
+    verified = run(["ledger", "verify"], env)
+    assert verified.returncode == 0 and "20 records" in verified.stdout
+    note = run(["ledger", "checkpoint"], env).stdout
+    key = NoteKey(
+        "datameent.local/verwerkingenlogboek", base64.b64decode(KEYS["DATAMEENT_LOG_SIGNING_KEY"])
+    )
+    assert open_note(note, key.verifier()).size == 20
+    proof = run(["ledger", "prove", "7"], env)
+    assert proof.returncode == 0 and '"verified": true' in proof.stdout
+    assert run(["ledger", "prove", "20"], env).returncode == 1
+    database = sqlite3.connect(tmp_path / "datameent.sqlite3")
+    database.execute(
+        "UPDATE log_records SET payload = replace(payload, 'Ok', 'Error') WHERE seq = 13"
+    )
+    database.commit()
+    database.close()
+    broken = run(["ledger", "verify"], env)
+    assert broken.returncode == 1 and "First bad index: 13" in broken.stderr
+    assert "Traceback" not in broken.stderr
