@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import log_in
+from tests.e2e.conftest import LiveServer
 
 AXE_OPTIONS = {
     "runOnly": {
@@ -116,9 +116,8 @@ def test_intake_and_team_pages_are_usable(page: Page) -> None:
     assert_accessible_and_fits_a_phone(page)
 
 
-@pytest.mark.parametrize("username", ["privacy1", "analist1"])
-def test_roles_without_personal_data_land_on_the_start_page(page: Page, username: str) -> None:
-    log_in(page, username)
+def test_roles_without_personal_data_land_on_the_start_page(page: Page) -> None:
+    log_in(page, "analist1")
     expect(page).to_have_url(re.compile(r"/start$"))
     assert_accessible_and_fits_a_phone(page)
 
@@ -127,3 +126,56 @@ def test_the_accessibility_scan_itself_catches_a_violation(page: Page) -> None:
     page.set_content("<html><body><img src='x.png'><input type='text'></body></html>")
     found = {v["id"] for v in serious_violations(page)}
     assert {"image-alt", "label"} <= found
+
+
+def test_a_resident_sees_who_looked_and_checks_a_line_in_the_browser(page: Page) -> None:
+    log_in(page, "inwoner1")
+    page.get_by_role("link", name="Wie keek in mijn gegevens?").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Wie keek in mijn gegevens?")
+    own_read = page.locator(".log-line", has_text="Bekeek uw gegevens").filter(has_text="U zelf")
+    expect(own_read.first).to_be_visible()
+    expect(own_read.first).to_contain_text("Inzage in en aanvullen van eigen gegevens")
+    assert_accessible_and_fits_a_phone(page)
+    own_read.first.get_by_role("link", name="Controleer deze regel").click()
+    expect(own_read.first.get_by_role("status")).to_have_text(
+        "Gecontroleerd in uw eigen browser: deze regel staat ongewijzigd in het ondertekende "
+        "logboek.",
+        timeout=15_000,
+    )
+
+
+def test_without_javascript_the_server_checks_the_line(
+    browser: Browser, live: LiveServer, page: Page
+) -> None:
+    context = browser.new_context(base_url=live.url, java_script_enabled=False)
+    plain = context.new_page()
+    plain.set_default_timeout(15_000)
+    log_in(plain, "inwoner2")
+    plain.goto("/mijn-gegevens/logboek")
+    plain.locator(".log-line").first.get_by_role("link", name="Controleer deze regel").click()
+    expect(plain.locator("main")).to_contain_text(
+        "Deze regel staat in het logboek, precies zoals hij is opgeschreven."
+    )
+    checked = plain.url
+    context.close()
+    log_in(page, "inwoner2")  # axe needs scripts: scan the same page in a normal browser
+    page.goto(checked)
+    assert_accessible_and_fits_a_phone(page)
+
+
+def test_the_privacy_officer_sees_refusals_and_verifies_the_log(page: Page) -> None:
+    log_in(page, "klantmanager2")
+    stranger = page.locator("table a").first.get_attribute("href")
+    page.get_by_role("button", name="Uitloggen").click()
+    log_in(page, "klantmanager1")
+    assert page.goto(str(stranger)).status == 404  # type: ignore[union-attr]
+    page.get_by_role("button", name="Uitloggen").click()
+    log_in(page, "privacy1")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Wat aandacht nodig heeft")
+    refused = page.locator(
+        "section", has=page.get_by_role("heading", name=re.compile("Geweigerde"))
+    )
+    expect(refused.locator("tbody tr").first).to_contain_text("kreeg geen toegang")
+    assert_accessible_and_fits_a_phone(page)
+    page.get_by_role("button", name="Controleer nu het hele logboek").click()
+    expect(page.get_by_role("status")).to_contain_text("Nu gecontroleerd")

@@ -30,6 +30,7 @@ class Action(StrEnum):
     MANAGE_ACCOUNTS = "accounts.manage"
     ERASE_PERSON = "person.erase"
     READ_PROCESSING_LOG = "log.read"
+    SUPERVISE = "log.supervise"
 
 
 PERSON_ACTIONS = frozenset(
@@ -128,6 +129,10 @@ def _is_admin(r: AccessRequest) -> bool:
     return r.actor.has(Role.ADMIN)
 
 
+def _is_privacy_officer(r: AccessRequest) -> bool:
+    return r.actor.has(Role.PRIVACY_OFFICER)
+
+
 def _privacy_officer(r: AccessRequest) -> bool:
     return r.actor.has(Role.PRIVACY_OFFICER) and r.subject is not None
 
@@ -159,6 +164,9 @@ _RULES: dict[Action, tuple[tuple[str, str, Rule], ...]] = {
     Action.READ_PROCESSING_LOG: (
         ("own-record", "the resident reads who processed their data", _own_record),
         ("supervision", "the privacy officer supervises processing", _privacy_officer),
+    ),
+    Action.SUPERVISE: (
+        ("supervision", "the privacy officer supervises processing", _is_privacy_officer),
     ),
     Action.ERASE_PERSON: (
         ("erasure", "the privacy officer carries out an erasure", _privacy_officer),

@@ -153,7 +153,9 @@ def activity_for(actor: User, decision: Decision) -> ProcessingActivity:
     action = decision.request.action
     if action is Action.ERASE_PERSON:
         return CURRENT["rechten-betrokkenen"]
-    if action is Action.READ_PROCESSING_LOG and actor.has(Role.PRIVACY_OFFICER):
+    if action is Action.SUPERVISE or (
+        action is Action.READ_PROCESSING_LOG and actor.has(Role.PRIVACY_OFFICER)
+    ):
         return CURRENT["toezicht-verwerkingen"]
     if action in (Action.ASSIGN_CASE, Action.LIST_OWN_CASELOAD, Action.VIEW_TEAM_CASES):
         return CURRENT["caseloadbeheer"]

@@ -16,6 +16,7 @@ from typing import Any
 from uuid import UUID
 
 from datameent.domain.accounts import User
+from datameent.domain.text import Text
 
 SERVICE = {"service.name": "datameent", "service.version": "0.1.0"}
 SUBJECT_ID_TYPE = "urn:datameent:pseudoniem:logboek:v1"
@@ -83,3 +84,54 @@ class Entry:
         if self.parent_span_id:
             record["parent_span_id"] = self.parent_span_id
         return record
+
+
+OPERATION_LABELS: dict[str, tuple[Text, Text]] = {
+    # operation: (what happened, what was attempted and refused)
+    "vault.read": (
+        Text("Bekeek uw gegevens", "Viewed your data"),
+        Text(
+            "Probeerde uw gegevens te bekijken en kreeg geen toegang",
+            "Tried to view your data and was refused",
+        ),
+    ),
+    "vault.record": (
+        Text("Legde gegevens over u vast", "Recorded data about you"),
+        Text(
+            "Probeerde gegevens over u vast te leggen en kreeg geen toegang",
+            "Tried to record data about you and was refused",
+        ),
+    ),
+    "person.register": (
+        Text("Schreef u in", "Registered you"),
+        Text(
+            "Probeerde u in te schrijven en kreeg geen toegang",
+            "Tried to register you and was refused",
+        ),
+    ),
+    "caseload.list": (
+        Text("Zag uw naam in een lijst van cliënten", "Saw your name in a list of clients"),
+        Text("Probeerde een lijst van cliënten te zien", "Tried to see a list of clients"),
+    ),
+    "caseload.team": (
+        Text("Zag uw naam in het overzicht van het team", "Saw your name in the team overview"),
+        Text("Probeerde het teamoverzicht te zien", "Tried to see the team overview"),
+    ),
+    "caseload.assign": (
+        Text("Gaf uw dossier aan een klantmanager", "Gave your file to a case manager"),
+        Text("Probeerde uw dossier over te dragen", "Tried to hand over your file"),
+    ),
+    "log.read": (
+        Text("Bekeek dit logboek", "Looked at this log"),
+        Text("Probeerde dit logboek te bekijken", "Tried to look at this log"),
+    ),
+    "person.erase": (
+        Text("Wiste uw gegevens", "Erased your data"),
+        Text("Probeerde uw gegevens te wissen", "Tried to erase your data"),
+    ),
+}
+
+
+def describe(operation: str, outcome: str) -> Text:
+    done, refused = OPERATION_LABELS.get(operation, (Text(operation, operation),) * 2)
+    return refused if outcome == Outcome.DENIED else done

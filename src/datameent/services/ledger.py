@@ -17,12 +17,14 @@ from datameent.errors import InvalidInput, Problem
 from datameent.ledger import (
     EMPTY_ROOT,
     Checkpoint,
+    InvalidProof,
     NoteKey,
     consistency_proof,
     inclusion_proof,
     leaf_hash,
     node_hash,
     open_note,
+    verify_inclusion,
 )
 from datameent.ledger.checkpoint import InvalidNote
 from datameent.services.clock import utcnow
@@ -103,6 +105,9 @@ class LogLine:
     actor_team: str | None
     attribute_keys: list[str]
     trace_id: str
+    record: str | None
+    """The record exactly as hashed into the log (None once erased for retention), so that
+    whoever sees the line can check it against a signed checkpoint themselves."""
 
 
 def processing_log_of(store: Store, actor: User, person_id: UUID) -> list[LogLine]:
@@ -130,6 +135,7 @@ def processing_log_of(store: Store, actor: User, person_id: UUID) -> list[LogLin
                 actor_team=audit.get("team"),
                 attribute_keys=audit.get("attribute_keys", []),
                 trace_id=row.trace_id,
+                record=row.payload,
             )
         )
     return lines
@@ -217,3 +223,42 @@ def _row_problem(
     if leaf_hash(digest) != leaf:
         return "a record does not match its leaf"
     return None
+
+
+@dataclass(frozen=True)
+class LineCheck:
+    """The outcome of checking one log line against the signed checkpoint, for people."""
+
+    ok: bool
+    index: int
+    tree_size: int | None
+    key_name: str | None
+    key_id: str | None
+    reason: str | None
+
+
+def check_line(
+    store: Store, actor: User, person_id: UUID, index: int, key: NoteKey, origin: str
+) -> LineCheck:
+    """Check one line of a person's log: its record hashes to the leaf at `index`, the leaf is
+    in the tree, and the tree's root is the one signed in the latest checkpoint (signed now
+    if the log has grown since)."""
+    line = next((x for x in processing_log_of(store, actor, person_id) if x.index == index), None)
+    if line is None:
+        raise _out_of_range("index")
+    make_checkpoint(store, key, origin)
+    latest = latest_checkpoint(store)
+    verifier = key.verifier()
+    if line.record is None:
+        return LineCheck(False, index, None, None, None, "erased")
+    if latest is None or latest.size <= index:
+        return LineCheck(False, index, None, None, None, "not yet signed")
+    name, key_id, _ = verifier.split("+", 2)
+    try:
+        signed = open_note(latest.note, verifier)
+        proof = prove_inclusion(store, index, signed.size)
+        digest = hashlib.sha256(line.record.encode()).digest()
+        verify_inclusion(leaf_hash(digest), index, signed.size, proof.hashes, signed.root)
+    except (InvalidNote, InvalidProof):
+        return LineCheck(False, index, latest.size, name, key_id, "does not verify")
+    return LineCheck(True, index, signed.size, name, key_id, None)

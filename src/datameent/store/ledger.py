@@ -14,8 +14,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
-from sqlalchemy import Row, bindparam, select, tuple_, update
+from sqlalchemy import Row, bindparam, func, select, tuple_, update
 from sqlalchemy.engine import Connection
 
 from datameent.ledger import EMPTY_ROOT, node_hash
@@ -149,6 +150,7 @@ class LedgerRepository:
                     lr.c.outcome,
                     lr.c.activity_uri,
                     lr.c.trace_id,
+                    lr.c.payload,
                     ar.c.user_id,
                     ar.c.payload.label("audit"),
                 )
@@ -183,6 +185,64 @@ class LedgerRepository:
             else:
                 yield record.seq, bytes(record.digest), record.payload, leaf.idx, bytes(leaf.hash)
                 record, leaf = next(records, None), next(leaves, None)
+
+    def denied_since(self, since: datetime, limit: int = 100) -> list[Row[Any]]:
+        """Refused attempts, newest first, with who tried (from the audit record)."""
+        lr, ar = log_records, audit_records
+        return list(
+            self._db.execute(
+                select(
+                    lr.c.seq,
+                    lr.c.started_at,
+                    lr.c.operation,
+                    lr.c.subject,
+                    ar.c.user_id,
+                    ar.c.payload.label("audit"),
+                )
+                .join(ar, ar.c.seq == lr.c.seq)
+                .where(lr.c.outcome == "denied", lr.c.started_at >= since)
+                .order_by(lr.c.seq.desc())
+                .limit(limit)
+            )
+        )
+
+    def allowed_by_rules(
+        self, operations: Sequence[str], rules: Sequence[str], since: datetime
+    ) -> list[Row[Any]]:
+        """Allowed processings of `operations` under any rule other than `rules`."""
+        lr, ar = log_records, audit_records
+        return list(
+            self._db.execute(
+                select(
+                    lr.c.seq, lr.c.started_at, lr.c.operation, lr.c.subject, ar.c.user_id, ar.c.rule
+                )
+                .join(ar, ar.c.seq == lr.c.seq)
+                .where(
+                    lr.c.outcome == "allowed",
+                    lr.c.operation.in_(operations),
+                    ar.c.rule.not_in(rules),
+                    lr.c.started_at >= since,
+                )
+                .order_by(lr.c.seq.desc())
+                .limit(200)
+            )
+        )
+
+    def volumes_since(self, operation: str, since: datetime) -> dict[UUID, int]:
+        """How many allowed `operation`s each user did since `since`."""
+        lr, ar = log_records, audit_records
+        rows = self._db.execute(
+            select(ar.c.user_id, func.count())
+            .join(lr, lr.c.seq == ar.c.seq)
+            .where(
+                lr.c.operation == operation,
+                lr.c.outcome == "allowed",
+                lr.c.started_at >= since,
+                ar.c.user_id.is_not(None),
+            )
+            .group_by(ar.c.user_id)
+        )
+        return {row[0]: int(row[1]) for row in rows}
 
     def add_checkpoint(self, size: int, root: bytes, note: str, at: datetime) -> None:
         self._db.execute(

@@ -18,6 +18,7 @@ from datameent.store.tables import persons
 _REGISTER = frozenset({Action.REGISTER_PERSON})
 _READ = frozenset({Action.READ_VAULT})
 _ERASE = frozenset({Action.ERASE_PERSON})
+_NUMBERS = LIST_ACTIONS | {Action.SUPERVISE}
 _PERSON = select(persons).where(persons.c.id == bindparam("id"))
 
 
@@ -75,7 +76,8 @@ class PersonRepository:
         return Person(m["id"], m["client_number"], m["created_at"], m["erased_at"])
 
     def client_numbers(self, permit: Permit, person_ids: list[UUID]) -> dict[UUID, str]:
-        self._log.check(permit, LIST_ACTIONS, None)
+        """Client numbers, for lists and for the privacy officer's investigation."""
+        self._log.check(permit, _NUMBERS, None)
         rows = self._db.execute(
             select(persons.c.id, persons.c.client_number).where(persons.c.id.in_(person_ids))
         )
@@ -90,6 +92,9 @@ class PersonRepository:
             select(persons.c.id).where(persons.c.bsn_index == index)
         )
         return found
+
+    def all_ids(self) -> list[UUID]:
+        return [row.id for row in self._db.execute(select(persons.c.id))]
 
     def id_by_client_number(self, client_number: str) -> UUID | None:
         found: UUID | None = self._db.scalar(

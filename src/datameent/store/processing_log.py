@@ -128,7 +128,9 @@ class ProcessingLog:
             digest = hashlib.sha256(payload).digest()
             leaves.append(leaf_hash(digest))
             rows.append(_log_row(entry, subject, payload, digest))
-            audits.append({"user_id": entry.actor.id, "payload": audit.decode()})
+            audits.append(
+                {"user_id": entry.actor.id, "rule": entry.rule, "payload": audit.decode()}
+            )
         size, frontier = self._ledger.lock_head()
         first = self._ledger.append(size, frontier, leaves)
         for offset, (row, audit_row) in enumerate(zip(rows, audits, strict=True)):

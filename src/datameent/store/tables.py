@@ -163,6 +163,7 @@ audit_records = Table(
     metadata,
     Column("seq", BigInteger, ForeignKey("log_records.seq"), primary_key=True),
     Column("user_id", Uuid, ForeignKey("users.id"), nullable=True, index=True),
+    Column("rule", String(40), nullable=False, comment="the policy rule that decided"),
     Column("payload", Text, nullable=True, comment="canonical JSON; NULL once erased"),
 )
 

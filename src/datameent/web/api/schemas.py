@@ -168,6 +168,10 @@ class LogLineOut(Schema):
     attributes: list[str]
     attribute_labels: list[LocalText]
     trace_id: str
+    record: str | None = Field(
+        description="The log record as hashed into the log (RFC 8785 JSON); its SHA-256 is "
+        "the leaf input of entry `index`."
+    )
 
     @classmethod
     def from_line(cls, line: Any) -> LogLineOut:
@@ -192,4 +196,5 @@ class LogLineOut(Schema):
             attributes=line.attribute_keys,
             attribute_labels=labels,
             trace_id=line.trace_id,
+            record=line.record,
         )

@@ -15,6 +15,7 @@ _LANDING = (
     (Role.RESIDENT, "/mijn-gegevens"),
     (Role.CASE_MANAGER, "/clienten"),
     (Role.TEAM_LEAD, "/team"),
+    (Role.PRIVACY_OFFICER, "/privacy"),
 )
 
 

@@ -68,6 +68,9 @@ def upgrade() -> None:
         "audit_records",
         sa.Column("seq", sa.BigInteger(), nullable=False),
         sa.Column("user_id", sa.Uuid(), nullable=True),
+        sa.Column(
+            "rule", sa.String(length=40), nullable=False, comment="the policy rule that decided"
+        ),
         sa.Column("payload", sa.Text(), nullable=True, comment="canonical JSON; NULL once erased"),
         sa.ForeignKeyConstraint(
             ["seq"], ["log_records.seq"], name=op.f("fk_audit_records_seq_log_records")

@@ -1,0 +1,127 @@
+"""What the privacy officer needs to look at: refused attempts, access outside the usual rules,
+unusual volumes per employee, and whether the log still verifies."""
+
+from __future__ import annotations
+
+import json
+import statistics
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from datameent.domain.accounts import User
+from datameent.domain.policy import AccessRequest, Action, Permit
+from datameent.services.clock import utcnow
+from datameent.services.ledger import VerifyReport, verify_log
+from datameent.store.ledger import StoredCheckpoint
+from datameent.store.uow import Store, UnitOfWork
+
+USUAL_RULES = ("own-record", "active-caseload", "register-feed")
+"""The rules under which reading and recording vault data is everyday work."""
+UNUSUAL_FACTOR = 3
+UNUSUAL_MINIMUM = 20
+
+
+@dataclass(frozen=True)
+class Attempt:
+    index: int
+    when: datetime
+    operation: str
+    who: User | None
+    reasons: list[str]
+    client_number: str | None
+
+
+@dataclass(frozen=True)
+class Volume:
+    who: User | None
+    reads: int
+    typical: float
+    unusual: bool
+
+
+@dataclass(frozen=True)
+class Attention:
+    since: datetime
+    denied: list[Attempt]
+    outside_rules: list[Attempt]
+    volumes: list[Volume]
+    log_size: int
+    checkpoint: StoredCheckpoint | None
+
+
+def attention(store: Store, actor: User, days: int = 7) -> Attention:
+    since = utcnow() - timedelta(days=days)
+    with store.unit_of_work() as uow:
+        permit = uow.authorize(AccessRequest(actor, Action.SUPERVISE))
+        denied = uow.ledger.denied_since(since)
+        outside = uow.ledger.allowed_by_rules(["vault.read", "vault.record"], USUAL_RULES, since)
+        counts = uow.ledger.volumes_since("vault.read", since)
+        users = uow.accounts.many(
+            [r.user_id for r in [*denied, *outside] if r.user_id] + list(counts)
+        )
+        numbers = _client_numbers(store, uow, permit, {r.subject for r in [*denied, *outside]})
+        size, checkpoint = uow.ledger.size(), uow.ledger.latest_checkpoint()
+        uow.commit()
+    return Attention(
+        since=since,
+        denied=[_attempt(r, users, numbers, json.loads(r.audit or "{}")) for r in denied],
+        outside_rules=[_attempt(r, users, numbers, {"reasons": [r.rule]}) for r in outside],
+        volumes=_volumes(counts, users),
+        log_size=size,
+        checkpoint=checkpoint,
+    )
+
+
+def _attempt(
+    row: object, users: dict[UUID, User], numbers: dict[str, str], audit: dict[str, object]
+) -> Attempt:
+    reasons = audit.get("reasons", [])
+    return Attempt(
+        index=row.seq,  # type: ignore[attr-defined]
+        when=row.started_at,  # type: ignore[attr-defined]
+        operation=row.operation,  # type: ignore[attr-defined]
+        who=users.get(row.user_id) if row.user_id else None,  # type: ignore[attr-defined]
+        reasons=[str(r) for r in reasons] if isinstance(reasons, list) else [],
+        client_number=numbers.get(row.subject or ""),  # type: ignore[attr-defined]
+    )
+
+
+def _client_numbers(
+    store: Store, uow: UnitOfWork, permit: Permit, pseudonyms: set[str | None]
+) -> dict[str, str]:
+    """Which client the pseudonyms in these records belong to. The log holds only pseudonyms;
+    the officer, investigating, needs the client number. O(persons) keyed hashes."""
+    wanted = {p for p in pseudonyms if p}
+    if not wanted:
+        return {}
+    found = {
+        pseudonym: person_id
+        for person_id in uow.persons.all_ids()
+        if (pseudonym := store.keys.subject_pseudonym(person_id)) in wanted
+    }
+    numbers = uow.persons.client_numbers(permit, list(found.values()))
+    return {p: numbers[i] for p, i in found.items() if i in numbers}
+
+
+def _volumes(counts: dict[UUID, int], users: dict[UUID, User]) -> list[Volume]:
+    """Reads per employee, flagged when far above what is typical for their role."""
+    by_role: dict[str, list[int]] = {}
+    for user_id, count in counts.items():
+        role = ",".join(sorted(users[user_id].roles)) if user_id in users else ""
+        by_role.setdefault(role, []).append(count)
+    volumes = []
+    for user_id, count in counts.items():
+        role = ",".join(sorted(users[user_id].roles)) if user_id in users else ""
+        typical = statistics.median(by_role[role])
+        unusual = count >= UNUSUAL_MINIMUM and count > UNUSUAL_FACTOR * typical
+        volumes.append(Volume(users.get(user_id), count, typical, unusual))
+    return sorted(volumes, key=lambda v: v.reads, reverse=True)
+
+
+def verify_log_now(store: Store, actor: User, verifier: str) -> VerifyReport:
+    """The privacy officer recomputes the whole log (`ledger.verify_log`) on demand."""
+    with store.unit_of_work() as uow:
+        uow.authorize(AccessRequest(actor, Action.SUPERVISE))
+        uow.commit()
+    return verify_log(store, verifier)

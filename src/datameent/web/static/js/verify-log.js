@@ -1,0 +1,89 @@
+/* Check a line of "Wie keek in mijn gegevens?" in the resident's own browser.
+ *
+ * The line's record is hashed into a leaf (RFC 9162: SHA-256 of 0x00 || SHA-256(record)),
+ * the inclusion proof from the public API leads from that leaf to a root, and that root must be
+ * the one in the latest checkpoint, whose Ed25519 signature (C2SP signed note) is checked with
+ * the published key. Nothing here trusts the server's own verdict. Without scripts, the link
+ * leads to the same check done by the server.
+ */
+(function () {
+  "use strict";
+  const nl = document.documentElement.lang !== "en";
+  const say = {
+    busy: nl ? "Bezig met controleren…" : "Checking…",
+    ok: nl
+      ? "Gecontroleerd in uw eigen browser: deze regel staat ongewijzigd in het ondertekende logboek."
+      : "Checked in your own browser: this line is unchanged in the signed log.",
+    fresh: nl ? "Deze regel is nog niet ondertekend. Probeer het over een paar seconden opnieuw."
+              : "This line is not signed yet. Try again in a few seconds.",
+    bad: nl ? "Deze regel klopt niet met het ondertekende logboek. Meld dit bij de privacy officer."
+            : "This line does not match the signed log. Please tell the privacy officer.",
+    unsupported: nl ? "Uw browser kan dit niet zelf controleren; volg de link."
+                    : "Your browser cannot check this itself; follow the link.",
+  };
+  const enc = new TextEncoder();
+  const b64 = (s) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+  const concat = (...parts) => {
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) { out.set(p, at); at += p.length; }
+    return out;
+  };
+  const sha256 = async (bytes) => new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  const equal = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
+  const node = (l, r) => sha256(concat(new Uint8Array([1]), l, r));
+
+  async function openNote(note, keyName, publicKey) {
+    const cut = note.lastIndexOf("\n\n");
+    const text = note.slice(0, cut + 1);
+    const line = note.slice(cut + 2).split("\n").find((l) => l.startsWith("\u2014 " + keyName + " "));
+    if (!line) throw new Error("unsigned");
+    const raw = b64(line.split(" ").pop());
+    const id = (await sha256(concat(enc.encode(keyName + "\n"), new Uint8Array([1]), publicKey))).slice(0, 4);
+    if (!equal(raw.slice(0, 4), id)) throw new Error("wrong key");
+    const key = await crypto.subtle.importKey("raw", publicKey, { name: "Ed25519" }, false, ["verify"]);
+    if (!(await crypto.subtle.verify({ name: "Ed25519" }, key, raw.slice(4), enc.encode(text)))) {
+      throw new Error("bad signature");
+    }
+    const [origin, size, root] = text.split("\n");
+    return { origin, size: Number(size), root: b64(root) };
+  }
+
+  async function rootFromProof(leaf, index, size, hashes) {
+    let fn = index, sn = size - 1, r = leaf;
+    for (const p of hashes) {
+      if (sn === 0) throw new Error("long proof");
+      if (fn % 2 === 1 || fn === sn) {
+        r = await node(p, r);
+        while (fn % 2 === 0 && fn !== 0) { fn = Math.floor(fn / 2); sn = Math.floor(sn / 2); }
+      } else {
+        r = await node(r, p);
+      }
+      fn = Math.floor(fn / 2); sn = Math.floor(sn / 2);
+    }
+    if (sn !== 0) throw new Error("short proof");
+    return r;
+  }
+
+  async function check(link, out) {
+    out.textContent = say.busy;
+    const index = Number(link.closest("[data-log-index]").dataset.logIndex);
+    const key = await (await fetch("/api/v1/ledger/public-key")).json();
+    const checkpoint = await (await fetch("/api/v1/ledger/checkpoint")).json();
+    const signed = await openNote(checkpoint.note, key.keyName, b64(key.publicKey));
+    if (signed.size <= index) { out.textContent = say.fresh; return; }
+    const proof = await (await fetch(
+      "/api/v1/ledger/entries/" + index + "/inclusion-proof?treeSize=" + signed.size)).json();
+    const leaf = await sha256(concat(new Uint8Array([0]), await sha256(enc.encode(link.dataset.record))));
+    const root = await rootFromProof(leaf, index, signed.size, proof.hashes.map(b64));
+    out.textContent = equal(root, signed.root) ? say.ok : say.bad;
+  }
+
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest(".check-link");
+    if (!link || !window.crypto || !crypto.subtle) return;
+    event.preventDefault();
+    const out = link.parentElement.querySelector(".check-result");
+    check(link, out).catch(() => { out.textContent = say.bad; });
+  });
+})();
