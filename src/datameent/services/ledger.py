@@ -76,6 +76,8 @@ def prove_inclusion(store: Store, index: int, tree_size: int) -> InclusionProof:
             raise _out_of_range("treeSize")
         if not 0 <= index < tree_size:
             raise _out_of_range("index")
+        uow.ledger.prefetch_for(lambda source: inclusion_proof(source, index, tree_size))
+        uow.ledger.prefetch([(0, index)])
         hashes = inclusion_proof(uow.ledger, index, tree_size)
         leaf = uow.ledger.subtree(index, index + 1)
     return InclusionProof(index, tree_size, leaf, hashes)
@@ -88,6 +90,7 @@ def prove_consistency(store: Store, first: int, second: int) -> list[bytes]:
             raise _out_of_range("second")
         if not 0 <= first <= second:
             raise _out_of_range("first")
+        uow.ledger.prefetch_for(lambda source: consistency_proof(source, first, second))
         return consistency_proof(uow.ledger, first, second)
 
 

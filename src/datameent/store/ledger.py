@@ -10,16 +10,16 @@ complete subtree hash is stored, so a proof reads O(log n) of them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, bindparam, func, select, tuple_, update
+from sqlalchemy import Row, and_, bindparam, func, or_, select, update
 from sqlalchemy.engine import Connection
 
-from datameent.ledger import EMPTY_ROOT, node_hash
+from datameent.ledger import EMPTY_ROOT, SubtreeSource, node_hash
 from datameent.ledger.hashing import split
 from datameent.store.tables import (
     audit_records,
@@ -54,6 +54,22 @@ def root_from_frontier(frontier: Sequence[bytes]) -> bytes:
     for left in reversed(frontier[:-1]):
         root = node_hash(left, root)
     return root
+
+
+class _NodeRecorder:
+    """A `SubtreeSource` that answers zeros and writes down the stored nodes it would read."""
+
+    def __init__(self, needed: list[tuple[int, int]]) -> None:
+        self.needed = needed
+
+    def subtree(self, start: int, end: int) -> bytes:
+        width = end - start
+        if width & (width - 1) == 0 and start % width == 0:
+            level = width.bit_length() - 1
+            self.needed.append((level, start >> level))
+            return bytes(_HASH)
+        k = split(width)
+        return node_hash(self.subtree(start, start + k), self.subtree(start + k, end))
 
 
 class LedgerRepository:
@@ -105,6 +121,13 @@ class LedgerRepository:
         k = split(width)
         return node_hash(self.subtree(start, start + k), self.subtree(start + k, end))
 
+    def prefetch_for(self, proof: Callable[[SubtreeSource], object]) -> None:
+        """Load, in one query, every stored node that `proof` will ask for. The proof is run
+        once against a source that only notes which complete subtrees it needs."""
+        needed: list[tuple[int, int]] = []
+        proof(_NodeRecorder(needed))
+        self.prefetch(needed)
+
     def _node(self, level: int, index: int) -> bytes:
         key = (level, index)
         if key not in self._cache:
@@ -118,9 +141,16 @@ class LedgerRepository:
         """Read many nodes in one query (for proofs, which need O(log n) of them)."""
         missing = [k for k in keys if k not in self._cache]
         if missing:
+            # OR of pairs, not a row-value IN: SQLite answers the former from the primary key
+            # and scans the whole table for the latter.
             rows = self._db.execute(
                 select(ledger_nodes).where(
-                    tuple_(ledger_nodes.c.level, ledger_nodes.c.idx).in_(missing)
+                    or_(
+                        *(
+                            and_(ledger_nodes.c.level == lv, ledger_nodes.c.idx == ix)
+                            for lv, ix in missing
+                        )
+                    )
                 )
             )
             for row in rows:
