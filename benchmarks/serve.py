@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 import os
 import sys
+from uuid import UUID
 
 import uvicorn
-from fastapi import FastAPI
+from fastapi import FastAPI, Header
 from fastapi.responses import Response
 
 
@@ -29,13 +30,57 @@ def baseline_app() -> FastAPI:
     return app
 
 
+def unlogged_app() -> FastAPI:
+    """The same vault read with the same token check, store and decryption, but without the
+    access policy and without the processing log: what logging costs, measured. Kept here in
+    benchmarks/ only; the product has no switch to turn logging off."""
+    from pydantic import TypeAdapter
+    from sqlalchemy import select
+
+    from datameent.services import accounts
+    from datameent.settings import Settings
+    from datameent.store.tables import attribute_values as av
+    from datameent.store.tables import persons
+    from datameent.store.vault import _VALUE_COLUMNS, _to_value
+    from datameent.web.api.persons import _attribute
+    from datameent.web.api.schemas import AttributeOut
+    from datameent.web.app import create_store
+
+    store = create_store(Settings().with_local_keys().validated())
+    items = TypeAdapter(list[AttributeOut])
+    app = FastAPI()
+
+    @app.get("/api/v1/persons/{person_id}/attributes")
+    async def read(person_id: UUID, authorization: str = Header("")) -> Response:
+        # Served like the product's API on SQLite: on the event loop, no thread hops.
+        user = accounts.user_for_token(store, authorization.removeprefix("Bearer "), "api")
+        if user is None:
+            return Response(status_code=401)
+        with store.engine.connect() as connection:
+            wrapped = connection.scalar(select(persons.c.data_key).where(persons.c.id == person_id))
+            key = store.keys.unwrap(person_id, wrapped)
+            rows = connection.execute(
+                select(*_VALUE_COLUMNS).where(av.c.person_id == person_id, av.c.is_current)
+            )
+            values = [_to_value(row, key) for row in rows]
+            recorders = {}
+            with store.unit_of_work(write=False) as uow:
+                recorders = uow.accounts.many(
+                    v.provenance.recorded_by for v in values if v.provenance.recorded_by
+                )
+        body = items.dump_json([_attribute(v, recorders, "nl") for v in values], by_alias=True)
+        return Response(body, media_type="application/json")
+
+    return app
+
+
 def main() -> None:
     mode, port, workers = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-    factory = (
-        "datameent.web.asgi:app_from_environment"
-        if mode == "datameent"
-        else "benchmarks.serve:baseline_app"
-    )
+    factory = {
+        "datameent": "datameent.web.asgi:app_from_environment",
+        "baseline": "benchmarks.serve:baseline_app",
+        "unlogged": "benchmarks.serve:unlogged_app",
+    }[mode]
     uvicorn.run(
         factory,
         factory=True,

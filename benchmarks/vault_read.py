@@ -44,11 +44,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_for(url: str, timeout: float = 60) -> float:
+def wait_for(url: str, timeout: float = 60, ok: tuple[int, ...] = (200,)) -> float:
     started = time.monotonic()
     while time.monotonic() - started < timeout:
         try:
-            if httpx.get(url, timeout=2).status_code == 200:
+            if httpx.get(url, timeout=2).status_code in ok:
                 return time.monotonic() - started
         except httpx.TransportError:
             time.sleep(0.02)
@@ -73,13 +73,16 @@ def prepare(directory: Path) -> dict[str, str]:
     }
 
 
-def start(mode: str, env: dict[str, str], workers: int) -> tuple[subprocess.Popen[bytes], str]:
+def start(
+    mode: str, env: dict[str, str], workers: int, ready: str | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "benchmarks.serve", mode, str(port), str(workers)], env=env
     )
     base = f"http://127.0.0.1:{port}"
-    wait_for(f"{base}/openapi.json" if mode == "baseline" else f"{base}/inloggen")
+    path = ready or ("/openapi.json" if mode == "baseline" else "/inloggen")
+    wait_for(f"{base}{path}", ok=(200, 401, 422))
     return process, base
 
 
@@ -153,12 +156,22 @@ def measure_reads(directory: Path, seconds: int, workers: int) -> list[dict[str,
     finally:
         process.terminate()
         process.wait()
+    process, base = start("unlogged", env, workers, ready="/api/v1/persons/x/attributes")
+    try:
+        unlogged = {
+            c: wrk(base, paths, token["access_token"], c, seconds, directory) for c in CONCURRENCY
+        }
+    finally:
+        process.terminate()
+        process.wait()
     return [
         {
             "clients": c,
             **ours[c],
             "baseline_rps": baseline[c]["rps"],
             "ratio": ours[c]["rps"] / baseline[c]["rps"],
+            "unlogged_rps": unlogged[c]["rps"],
+            "logged_ratio": ours[c]["rps"] / unlogged[c]["rps"],
             "caseload": len(paths),
             "body_bytes": len(body),
         }
@@ -209,12 +222,16 @@ def main() -> None:
     )
     with tempfile.TemporaryDirectory() as tmp:
         rows = measure_reads(Path(tmp), args.seconds, args.workers)
-        print("\n| clients | reads/s | p50 ms | p99 ms | baseline reads/s | ratio |")
-        print("|---:|---:|---:|---:|---:|---:|")
+        print(
+            "\n| clients | reads/s | p50 ms | p99 ms | bare framework reads/s | ratio "
+            "| no policy, no log reads/s | ratio |"
+        )
+        print("|---:|---:|---:|---:|---:|---:|---:|---:|")
         for r in rows:
             print(
                 f"| {r['clients']:.0f} | {r['rps']:,.0f} | {r['p50_ms']:.2f} | "
-                f"{r['p99_ms']:.2f} | {r['baseline_rps']:,.0f} | {r['ratio']:.2f} |"
+                f"{r['p99_ms']:.2f} | {r['baseline_rps']:,.0f} | {r['ratio']:.2f} | "
+                f"{r['unlogged_rps']:,.0f} | {r['logged_ratio']:.2f} |"
             )
         print(
             f"\n(caseload of {rows[0]['caseload']:.0f} persons, "
