@@ -198,3 +198,9 @@ def test_htmx_fetches_the_right_input_for_a_kind_of_data(http: httpx.Client) -> 
     partial = http.get("/partials/waarde-invoer?key=household_type")
     assert "<select" in partial.text and "Alleenstaand" in partial.text
     assert 'type="date"' in http.get("/partials/waarde-invoer?key=last_employment_end").text
+
+
+def test_only_case_managers_get_the_intake_form(http: httpx.Client) -> None:
+    login(http, "inwoner1")
+    response = http.get("/intake")
+    assert response.status_code == 403 and "Geen toegang" in response.text

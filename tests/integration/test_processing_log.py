@@ -23,7 +23,7 @@ from datameent.store.uow import Store, UnloggedProcessing
 from datameent.tracing import Trace, use_trace
 from tests.support import LOG_KEY, LOG_ORIGIN, SEED_PERSONS, user
 
-SERVICES = Path(__file__).parents[2] / "src" / "datameent" / "services"
+PACKAGE = Path(__file__).parents[2] / "src" / "datameent"
 
 
 def records(store: Store) -> list[dict[str, object]]:
@@ -92,8 +92,10 @@ def test_a_permit_that_did_not_pass_the_log_is_refused(seeded: Store) -> None:
         uow.commit()
 
 
-def test_services_cannot_ask_the_policy_past_the_log() -> None:
-    for module in SERVICES.glob("*.py"):
+def test_services_and_routes_cannot_ask_the_policy_past_the_log() -> None:
+    modules = [*(PACKAGE / "services").glob("*.py"), *(PACKAGE / "web").rglob("*.py")]
+    assert len(modules) > 20
+    for module in modules:
         tree = ast.parse(module.read_text())
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.module == "datameent.domain.policy":

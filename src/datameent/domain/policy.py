@@ -174,6 +174,13 @@ _RULES: dict[Action, tuple[tuple[str, str, Rule], ...]] = {
 }
 
 
+def allows(actor: User, action: Action) -> bool:
+    """Whether `actor` may start `action` at all (no person involved): for offering a form or
+    a menu item. Never a way to reach personal data: that always goes through `decide` and the
+    processing log."""
+    return decide(AccessRequest(actor, action)).allowed
+
+
 def decide(request: AccessRequest) -> Decision:
     """Allow when a rule for the action holds; otherwise deny. Always with reasons."""
     if not request.actor.active:

@@ -10,10 +10,10 @@ from datameent.domain.accounts import User
 from datameent.domain.attributes import JsonValue
 from datameent.domain.caseload import Assignment
 from datameent.domain.persons import Intake, Person, check_intake
-from datameent.domain.policy import AccessRequest, Action
+from datameent.domain.policy import AccessRequest, Action, allows
 from datameent.domain.text import Text
 from datameent.domain.vault import Provenance, Source
-from datameent.errors import Conflict
+from datameent.errors import AccessDenied, Conflict
 from datameent.services.clock import utcnow
 from datameent.store.uow import Store, UnitOfWork
 
@@ -33,6 +33,12 @@ class IntakeForm:
     source: Source = Source.SELF_DECLARED
     verified: bool = False
     """True when the case manager checked an identity document."""
+
+
+def ensure_may_register(actor: User) -> None:
+    """Refuse the intake form to anyone who may not register applicants."""
+    if not allows(actor, Action.REGISTER_PERSON):
+        raise AccessDenied(("only case managers register applicants",))
 
 
 def register_person(store: Store, actor: User, form: IntakeForm) -> Person:

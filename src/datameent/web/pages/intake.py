@@ -7,10 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from datameent.domain.policy import AccessRequest, Action, decide
 from datameent.domain.vault import SOURCE_LABELS, Source
 from datameent.errors import Conflict, InvalidInput, Problem
-from datameent.services.persons import IntakeForm, register_person
+from datameent.services.persons import IntakeForm, ensure_may_register, register_person
 from datameent.web.deps import PageUser, StoreDep
 from datameent.web.templating import locale_of, render
 
@@ -31,7 +30,7 @@ def _page(
 
 @router.get("/intake")
 def intake_page(request: Request, user: PageUser) -> Response:
-    decide(AccessRequest(user, Action.REGISTER_PERSON)).permit()
+    ensure_may_register(user)
     return _page(request, {}, ())
 
 
