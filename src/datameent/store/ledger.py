@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection
 
 from datameent.ledger import EMPTY_ROOT, SubtreeSource, node_hash
 from datameent.ledger.hashing import split
+from datameent.store.bulk import insert_many
 from datameent.store.tables import (
     audit_records,
     ledger_checkpoints,
@@ -72,10 +73,28 @@ class _NodeRecorder:
         return node_hash(self.subtree(start, start + k), self.subtree(start + k, end))
 
 
+class NodeCache:
+    """Stored tree nodes, kept in memory for proofs. Safe to share across transactions and
+    threads: a committed node never changes (the log only grows). Only read-only units of work
+    fill it, so a node appended in a transaction that later rolls back can never enter it.
+    Bounded: when full, the oldest half is dropped. `ledger verify` never reads from here."""
+
+    def __init__(self, capacity: int = 500_000) -> None:
+        self.capacity = capacity
+        self.nodes: dict[tuple[int, int], bytes] = {}
+
+    def add(self, key: tuple[int, int], value: bytes) -> None:
+        if len(self.nodes) >= self.capacity:
+            for old in list(self.nodes)[: self.capacity // 2]:
+                self.nodes.pop(old, None)
+        self.nodes[key] = value
+
+
 class LedgerRepository:
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, cache: NodeCache | None = None) -> None:
         self._db = connection
-        self._cache: dict[tuple[int, int], bytes] = {}
+        self._nodes = cache or NodeCache()
+        self._cache = self._nodes.nodes
 
     def lock_head(self) -> tuple[int, list[bytes]]:
         """The current size and frontier, locked until the transaction ends."""
@@ -101,7 +120,7 @@ class LedgerRepository:
                 nodes.append({"level": level, "idx": index, "hash": node})
             frontier.append(node)
             size += 1
-        self._db.execute(ledger_nodes.insert(), nodes)
+        insert_many(self._db, ledger_nodes, nodes)
         self._db.execute(
             update(ledger_head)
             .where(ledger_head.c.id == 1)
@@ -134,7 +153,7 @@ class LedgerRepository:
             found = self._db.scalar(_NODE, {"level": level, "idx": index})
             if found is None:
                 raise LookupError(f"no ledger node at level {level}, index {index}")
-            self._cache[key] = bytes(found)
+            self._nodes.add(key, bytes(found))
         return self._cache[key]
 
     def prefetch(self, keys: Sequence[tuple[int, int]]) -> None:
@@ -154,7 +173,7 @@ class LedgerRepository:
                 )
             )
             for row in rows:
-                self._cache[(row.level, row.idx)] = bytes(row.hash)
+                self._nodes.add((row.level, row.idx), bytes(row.hash))
 
     def leaf_hashes(self, start: int, end: int) -> list[bytes]:
         rows = self._db.execute(

@@ -23,6 +23,7 @@ from datameent.domain.processing_log import Entry, Outcome
 from datameent.errors import AccessDenied
 from datameent.ledger import leaf_hash
 from datameent.services.clock import utcnow
+from datameent.store.bulk import insert_many
 from datameent.store.crypto import KeyRing
 from datameent.store.ledger import LedgerRepository
 from datameent.store.tables import audit_records, log_records
@@ -141,8 +142,8 @@ class ProcessingLog:
         first = self._ledger.append(size, frontier, leaves)
         for offset, (row, audit_row) in enumerate(zip(rows, audits, strict=True)):
             row["seq"] = audit_row["seq"] = first + offset
-        self._db.execute(log_records.insert(), rows)
-        self._db.execute(audit_records.insert(), audits)
+        insert_many(self._db, log_records, rows)
+        insert_many(self._db, audit_records, audits)
         return list(range(first, first + len(entries)))
 
 

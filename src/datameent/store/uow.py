@@ -23,7 +23,7 @@ from datameent.store.accounts import AccountRepository
 from datameent.store.caseloads import CaseloadRepository
 from datameent.store.crypto import KeyRing
 from datameent.store.engine import WRITE
-from datameent.store.ledger import LedgerRepository
+from datameent.store.ledger import LedgerRepository, NodeCache
 from datameent.store.persons import PersonRepository
 from datameent.store.processing_log import ProcessingLog
 from datameent.store.vault import VaultRepository
@@ -41,17 +41,20 @@ class UnitOfWork:
     ledger: LedgerRepository
     log: ProcessingLog
 
-    def __init__(self, engine: Engine, keys: KeyRing, *, write: bool) -> None:
+    def __init__(
+        self, engine: Engine, keys: KeyRing, *, write: bool, nodes: NodeCache | None = None
+    ) -> None:
         self._engine = engine
         self._keys = keys
         self._write = write
+        self._nodes = nodes
         self._connection: Connection | None = None
 
     def __enter__(self) -> UnitOfWork:
         connection = self._engine.connect().execution_options(**{WRITE: self._write})
         connection.begin()
         self._connection = connection
-        self.ledger = LedgerRepository(connection)
+        self.ledger = LedgerRepository(connection, None if self._write else self._nodes)
         self.log = ProcessingLog(connection, self._keys, self.ledger)
         self.persons = PersonRepository(connection, self._keys, self.log)
         self.vault = VaultRepository(connection, self.persons, self.log)
@@ -117,6 +120,7 @@ class Store:
     def __init__(self, engine: Engine, keys: KeyRing) -> None:
         self.engine = engine
         self.keys = keys
+        self.nodes = NodeCache()
 
     @property
     def embedded(self) -> bool:
@@ -124,7 +128,7 @@ class Store:
         return self.engine.dialect.name == "sqlite"
 
     def unit_of_work(self, *, write: bool = True) -> UnitOfWork:
-        return UnitOfWork(self.engine, self.keys, write=write)
+        return UnitOfWork(self.engine, self.keys, write=write, nodes=self.nodes)
 
     def dispose(self) -> None:
         self.engine.dispose()
