@@ -22,7 +22,6 @@ from datameent.ledger import (
     consistency_proof,
     inclusion_proof,
     leaf_hash,
-    node_hash,
     open_note,
     verify_inclusion,
 )
@@ -187,20 +186,25 @@ def _scan(
     wanted: set[int],
 ) -> dict[int, bytes] | VerifyReport:
     """One pass over (seq, digest, payload, leaf index, leaf hash), in index order: check each
-    record against its leaf, and fold the leaves into the roots at the `wanted` sizes."""
+    record against its leaf, and fold the leaves into the roots at the `wanted` sizes. Written
+    for speed (it runs once per record of the whole log): hashing is inlined."""
+    sha256 = hashlib.sha256
     roots: dict[int, bytes] = {0: EMPTY_ROOT}
     frontier: list[bytes] = []
     heights: list[int] = []
     expected = 0
     for seq, digest, payload, index, leaf in rows:
-        problem = _row_problem(expected, seq, digest, payload, index, leaf)
-        if problem:
-            return VerifyReport(size, 0, expected, problem)
-        assert leaf is not None
+        if seq != expected or index != expected or digest is None or leaf is None:
+            return VerifyReport(size, 0, expected, _row_problem(expected, seq, index))
+        if payload is not None and sha256(payload.encode()).digest() != digest:
+            return VerifyReport(size, 0, expected, "a record was changed")
+        if sha256(b"\x00" + digest).digest() != leaf:
+            return VerifyReport(size, 0, expected, "a record does not match its leaf")
         node, height = leaf, 0
         while heights and heights[-1] == height:
-            node, height = node_hash(frontier.pop(), node), height + 1
+            node = sha256(b"\x01" + frontier.pop() + node).digest()
             heights.pop()
+            height += 1
         frontier.append(node)
         heights.append(height)
         expected += 1
@@ -211,21 +215,12 @@ def _scan(
     return roots
 
 
-def _row_problem(
-    expected: int,
-    seq: int | None,
-    digest: bytes | None,
-    payload: str | None,
-    index: int | None,
-    leaf: bytes | None,
-) -> str | None:
-    if seq != expected or index != expected or digest is None or leaf is None:
-        return "a record or leaf is missing, added or out of order"
-    if payload is not None and hashlib.sha256(payload.encode()).digest() != digest:
-        return "a record was changed"
-    if leaf_hash(digest) != leaf:
-        return "a record does not match its leaf"
-    return None
+def _row_problem(expected: int, seq: int | None, index: int | None) -> str:
+    if seq is None or seq > expected:
+        return "a record is missing"
+    if index is None or index > expected:
+        return "a leaf is missing"
+    return "a record or leaf was added or is out of order"
 
 
 @dataclass(frozen=True)

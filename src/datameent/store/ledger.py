@@ -57,6 +57,11 @@ def root_from_frontier(frontier: Sequence[bytes]) -> bytes:
     return root
 
 
+def _stream(cursor: Any, batch: int) -> Iterator[Any]:
+    while chunk := cursor.fetchmany(batch):
+        yield from chunk
+
+
 class _NodeRecorder:
     """A `SubtreeSource` that answers zeros and writes down the stored nodes it would read."""
 
@@ -175,14 +180,6 @@ class LedgerRepository:
             for row in rows:
                 self._nodes.add((row.level, row.idx), bytes(row.hash))
 
-    def leaf_hashes(self, start: int, end: int) -> list[bytes]:
-        rows = self._db.execute(
-            select(ledger_nodes.c.hash)
-            .where(ledger_nodes.c.level == 0, ledger_nodes.c.idx >= start, ledger_nodes.c.idx < end)
-            .order_by(ledger_nodes.c.idx)
-        )
-        return [bytes(r.hash) for r in rows]
-
     def head_root(self) -> bytes:
         blob = self._db.scalar(select(ledger_head.c.frontier).where(ledger_head.c.id == 1))
         return root_from_frontier(_frontier(bytes(blob or b"")))
@@ -210,29 +207,32 @@ class LedgerRepository:
         )
 
     def records_and_leaves(
-        self, batch: int = 20_000
+        self, batch: int = 50_000
     ) -> Iterator[tuple[int | None, bytes | None, str | None, int | None, bytes | None]]:
-        """Every record beside its leaf, in index order; None where one of the two is missing."""
-        records = self._db.execution_options(yield_per=batch).execute(
-            select(log_records.c.seq, log_records.c.digest, log_records.c.payload).order_by(
-                log_records.c.seq
-            )
+        """Every record beside its leaf, in index order; None where one of the two is missing.
+        Read through the driver in batches: this scans the whole log."""
+        records = _stream(
+            self._db.exec_driver_sql(
+                "SELECT seq, digest, payload FROM log_records ORDER BY seq"
+            ).cursor,
+            batch,
         )
-        leaves = self._db.execution_options(yield_per=batch).execute(
-            select(ledger_nodes.c.idx, ledger_nodes.c.hash)
-            .where(ledger_nodes.c.level == 0)
-            .order_by(ledger_nodes.c.idx)
+        leaves = _stream(
+            self._db.exec_driver_sql(
+                "SELECT idx, hash FROM ledger_nodes WHERE level = 0 ORDER BY idx"
+            ).cursor,
+            batch,
         )
         record, leaf = next(records, None), next(leaves, None)
         while record is not None or leaf is not None:
-            if leaf is None or (record is not None and record.seq < leaf.idx):
-                yield record.seq, bytes(record.digest), record.payload, None, None  # type: ignore[union-attr]
+            if leaf is None or (record is not None and record[0] < leaf[0]):
+                yield record[0], bytes(record[1]), record[2], None, None  # type: ignore[index]
                 record = next(records, None)
-            elif record is None or leaf.idx < record.seq:
-                yield None, None, None, leaf.idx, bytes(leaf.hash)
+            elif record is None or leaf[0] < record[0]:
+                yield None, None, None, leaf[0], bytes(leaf[1])
                 leaf = next(leaves, None)
             else:
-                yield record.seq, bytes(record.digest), record.payload, leaf.idx, bytes(leaf.hash)
+                yield record[0], bytes(record[1]), record[2], leaf[0], bytes(leaf[1])
                 record, leaf = next(records, None), next(leaves, None)
 
     def denied_since(self, since: datetime, limit: int = 100) -> list[Row[Any]]:

@@ -9,7 +9,10 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+from datameent.domain import catalogue
+from datameent.domain.processing import BY_URI
 from datameent.domain.vault import Source
+from datameent.services.ledger import LogLine
 
 
 class Schema(BaseModel):
@@ -174,10 +177,7 @@ class LogLineOut(Schema):
     )
 
     @classmethod
-    def from_line(cls, line: Any) -> LogLineOut:
-        from datameent.domain import catalogue
-        from datameent.domain.processing import BY_URI
-
+    def from_line(cls, line: LogLine) -> LogLineOut:
         activity = BY_URI.get(line.activity_uri)
         labels = [
             LocalText(nl=d.label.nl, en=d.label.en)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from datameent.domain import catalogue
-from datameent.domain.accounts import ROLE_LABELS, Role, User
+from datameent.domain.accounts import ROLE_LABELS, Role
 from datameent.domain.processing import BY_URI, CURRENT
 from datameent.domain.processing_log import describe
 from datameent.errors import NotFound
@@ -35,7 +35,7 @@ class ShownLine:
     record: str | None
 
 
-def _who(line: LogLine, viewer: User, locale: str) -> str:
+def _who(line: LogLine, locale: str) -> str:
     roles = [Role(r) for r in line.actor_roles if r in Role.__members__.values()]
     if Role.RESIDENT in roles:
         return "U zelf" if locale == "nl" else "You"
@@ -46,7 +46,7 @@ def _who(line: LogLine, viewer: User, locale: str) -> str:
     return ", ".join(parts)
 
 
-def _shown(line: LogLine, viewer: User, locale: str) -> ShownLine:
+def _shown(line: LogLine, locale: str) -> ShownLine:
     activity = BY_URI.get(line.activity_uri)
     labels = [
         d.label.in_(locale)
@@ -59,7 +59,7 @@ def _shown(line: LogLine, viewer: User, locale: str) -> ShownLine:
         index=line.index,
         when=line.started_at,
         what=describe(line.operation, line.outcome).in_(locale),
-        who=_who(line, viewer, locale),
+        who=_who(line, locale),
         why=activity.name.in_(locale) if activity else line.activity_uri,
         legal_basis=activity.legal_basis if activity else "",
         data=labels,
@@ -101,7 +101,7 @@ def my_log(
     ]
     purposes = [(code, a.name.in_(locale)) for code, a in CURRENT.items()]
     context = {
-        "lines": [_shown(line, user, locale) for line in chosen],
+        "lines": [_shown(line, locale) for line in chosen],
         "total": len(lines),
         "purposes": purposes,
         "filters": {"van": van if start else "", "tot": tot if end else "", "doel": doel},
