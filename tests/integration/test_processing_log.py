@@ -205,7 +205,7 @@ def test_the_resident_sees_who_processed_their_data(seeded: Store) -> None:
         for candidate in (user(seeded, f"klantmanager{n}") for n in (1, 2, 3))
         if resident.person_id in {c.person_id for c in my_caseload(seeded, candidate)}
     )
-    vault.read_vault(seeded, own_manager, resident.person_id)
+    vault.read_vault(seeded, own_manager, resident.person_id, purpose="re-integratie")
     lines = ledger.processing_log_of(seeded, resident, resident.person_id)
     reads = [line for line in lines if line.operation == "vault.read"]
     assert reads and reads[0].actor_name == own_manager.display_name

@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from datameent.domain import purposes
 from datameent.domain.accounts import Role, User
 from datameent.domain.vault import NewValue, Source
 from datameent.errors import AccessDenied, Conflict, InvalidInput
@@ -49,12 +50,19 @@ def test_a_case_manager_opens_their_own_clients_and_nobody_elses(seeded: Store) 
     manager = user(seeded, "klantmanager1")
     cases = caseload_of(seeded, manager)
     assert cases and all(c.name for c in cases)
-    view = vault.read_vault(seeded, manager, cases[0].person_id)
-    assert view.bsn.startswith("******")
+    view = vault.read_vault(seeded, manager, cases[0].person_id, purpose="re-integratie")
+    granted = purposes.version("re-integratie", 1).required
+    assert view.current and {v.key for v in view.current} <= granted
+    assert "savings" not in {v.key for v in view.current}, "not granted for reintegration"
+    assert view.bsn is None and view.scope == granted
     stranger = stranger_for(seeded, manager)
     with pytest.raises(AccessDenied) as caught:
-        vault.read_vault(seeded, manager, stranger.person_id)  # type: ignore[arg-type]
+        vault.read_vault(seeded, manager, stranger.person_id, purpose="re-integratie")  # type: ignore[arg-type]
     assert caught.value.hide_existence
+    with pytest.raises(AccessDenied):
+        vault.read_vault(seeded, manager, cases[0].person_id)  # no purpose named
+    with pytest.raises(AccessDenied):
+        vault.read_vault(seeded, manager, cases[0].person_id, purpose="wmo-ondersteuning")
 
 
 @pytest.mark.parametrize("username", ["teamleider1", "privacy1", "analist1", "admin1"])
@@ -115,7 +123,7 @@ def test_intake_registers_the_applicant_in_the_case_managers_caseload(seeded: St
     )
     person = persons.register_person(seeded, manager, form)
     assert person.id in {c.person_id for c in caseload_of(seeded, manager)}
-    view = vault.read_vault(seeded, manager, person.id)
+    view = vault.read_vault(seeded, manager, person.id, purpose="bijstand-aanvraag")
     assert {v.key: v.value for v in view.current} == {
         "given_name": "Anouk",
         "name_prefix": "van der",
@@ -125,7 +133,7 @@ def test_intake_registers_the_applicant_in_the_case_managers_caseload(seeded: St
     assert all(
         v.provenance.verified and v.provenance.recorded_by == manager.id for v in view.current
     )
-    assert view.bsn == "******333"
+    assert view.bsn is None, "the BSN is not part of what the applicant granted"
 
 
 def test_intake_refuses_a_bsn_twice_and_bad_details_without_writing(seeded: Store) -> None:
@@ -170,8 +178,8 @@ def test_access_follows_the_client_when_a_case_is_handed_over(seeded: Store) -> 
     person = caseload_of(seeded, first)[0].person_id
     caseloads.assign_case(seeded, lead, person, second.id)
     with pytest.raises(AccessDenied):
-        vault.read_vault(seeded, first, person)
-    assert vault.read_vault(seeded, second, person).current
+        vault.read_vault(seeded, first, person, purpose="re-integratie")
+    assert vault.read_vault(seeded, second, person, purpose="re-integratie").current
     overview = caseloads.team_overview(seeded, lead)
     holder = next(c for c in overview.cases if c.person_id == person)
     assert holder.case_manager is not None and holder.case_manager.id == second.id

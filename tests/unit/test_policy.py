@@ -1,5 +1,6 @@
 """The access policy: deny by default, reasons always, permits that cannot be forged."""
 
+from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
 import pytest
@@ -8,6 +9,8 @@ from hypothesis import strategies as st
 
 from datameent.domain.accounts import Role, User
 from datameent.domain.policy import AccessRequest, Action, Permit, decide
+from datameent.domain.purposes import Basis
+from datameent.domain.sharing import Case, Grant
 from datameent.errors import AccessDenied
 
 PERSON = uuid4()
@@ -28,12 +31,34 @@ def test_a_resident_reads_their_own_vault_and_nobody_elses() -> None:
     assert not other.allowed and other.reasons
 
 
-def test_a_case_manager_reads_only_the_active_caseload() -> None:
+def test_a_case_manager_reads_only_granted_attributes_of_the_active_caseload() -> None:
     manager = make_user(Role.CASE_MANAGER, team="Team 1")
-    assert decide(
-        AccessRequest(manager, Action.READ_VAULT, PERSON, in_active_caseload=True)
-    ).allowed
-    denied = decide(AccessRequest(manager, Action.READ_VAULT, PERSON))
+    now = datetime(2026, 11, 22, tzinfo=UTC)
+    case = Case(uuid4(), PERSON, "re-integratie", now - timedelta(days=10), manager.id)
+    grant = Grant(
+        uuid4(),
+        PERSON,
+        case.id,
+        "re-integratie",
+        1,
+        Basis.DUTY,
+        frozenset({"education_level"}),
+        now - timedelta(days=1),
+        now + timedelta(days=1),
+        now,
+    )
+    facts = {"grants": (grant,), "cases": {case.id: case}, "at": now}
+    allowed = decide(
+        AccessRequest(manager, Action.READ_VAULT, PERSON, True, purpose="re-integratie", **facts)
+    )
+    assert allowed.allowed and allowed.rule == "grant"
+    assert allowed.scope == {"education_level"} and allowed.grants == (grant.id,)
+    assert allowed.permit().scope == {"education_level"}
+    no_purpose = decide(AccessRequest(manager, Action.READ_VAULT, PERSON, True, **facts))
+    assert not no_purpose.allowed and "names no purpose" in no_purpose.reasons[0]
+    denied = decide(
+        AccessRequest(manager, Action.READ_VAULT, PERSON, purpose="re-integratie", **facts)
+    )
     assert not denied.allowed
     with pytest.raises(AccessDenied) as caught:
         denied.permit()

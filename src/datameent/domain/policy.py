@@ -5,18 +5,22 @@ asks `decide`, and gets a `Decision` that keeps its reasons, allowed or not, so 
 processing log can record why. Repositories that touch personal data demand a `Permit`, which
 only an allowing decision hands out: there is no way to read a vault without asking.
 
-Later capabilities (purposes, grants, break-glass) add facts to `AccessRequest` and rules here;
-routes and repositories do not change.
+A case manager reads a resident's vault only for a named purpose, and then only the
+attributes the resident granted for an open case with that purpose (policy v2); in an emergency
+a stated break-glass reason opens the whole file, flagged to the privacy officer. A permit for a
+read carries its *scope*: the attribute keys the repository may return.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
 from datameent.domain.accounts import Role, User
+from datameent.domain.sharing import Case, Grant, readable_keys
 from datameent.errors import AccessDenied
 
 
@@ -31,10 +35,30 @@ class Action(StrEnum):
     ERASE_PERSON = "person.erase"
     READ_PROCESSING_LOG = "log.read"
     SUPERVISE = "log.supervise"
+    VIEW_CASES = "case.view"
+    OPEN_CASE = "case.open"
+    REQUEST_DATA = "request.create"
+    APPROVE_REQUEST = "request.approve"
+    ANSWER_REQUEST = "request.answer"
+    SHARE = "grant.share"
+    REVOKE_GRANT = "grant.revoke"
+    BREAK_GLASS = "vault.break_glass"
 
 
 PERSON_ACTIONS = frozenset(
-    {Action.READ_VAULT, Action.RECORD_ATTRIBUTE, Action.ERASE_PERSON, Action.READ_PROCESSING_LOG}
+    {
+        Action.READ_VAULT,
+        Action.RECORD_ATTRIBUTE,
+        Action.ERASE_PERSON,
+        Action.READ_PROCESSING_LOG,
+        Action.VIEW_CASES,
+        Action.OPEN_CASE,
+        Action.REQUEST_DATA,
+        Action.ANSWER_REQUEST,
+        Action.SHARE,
+        Action.REVOKE_GRANT,
+        Action.BREAK_GLASS,
+    }
 )
 """Actions on one person: a denial must not reveal whether that person exists."""
 
@@ -53,6 +77,18 @@ class AccessRequest:
     """For assignments: the team of the case manager who would receive the case."""
     subject_team: str | None = None
     """For assignments: the team that holds the case now (None when nobody does)."""
+    purpose: str | None = None
+    """The purpose (code) the access names. A case manager's read must name one."""
+    grants: tuple[Grant, ...] = ()
+    """The subject's grants that could apply (any state: the policy judges them)."""
+    cases: Mapping[UUID, Case] = field(default_factory=dict)
+    """The cases those grants belong to."""
+    break_glass: bool = False
+    """The actor holds an active break-glass access to the subject."""
+    requested_by: UUID | None = None
+    """For approvals: who made the request (a second officer must approve)."""
+    at: datetime | None = None
+    """The moment of the access, for judging grants."""
 
 
 _PERMIT_SEAL = object()
@@ -67,6 +103,8 @@ class Permit:
     subject: UUID | None
     rule: str
     seal: object = field(repr=False, compare=False)
+    scope: frozenset[str] | None = None
+    """The attribute keys this permit opens; None: every key."""
 
     def __post_init__(self) -> None:
         if self.seal is not _PERMIT_SEAL:
@@ -83,6 +121,10 @@ class Decision:
     rule: str
     """The rule that allowed, or ``default-deny``."""
     reasons: tuple[str, ...]
+    scope: frozenset[str] | None = None
+    """For reads: the attribute keys allowed; None: every key."""
+    grants: tuple[UUID, ...] = ()
+    """The grants the decision relied on."""
 
     def permit_hides_existence(self) -> bool:
         """A denial about one person must look like that person does not exist."""
@@ -93,10 +135,20 @@ class Decision:
         if not self.allowed:
             raise AccessDenied(self.reasons, hide_existence=self.permit_hides_existence())
         request = self.request
-        return Permit(request.actor.id, request.action, request.subject, self.rule, _PERMIT_SEAL)
+        return Permit(
+            request.actor.id, request.action, request.subject, self.rule, _PERMIT_SEAL, self.scope
+        )
 
 
-Rule = Callable[[AccessRequest], bool]
+@dataclass(frozen=True)
+class Scope:
+    """A rule's answer when it allows only part of a vault."""
+
+    keys: frozenset[str]
+    grants: tuple[UUID, ...]
+
+
+Rule = Callable[[AccessRequest], "bool | Scope"]
 
 
 def _own_record(r: AccessRequest) -> bool:
@@ -105,6 +157,27 @@ def _own_record(r: AccessRequest) -> bool:
 
 def _own_caseload(r: AccessRequest) -> bool:
     return r.actor.has(Role.CASE_MANAGER) and r.subject is not None and r.in_active_caseload
+
+
+def _granted(r: AccessRequest) -> bool | Scope:
+    """Policy v2: the attributes granted for an open case with the named purpose."""
+    if not _own_caseload(r) or r.purpose is None or r.at is None:
+        return False
+    mine = [g for g in r.grants if g.person_id == r.subject]
+    keys, used = readable_keys(mine, r.cases, r.purpose, r.at)
+    return Scope(keys, used) if keys else False
+
+
+def _break_glass(r: AccessRequest) -> bool:
+    return r.actor.has(Role.CASE_MANAGER) and r.subject is not None and r.break_glass
+
+
+def _second_officer(r: AccessRequest) -> bool:
+    return (
+        (r.actor.has(Role.PRIVACY_OFFICER) or r.actor.has(Role.TEAM_LEAD))
+        and r.requested_by is not None
+        and r.requested_by != r.actor.id
+    )
 
 
 def _is_case_manager(r: AccessRequest) -> bool:
@@ -140,7 +213,8 @@ def _privacy_officer(r: AccessRequest) -> bool:
 _RULES: dict[Action, tuple[tuple[str, str, Rule], ...]] = {
     Action.READ_VAULT: (
         ("own-record", "the resident reads their own vault", _own_record),
-        ("active-caseload", "the person is in the case manager's active caseload", _own_caseload),
+        ("break-glass", "the case manager stated an emergency; flagged for review", _break_glass),
+        ("grant", "the resident granted these attributes for an open case", _granted),
     ),
     Action.RECORD_ATTRIBUTE: (
         ("own-record", "the resident adds to their own vault", _own_record),
@@ -171,6 +245,23 @@ _RULES: dict[Action, tuple[tuple[str, str, Rule], ...]] = {
     Action.ERASE_PERSON: (
         ("erasure", "the privacy officer carries out an erasure", _privacy_officer),
     ),
+    Action.VIEW_CASES: (
+        ("own-record", "the resident sees their own cases and requests", _own_record),
+        ("active-caseload", "the person is in the case manager's active caseload", _own_caseload),
+    ),
+    Action.OPEN_CASE: (
+        ("active-caseload", "the person is in the case manager's active caseload", _own_caseload),
+    ),
+    Action.REQUEST_DATA: (
+        ("active-caseload", "the person is in the case manager's active caseload", _own_caseload),
+    ),
+    Action.APPROVE_REQUEST: (
+        ("four-eyes", "a second officer judges a request outside its purpose", _second_officer),
+    ),
+    Action.ANSWER_REQUEST: (("own-record", "the resident answers a request", _own_record),),
+    Action.SHARE: (("own-record", "the resident shares their own data", _own_record),),
+    Action.REVOKE_GRANT: (("own-record", "the resident withdraws consent", _own_record),),
+    Action.BREAK_GLASS: (("break-glass", "a case manager states an emergency", _is_case_manager),),
 }
 
 
@@ -186,8 +277,21 @@ def decide(request: AccessRequest) -> Decision:
     if not request.actor.active:
         return Decision(request, False, "default-deny", ("the account is not active",))
     for name, reason, rule in _RULES.get(request.action, ()):
-        if rule(request):
+        verdict = rule(request)
+        if isinstance(verdict, Scope):
+            return Decision(request, True, name, (reason,), verdict.keys, verdict.grants)
+        if verdict:
             return Decision(request, True, name, (reason,))
     roles = ",".join(sorted(request.actor.roles)) or "none"
     reason = f"no rule allows {request.action} for roles {roles}"
+    if request.action is Action.READ_VAULT and request.actor.has(Role.CASE_MANAGER):
+        reason += _why_no_grant(request)
     return Decision(request, False, "default-deny", (reason,))
+
+
+def _why_no_grant(r: AccessRequest) -> str:
+    if not r.in_active_caseload:
+        return ": the person is not in the active caseload"
+    if r.purpose is None:
+        return ": the read names no purpose"
+    return f": no active grant for purpose {r.purpose} on an open case"

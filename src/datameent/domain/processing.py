@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from datameent.domain import purposes
 from datameent.domain.accounts import Role, User
 from datameent.domain.policy import Action, Decision
 from datameent.domain.text import Text
@@ -122,6 +123,56 @@ REGISTER: tuple[ProcessingActivity, ...] = (
         Text("Zolang het logboek bestaat", "As long as the log exists"),
     ),
     ProcessingActivity(
+        "schuldhulpverlening",
+        1,
+        Text("Hulp bij schulden", "Debt help"),
+        Text(
+            "Inwoners helpen met hun schulden, met hun toestemming.",
+            "Helping residents with their debts, with their consent.",
+        ),
+        "AVG art. 6 lid 1 sub a; Wet gemeentelijke schuldhulpverlening art. 3 en 4",
+        ("personal", "household", "income"),
+        Text("18 maanden na het einde van de hulp", "18 months after the help ends"),
+    ),
+    ProcessingActivity(
+        "wmo-ondersteuning",
+        1,
+        Text("Ondersteuning thuis (Wmo)", "Support at home (Wmo)"),
+        Text(
+            "Onderzoeken welke ondersteuning iemand nodig heeft om thuis te blijven wonen.",
+            "Finding out which support someone needs to keep living at home.",
+        ),
+        "AVG art. 6 lid 1 sub e en art. 9 lid 2 sub h; Wmo 2015 art. 2.3.2",
+        ("personal", "household", "zrm"),
+        Text("15 jaar na het einde van de ondersteuning", "15 years after the support ends"),
+    ),
+    ProcessingActivity(
+        "onderzoek-statistiek",
+        1,
+        Text("Onderzoek en statistiek", "Research and statistics"),
+        Text(
+            "Leren welke hulp werkt, op gepseudonimiseerde gegevens.",
+            "Learning which support works, on pseudonymised data.",
+        ),
+        "AVG art. 6 lid 1 sub a en art. 89; UAVG art. 24",
+        ("personal", "household", "work", "zrm"),
+        Text("Zo lang het onderzoek duurt, hoogstens 5 jaar", "For the research, at most 5 years"),
+    ),
+    ProcessingActivity(
+        "noodtoegang",
+        1,
+        Text("Noodtoegang tot een dossier", "Emergency access to a file"),
+        Text(
+            "In een noodgeval een dossier openen zonder toestemming, met een reden die de "
+            "privacy officer direct controleert.",
+            "Opening a file without a grant in an emergency, with a reason the privacy officer "
+            "checks at once.",
+        ),
+        "AVG art. 6 lid 1 sub d (vitaal belang) en sub e",
+        ("personal", "household", "income", "benefit", "work", "zrm", "bsn"),
+        Text("Zolang het dossier bestaat", "As long as the file exists"),
+    ),
+    ProcessingActivity(
         "gegevenslevering-basisregistraties",
         1,
         Text("Ontvangen van gegevens uit basisregistraties", "Receiving data from base registers"),
@@ -146,11 +197,17 @@ for _activity in REGISTER:
 def activity_for(actor: User, decision: Decision) -> ProcessingActivity:
     """The processing activity an access falls under, from who acts and which rule allowed it.
 
-    Until purposes and grants exist, the rule decides: a resident's own record is inzage, a
-    case manager's caseload is the Participatiewet, and so on. A denied attempt is logged under
-    the activity it tried to use.
+    An access that names a purpose falls under that purpose's activity; break-glass under
+    emergency access; otherwise the rule decides: a resident's own record is inzage, a case
+    manager's caseload is the Participatiewet, and so on. A denied attempt is logged under the
+    activity it tried to use.
     """
     action = decision.request.action
+    if decision.rule == "break-glass" or action is Action.BREAK_GLASS:
+        return CURRENT["noodtoegang"]
+    purpose = purposes.CURRENT.get(decision.request.purpose or "")
+    if purpose is not None:
+        return CURRENT[purpose.activity]
     if action is Action.ERASE_PERSON:
         return CURRENT["rechten-betrokkenen"]
     if action is Action.SUPERVISE or (

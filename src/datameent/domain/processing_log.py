@@ -49,6 +49,10 @@ class Entry:
     started_at: datetime
     ended_at: datetime | None = None
     keys: set[str] = field(default_factory=set)
+    purpose: str | None = None
+    """The purpose (code:vN) the access named, if any."""
+    grants: tuple[UUID, ...] = ()
+    """The grants the access relied on."""
 
     def audit(self) -> dict[str, Any]:
         return {
@@ -58,6 +62,8 @@ class Entry:
             "rule": self.rule,
             "reasons": list(self.reasons),
             "attribute_keys": sorted(self.keys),
+            "purpose": self.purpose,
+            "grants": [str(g) for g in self.grants],
         }
 
     def record(self, subject_pseudonym: str | None, audit_digest: str) -> dict[str, Any]:
@@ -124,6 +130,41 @@ OPERATION_LABELS: dict[str, tuple[Text, Text]] = {
     "log.read": (
         Text("Bekeek dit logboek", "Looked at this log"),
         Text("Probeerde dit logboek te bekijken", "Tried to look at this log"),
+    ),
+    "case.view": (
+        Text("Bekeek uw zaken en verzoeken", "Viewed your cases and requests"),
+        Text("Probeerde uw zaken te bekijken", "Tried to view your cases"),
+    ),
+    "case.open": (
+        Text("Opende een zaak voor u", "Opened a case for you"),
+        Text("Probeerde een zaak voor u te openen", "Tried to open a case for you"),
+    ),
+    "request.create": (
+        Text("Vroeg u om gegevens", "Asked you for data"),
+        Text("Probeerde u om gegevens te vragen", "Tried to ask you for data"),
+    ),
+    "request.approve": (
+        Text(
+            "Beoordeelde een vraag buiten het doel (vier ogen)",
+            "Judged a question outside the purpose (four eyes)",
+        ),
+        Text("Probeerde een vraag goed te keuren", "Tried to approve a question"),
+    ),
+    "request.answer": (
+        Text("Beantwoordde een verzoek", "Answered a request"),
+        Text("Probeerde een verzoek te beantwoorden", "Tried to answer a request"),
+    ),
+    "grant.share": (
+        Text("Deelde gegevens", "Shared data"),
+        Text("Probeerde gegevens te delen", "Tried to share data"),
+    ),
+    "grant.revoke": (
+        Text("Trok toestemming in", "Withdrew consent"),
+        Text("Probeerde toestemming in te trekken", "Tried to withdraw consent"),
+    ),
+    "vault.break_glass": (
+        Text("Opende uw dossier met noodtoegang", "Opened your file with emergency access"),
+        Text("Probeerde noodtoegang te krijgen", "Tried to get emergency access"),
     ),
     "person.erase": (
         Text("Wiste uw gegevens", "Erased your data"),

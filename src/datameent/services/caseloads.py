@@ -8,6 +8,7 @@ from uuid import UUID, uuid4
 
 from datameent.domain.accounts import Role, User
 from datameent.domain.caseload import Assignment
+from datameent.domain.notifications import Kind, Notification
 from datameent.domain.persons import display_name
 from datameent.domain.policy import AccessRequest, Action, Permit
 from datameent.domain.text import Text
@@ -117,6 +118,7 @@ def assign_case(store: Store, actor: User, person_id: UUID, case_manager_id: UUI
             uow.caseloads.end(current.id, now)
         assignment = Assignment(uuid4(), case_manager_id, person_id, now, None, actor.id)
         uow.caseloads.add(assignment)
+        _tell_about_handover(uow, person_id, current, now)
         uow.commit()
     return assignment
 
@@ -126,3 +128,21 @@ def _team_of(uow: UnitOfWork, assignment: Assignment | None) -> str | None:
         return None
     manager = uow.accounts.get(assignment.case_manager_id)
     return manager.team if manager else None
+
+
+def _tell_about_handover(
+    uow: UnitOfWork, person_id: UUID, previous: Assignment | None, now: datetime
+) -> None:
+    """The resident is told their file moved (grants and shared story go with the case, which
+    stays the same); the former case manager that their access ended."""
+    notes: list[Notification] = []
+    resident = uow.accounts.of_person(person_id)
+    if resident is not None and previous is not None:
+        notes.append(Notification(uuid4(), resident.id, Kind.HANDOVER, {}, "/mijn-verzoeken"))
+    if previous is not None:
+        person = uow.persons.get(person_id)
+        number = person.client_number if person else "?"
+        notes.append(
+            Notification(uuid4(), previous.case_manager_id, Kind.HANDOVER_AWAY, {"client": number})
+        )
+    uow.notifications.add(notes, now)

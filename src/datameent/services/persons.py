@@ -6,11 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import uuid4
 
+from datameent.domain import purposes
 from datameent.domain.accounts import User
 from datameent.domain.attributes import JsonValue
 from datameent.domain.caseload import Assignment
 from datameent.domain.persons import Intake, Person, check_intake
 from datameent.domain.policy import AccessRequest, Action, allows
+from datameent.domain.sharing import Case, Grant, grant_period
 from datameent.domain.text import Text
 from datameent.domain.vault import Provenance, Source
 from datameent.errors import AccessDenied, Conflict
@@ -77,4 +79,33 @@ def _record_intake(
         ("family_name", intake.family_name),
         ("birth_date", intake.birth_date.isoformat()),
     ]
-    uow.vault.record(permit, person.id, [(k, v, provenance) for k, v in values if v is not None])
+    given = [(k, v, provenance) for k, v in values if v is not None]
+    uow.vault.record(permit, person.id, given)
+    _open_application(uow, actor, person, {k for k, _, _ in given}, now)
+
+
+def _open_application(
+    uow: UnitOfWork, actor: User, person: Person, keys: set[str], now: datetime
+) -> None:
+    """The applicant gave their details at the desk to apply for bijstand: that opens the
+    application case, and what they gave is granted to it (a legal duty, Participatiewet
+    art. 17), so that the case manager reads it under that purpose and no other."""
+    purpose = purposes.current("bijstand-aanvraag")
+    in_caseload = uow.caseloads.is_active(actor.id, person.id, now)
+    opening = uow.authorize(AccessRequest(actor, Action.OPEN_CASE, person.id, in_caseload))
+    case = Case(uuid4(), person.id, purpose.code, now, actor.id)
+    uow.sharing.add_case(opening, case)
+    start, end = grant_period(purpose, now)
+    grant = Grant(
+        uuid4(),
+        person.id,
+        case.id,
+        purpose.code,
+        purpose.version,
+        purpose.basis,
+        frozenset(keys),
+        start,
+        end,
+        now,
+    )
+    uow.sharing.add_intake_grant(opening, grant)

@@ -13,12 +13,22 @@ from datetime import UTC, date, datetime, time, timedelta
 from uuid import UUID, uuid4
 
 from datameent.analytics.synth import Address, Municipality, SynthPerson, generate
+from datameent.domain import purposes
 from datameent.domain.accounts import Role, User
 from datameent.domain.attributes import JsonValue
 from datameent.domain.caseload import Assignment
 from datameent.domain.catalogue import definition
 from datameent.domain.persons import Person
 from datameent.domain.policy import AccessRequest, Action
+from datameent.domain.purposes import Basis, Purpose
+from datameent.domain.sharing import (
+    AskedItem,
+    Case,
+    DataRequest,
+    Grant,
+    RequestStatus,
+    check_request,
+)
 from datameent.domain.vault import Provenance, Source
 from datameent.domain.zrm import INSTRUMENT_VERSIONS, attribute_key
 from datameent.errors import Conflict
@@ -118,6 +128,10 @@ def _store_persons(
 ) -> None:
     residents: list[tuple[User, str | None]] = []
     assignments = []
+    cases: list[Case] = []
+    grants: list[Grant] = []
+    asks: list[tuple[User, UUID, UUID]] = []
+    now = utcnow()
     for synth in batch:
         person = Person(uuid4(), f"K{synth.number:07d}", _at(synth.client_since))
         registration = uow.authorize(AccessRequest(links.brp, Action.REGISTER_PERSON))
@@ -141,8 +155,88 @@ def _store_persons(
         ]
         uow.vault.record(permit, person.id, items)
         residents.append((_resident(synth, person.id), password_hash))
+        own_cases, own_grants = _cases_and_grants(synth, person.id, manager.id, now)
+        cases += own_cases
+        grants += own_grants
+        if synth.number % 7 == 1:
+            review = next(c for c in own_cases if c.purpose_code == "heronderzoek")
+            asks.append((manager, person.id, review.id))
     uow.caseloads.add_many(assignments)
     uow.accounts.add_many(residents, utcnow())
+    uow.sharing.add_cases(cases)
+    uow.sharing.add_grants(grants)
+    for manager, person_id, case_id in asks:
+        _ask(uow, manager, person_id, case_id, now)
+
+
+def _cases_and_grants(
+    p: SynthPerson, person_id: UUID, manager: UUID, now: datetime
+) -> tuple[list[Case], list[Grant]]:
+    """Every client has an open reintegration trajectory and a periodic review; some also debt
+    help (consent). The review's grant was made under version 1 of its purpose and still points
+    there; a grant from an earlier, closed application has expired."""
+    since = _at(p.client_since)
+    application = Case(
+        uuid4(), person_id, "bijstand-aanvraag", since, manager, since + timedelta(days=56)
+    )
+    trajectory = Case(uuid4(), person_id, "re-integratie", since + timedelta(days=60), manager)
+    review = Case(uuid4(), person_id, "heronderzoek", now - timedelta(days=100), manager)
+    cases = [application, trajectory, review]
+
+    def grant(case: Case, purpose: Purpose, start: datetime, basis: Basis | None = None) -> Grant:
+        end = start + timedelta(days=purpose.grant_days)
+        return Grant(
+            uuid4(),
+            person_id,
+            case.id,
+            purpose.code,
+            purpose.version,
+            basis or purpose.basis,
+            purpose.required,
+            start,
+            end,
+            start,
+        )
+
+    grants = [
+        grant(application, purposes.version("bijstand-aanvraag", 1), since),
+        grant(trajectory, purposes.version("re-integratie", 1), now - timedelta(days=60)),
+        grant(review, purposes.version("heronderzoek", 1), now - timedelta(days=100)),
+    ]
+    if p.number % 5 == 1:
+        debt = Case(uuid4(), person_id, "schuldhulp", now - timedelta(days=30), manager)
+        cases.append(debt)
+        grants.append(grant(debt, purposes.version("schuldhulp", 1), now - timedelta(days=30)))
+    return cases, grants
+
+
+_ASKED = (
+    AskedItem("net_monthly_income", "We kijken elk half jaar of uw inkomen veranderd is."),
+    AskedItem("household_size", "De hoogte van de bijstand hangt af van wie bij u woont."),
+    AskedItem("housing", "Uw woonsituatie kan invloed hebben op de hoogte van de bijstand."),
+)
+
+
+def _ask(uow: UnitOfWork, manager: User, person_id: UUID, case_id: UUID, now: datetime) -> None:
+    """An open request in the review, so that the demo's residents find one in their inbox."""
+    purpose = purposes.current("heronderzoek")
+    permit = uow.authorize(
+        AccessRequest(manager, Action.REQUEST_DATA, person_id, in_active_caseload=True)
+    )
+    items = check_request(purpose, list(_ASKED), now.date() + timedelta(days=14), now.date())
+    request = DataRequest(
+        uuid4(),
+        case_id,
+        person_id,
+        purpose.code,
+        purpose.version,
+        manager.id,
+        now,
+        now.date() + timedelta(days=14),
+        RequestStatus.OPEN,
+        items,
+    )
+    uow.sharing.add_request(permit, request)
 
 
 def _resident(synth: SynthPerson, person_id: UUID) -> User:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from uuid import UUID
+from dataclasses import dataclass, replace
+from uuid import UUID, uuid4
 
 from datameent.domain import catalogue
 from datameent.domain.accounts import Role, User
 from datameent.domain.bsn import mask_bsn
+from datameent.domain.notifications import Kind, Notification
 from datameent.domain.persons import Person
 from datameent.domain.policy import AccessRequest, Action, Permit
+from datameent.domain.sharing import GrantState
 from datameent.domain.vault import AttributeValue, NewValue, Provenance, check_new_value
 from datameent.errors import NotFound
 from datameent.services.clock import utcnow
@@ -21,35 +23,67 @@ class VaultView:
     """What one person's vault shows to one viewer."""
 
     person: Person
-    bsn: str
-    """In full for the resident themselves; masked for everyone else."""
+    bsn: str | None
+    """In full for the resident themselves; masked for everyone else; None when the read's
+    scope does not include it (a case manager reading granted attributes)."""
     current: list[AttributeValue]
     versions: list[AttributeValue]
     """Every version, newest first, current ones included; only the current ones unless the
     history was asked for."""
     recorders: dict[UUID, User]
     own: bool
+    scope: frozenset[str] | None = None
+    """The attributes this view was limited to; None: everything."""
+    rule: str = ""
+    """The policy rule that allowed the read (``break-glass`` is shown as such)."""
 
 
-def _authorize(uow: UnitOfWork, actor: User, action: Action, person_id: UUID) -> Permit:
+def _authorize(
+    uow: UnitOfWork, actor: User, action: Action, person_id: UUID, purpose: str | None = None
+) -> Permit:
     """Gather the facts the policy needs about `actor` and `person_id`, and ask it."""
-    in_caseload = uow.caseloads.is_active(actor.id, person_id, utcnow())
-    return uow.authorize(AccessRequest(actor, action, person_id, in_active_caseload=in_caseload))
+    now = utcnow()
+    if _is_own(actor, person_id) or not actor.has(Role.CASE_MANAGER):
+        # Nothing below can change the decision: spare the queries.
+        return uow.authorize(AccessRequest(actor, action, person_id, purpose=purpose, at=now))
+    in_caseload = uow.caseloads.is_active(actor.id, person_id, now)
+    request = AccessRequest(
+        actor, action, person_id, in_active_caseload=in_caseload, purpose=purpose, at=now
+    )
+    if action is Action.READ_VAULT:
+        grants = uow.sharing.grants_of(person_id) if in_caseload and purpose else []
+        request = replace(
+            request,
+            grants=tuple(grants),
+            cases=uow.sharing.cases_of(person_id) if grants else {},
+            break_glass=uow.sharing.break_glass_active(actor.id, person_id, now),
+        )
+    return uow.authorize(request)
 
 
 def _is_own(actor: User, person_id: UUID) -> bool:
     return actor.has(Role.RESIDENT) and actor.person_id == person_id
 
 
-def read_vault(store: Store, actor: User, person_id: UUID, *, history: bool = False) -> VaultView:
-    """Everything held about a person, with provenance (and history), as `actor` may see it."""
+def read_vault(
+    store: Store,
+    actor: User,
+    person_id: UUID,
+    *,
+    purpose: str | None = None,
+    history: bool = False,
+) -> VaultView:
+    """What `actor` may see of a person's vault, with provenance (and history).
+
+    The resident sees everything. A case manager names a purpose and sees only the attributes
+    granted for it on an open case (or everything under break-glass)."""
     with store.unit_of_work() as uow:
-        permit = _authorize(uow, actor, Action.READ_VAULT, person_id)
+        permit = _authorize(uow, actor, Action.READ_VAULT, person_id, purpose)
         person = uow.persons.get(person_id)
         if person is None:
             raise NotFound()
         versions = uow.vault.values(permit, person_id, history=history)
-        bsn = uow.persons.bsn(permit, person_id)
+        bsn = uow.persons.bsn(permit, person_id) if permit.scope is None else None
         recorders = uow.accounts.many(
             v.provenance.recorded_by for v in versions if v.provenance.recorded_by
         )
@@ -57,11 +91,13 @@ def read_vault(store: Store, actor: User, person_id: UUID, *, history: bool = Fa
     own = _is_own(actor, person_id)
     return VaultView(
         person=person,
-        bsn=bsn if own else mask_bsn(bsn),
+        bsn=None if bsn is None else bsn if own else mask_bsn(bsn),
         current=[v for v in versions if v.current],
         versions=versions,
         recorders=recorders,
         own=own,
+        scope=permit.scope,
+        rule=permit.rule,
     )
 
 
@@ -81,5 +117,42 @@ def record_attribute(store: Store, actor: User, person_id: UUID, new: NewValue) 
             instrument_version=new.instrument_version,
         )
         [value] = uow.vault.record(permit, person_id, [(new.key, stored, provenance)])
+        _tell_recipients(uow, actor, person_id, new.key)
         uow.commit()
     return value
+
+
+def _tell_recipients(uow: UnitOfWork, actor: User, person_id: UUID, key: str) -> None:
+    """Rectification reaches every recipient: whoever holds a grant on `key` for an open case
+    (the case manager now serving the person, and who asked for it) is told of the new version.
+    """
+    now = utcnow()
+    cases = uow.sharing.cases_of(person_id)
+    grants = [
+        g
+        for g in uow.sharing.grants_of(person_id)
+        if key in g.keys
+        and g.state(now) is GrantState.ACTIVE
+        and g.case_id in cases
+        and cases[g.case_id].open_at(now)
+    ]
+    if not grants:
+        return
+    recipients: set[UUID] = set()
+    assignment = uow.caseloads.open_for_person(person_id)
+    if assignment is not None:
+        recipients.add(assignment.case_manager_id)
+    recipients.discard(actor.id)
+    person = uow.persons.get(person_id)
+    number = person.client_number if person else "?"
+    notes = [
+        Notification(
+            uuid4(),
+            user_id,
+            Kind.CORRECTION,
+            {"client": number, "attribute": key},
+            f"/clienten/{person_id}",
+        )
+        for user_id in sorted(recipients)
+    ]
+    uow.notifications.add(notes, now)

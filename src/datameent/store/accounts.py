@@ -85,6 +85,11 @@ class AccountRepository:
         row = self._db.execute(select(users).where(users.c.username == username)).first()
         return (self._to_user(row), row.password_hash) if row else None
 
+    def of_person(self, person_id: UUID) -> User | None:
+        """The resident's own account, if they have one."""
+        row = self._db.execute(select(users).where(users.c.person_id == person_id)).first()
+        return self._to_user(row) if row else None
+
     def by_role(self, role: Role, team: str | None = None) -> list[User]:
         query = select(users).join(user_roles).where(user_roles.c.role == role.value)
         if team is not None:

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 
 from datameent.domain.persons import Person
 from datameent.domain.policy import Action, Permit
-from datameent.errors import Conflict, DataErased
+from datameent.errors import AccessDenied, Conflict, DataErased
 from datameent.store.crypto import DataKey, KeyRing
 from datameent.store.processing_log import LIST_ACTIONS, ProcessingLog
 from datameent.store.tables import persons
@@ -119,6 +119,8 @@ class PersonRepository:
 
     def bsn(self, permit: Permit, person_id: UUID) -> str:
         self._log.check(permit, _READ, person_id)
+        if permit.scope is not None and "bsn" not in permit.scope:
+            raise AccessDenied(("the permit's scope does not include the BSN",))
         self._log.touch(permit, person_id, {"bsn"})
         row = self._row(person_id)
         blob = row._mapping["bsn_ciphertext"] if row is not None else None

@@ -18,6 +18,7 @@ from uuid import UUID
 
 from sqlalchemy.engine import Connection
 
+from datameent.domain import purposes
 from datameent.domain.policy import Action, Decision, Permit
 from datameent.domain.processing_log import Entry, Outcome
 from datameent.errors import AccessDenied
@@ -77,6 +78,8 @@ class ProcessingLog:
             reasons=decision.reasons,
             outcome=Outcome.ALLOWED if decision.allowed else Outcome.DENIED,
             started_at=utcnow(),
+            purpose=_purpose_ref(request.purpose),
+            grants=decision.grants,
         )
 
     def issue(self, decision: Decision, entry: Entry) -> Permit:
@@ -145,6 +148,11 @@ class ProcessingLog:
         insert_many(self._db, log_records, rows)
         insert_many(self._db, audit_records, audits)
         return list(range(first, first + len(entries)))
+
+
+def _purpose_ref(code: str | None) -> str | None:
+    purpose = purposes.CURRENT.get(code) if code else None
+    return purpose.ref if purpose else code
 
 
 def _log_row(entry: Entry, subject: str | None, payload: bytes, digest: bytes) -> dict[str, object]:

@@ -191,3 +191,101 @@ ledger_checkpoints = Table(
     Column("note", Text, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
 )
+
+# Purpose-bound sharing ----------------------------------------------------------------------
+# Free text that a resident or an employee writes about a resident (reasons, justifications,
+# break-glass reasons) is encrypted with that resident's data key, like their values: erasing
+# the person makes it unreadable too.
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("person_id", Uuid, ForeignKey("persons.id"), nullable=False, index=True),
+    Column("purpose_code", String(64), nullable=False),
+    Column("opened_at", UTCDateTime, nullable=False),
+    Column("opened_by", Uuid, ForeignKey("users.id"), nullable=True),
+    Column("closed_at", UTCDateTime, nullable=True),
+)
+
+data_requests = Table(
+    "data_requests",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("case_id", Uuid, ForeignKey("cases.id"), nullable=False),
+    Column("person_id", Uuid, ForeignKey("persons.id"), nullable=False, index=True),
+    Column("purpose_code", String(64), nullable=False),
+    Column("purpose_version", Integer, nullable=False),
+    Column("requested_by", Uuid, ForeignKey("users.id"), nullable=False, index=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("due_date", Date, nullable=False),
+    Column("status", String(20), nullable=False),
+    Index(None, "status"),
+)
+
+request_items = Table(
+    "request_items",
+    metadata,
+    Column("request_id", Uuid, ForeignKey("data_requests.id"), primary_key=True),
+    Column("key", String(64), primary_key=True),
+    Column("reason", LargeBinary, nullable=False, comment="encrypted with the person's key"),
+    Column("in_purpose", Boolean, nullable=False),
+    Column("justification", LargeBinary, nullable=True, comment="encrypted"),
+    Column("approval", String(12), nullable=False),
+    Column("approved_by", Uuid, ForeignKey("users.id"), nullable=True),
+    Column("answer", String(10), nullable=True),
+    Column("decline_reason", LargeBinary, nullable=True, comment="encrypted"),
+    Column("answered_at", UTCDateTime, nullable=True),
+)
+
+grants = Table(
+    "grants",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("person_id", Uuid, ForeignKey("persons.id"), nullable=False, index=True),
+    Column("case_id", Uuid, ForeignKey("cases.id"), nullable=False, index=True),
+    Column("purpose_code", String(64), nullable=False),
+    Column("purpose_version", Integer, nullable=False),
+    Column("basis", String(10), nullable=False),
+    Column("valid_from", UTCDateTime, nullable=False),
+    Column("valid_to", UTCDateTime, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("request_id", Uuid, ForeignKey("data_requests.id"), nullable=True, unique=True),
+    Column("revoked_at", UTCDateTime, nullable=True),
+)
+
+grant_keys = Table(
+    "grant_keys",
+    metadata,
+    Column("grant_id", Uuid, ForeignKey("grants.id"), primary_key=True),
+    Column("key", String(64), primary_key=True),
+)
+
+break_glass = Table(
+    "break_glass",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("actor_id", Uuid, ForeignKey("users.id"), nullable=False),
+    Column("person_id", Uuid, ForeignKey("persons.id"), nullable=False, index=True),
+    Column("reason", LargeBinary, nullable=False, comment="encrypted with the person's key"),
+    Column("opened_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("reviewed_by", Uuid, ForeignKey("users.id"), nullable=True),
+    Column("reviewed_at", UTCDateTime, nullable=True),
+    Column("review", String(16), nullable=True),
+    Column("review_note", Text, nullable=True),
+    Index(None, "actor_id", "person_id"),
+)
+
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("user_id", Uuid, ForeignKey("users.id"), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("params", Text, nullable=False, comment="JSON: codes and ids, never values"),
+    Column("link", String(200), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("read_at", UTCDateTime, nullable=True),
+    Index(None, "user_id", "created_at"),
+)

@@ -16,16 +16,19 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from datameent.domain.policy import AccessRequest, Permit, decide
+from datameent.domain.policy import AccessRequest, Decision, Permit, decide
 from datameent.domain.processing import activity_for
+from datameent.domain.processing_log import Entry
 from datameent.errors import AccessDenied, Conflict
 from datameent.store.accounts import AccountRepository
 from datameent.store.caseloads import CaseloadRepository
 from datameent.store.crypto import KeyRing
 from datameent.store.engine import WRITE
 from datameent.store.ledger import LedgerRepository, NodeCache
+from datameent.store.notifications import NotificationRepository
 from datameent.store.persons import PersonRepository
 from datameent.store.processing_log import ProcessingLog
+from datameent.store.sharing import SharingRepository
 from datameent.store.vault import VaultRepository
 
 
@@ -40,6 +43,8 @@ class UnitOfWork:
     caseloads: CaseloadRepository
     ledger: LedgerRepository
     log: ProcessingLog
+    sharing: SharingRepository
+    notifications: NotificationRepository
 
     def __init__(
         self, engine: Engine, keys: KeyRing, *, write: bool, nodes: NodeCache | None = None
@@ -60,6 +65,8 @@ class UnitOfWork:
         self.vault = VaultRepository(connection, self.persons, self.log)
         self.accounts = AccountRepository(connection)
         self.caseloads = CaseloadRepository(connection)
+        self.sharing = SharingRepository(connection, self.persons, self.log)
+        self.notifications = NotificationRepository(connection)
         return self
 
     def authorize(self, request: AccessRequest) -> Permit:
@@ -72,6 +79,19 @@ class UnitOfWork:
         entry = self.log.open(decision, activity_for(request.actor, decision).uri)
         if decision.allowed:
             return self.log.issue(decision, entry)
+        raise self._commit_denial(decision, entry)
+
+    def log_denied(self, request: AccessRequest, reason: str) -> AccessDenied:
+        """A service found, after the policy allowed, that the attempt reaches something that
+        is not the actor's (another person's request or grant): log that as a denial of
+        `request`, like the policy's own, and return the error to raise."""
+        decision = Decision(request, False, "default-deny", (reason,))
+        return self._commit_denial(
+            decision, self.log.open(decision, activity_for(request.actor, decision).uri)
+        )
+
+    def _commit_denial(self, decision: Decision, entry: Entry) -> AccessDenied:
+        """Roll back whatever this unit of work did, commit the denial's record on its own."""
         connection = self._require_connection()
         connection.rollback()
         self.log.discard()
@@ -79,7 +99,7 @@ class UnitOfWork:
         self.log.write([entry])
         connection.commit()
         connection.begin()
-        raise AccessDenied(decision.reasons, hide_existence=decision.permit_hides_existence())
+        return AccessDenied(decision.reasons, hide_existence=decision.permit_hides_existence())
 
     def commit(self) -> None:
         connection = self._require_connection()

@@ -42,6 +42,7 @@ _ALL_VERSIONS = (
 _CURRENT_VERSIONS = _ALL_VERSIONS.where(av.c.is_current)
 _READ = frozenset({Action.READ_VAULT})
 _RECORD = frozenset({Action.RECORD_ATTRIBUTE})
+_KNOW_KEYS = frozenset({Action.ANSWER_REQUEST, Action.SHARE, Action.READ_VAULT})
 
 
 def _context(key: str, value_id: UUID) -> str:
@@ -57,14 +58,25 @@ class VaultRepository:
         self._log = log
 
     def values(self, permit: Permit, person_id: UUID, *, history: bool) -> list[AttributeValue]:
-        """The person's current values, or every version when `history` is set."""
+        """The person's current values, or every version when `history` is set; only the keys
+        the permit's scope opens."""
         self._log.check(permit, _READ, person_id)
         key = self._persons.data_key(person_id)
         query = _ALL_VERSIONS if history else _CURRENT_VERSIONS
         rows = self._db.execute(query, {"person_id": person_id})
-        values = [_to_value(row, key) for row in rows]
+        scope = permit.scope
+        # Rows outside the permit's scope are never decrypted.
+        values = [_to_value(row, key) for row in rows if scope is None or row[1] in scope]
         self._log.touch(permit, person_id, {v.key for v in values})
         return values
+
+    def current_keys(self, permit: Permit, person_id: UUID) -> set[str]:
+        """Which attributes the person has a current value for (no value is read)."""
+        self._log.check(permit, _KNOW_KEYS, person_id)
+        rows = self._db.execute(
+            select(av.c.key).where(av.c.person_id == person_id, av.c.is_current)
+        )
+        return {row.key for row in rows}
 
     def record(
         self, permit: Permit, person_id: UUID, items: Sequence[tuple[str, JsonValue, Provenance]]

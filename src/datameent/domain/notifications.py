@@ -1,0 +1,105 @@
+"""The inbox: short messages to residents and staff about what changed.
+
+A notification holds a kind and parameters (codes, ids, client numbers), never a value, so it
+can be stored and shown without decrypting anything. The text is made when it is shown, in the
+reader's language.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+from datameent.domain import catalogue, purposes
+from datameent.domain.text import Text
+
+
+class Kind(StrEnum):
+    REQUEST_NEW = "request.new"
+    REQUEST_ANSWERED = "request.answered"
+    APPROVAL_NEEDED = "request.approval_needed"
+    APPROVAL_DONE = "request.approval_done"
+    GRANT_REVOKED = "grant.revoked"
+    HANDOVER = "case.handover"
+    HANDOVER_AWAY = "case.handover_away"
+    BREAK_GLASS = "vault.break_glass"
+    BREAK_GLASS_OPENED = "vault.break_glass_opened"
+    CORRECTION = "vault.correction"
+
+
+_TEXTS: dict[Kind, Text] = {
+    Kind.REQUEST_NEW: Text(
+        "De gemeente vraagt u om gegevens voor: {purpose}. Graag vóór {due}.",
+        "The municipality asks you for data for: {purpose}. Please answer before {due}.",
+    ),
+    Kind.REQUEST_ANSWERED: Text(
+        "Cliënt {client} heeft uw verzoek beantwoord ({purpose}).",
+        "Client {client} answered your request ({purpose}).",
+    ),
+    Kind.APPROVAL_NEEDED: Text(
+        "Een verzoek voor cliënt {client} vraagt iets buiten het doel. Beoordeel het.",
+        "A request for client {client} asks for something outside its purpose. Please judge it.",
+    ),
+    Kind.APPROVAL_DONE: Text(
+        "Uw verzoek voor cliënt {client} is beoordeeld door een tweede medewerker.",
+        "Your request for client {client} was judged by a second officer.",
+    ),
+    Kind.GRANT_REVOKED: Text(
+        "Cliënt {client} heeft toestemming ingetrokken ({purpose}). "
+        "U ziet deze gegevens niet meer.",
+        "Client {client} withdrew consent ({purpose}). You no longer see this data.",
+    ),
+    Kind.HANDOVER: Text(
+        "U hebt een nieuwe klantmanager. Wat u eerder deelde, gaat mee naar uw nieuwe "
+        "klantmanager. Uw vorige klantmanager kan uw gegevens niet meer zien.",
+        "You have a new case manager. What you shared before goes with your file to your new "
+        "case manager. Your previous case manager can no longer see your data.",
+    ),
+    Kind.HANDOVER_AWAY: Text(
+        "Cliënt {client} is overgedragen aan een collega. U hebt geen toegang meer.",
+        "Client {client} was handed over to a colleague. You no longer have access.",
+    ),
+    Kind.BREAK_GLASS: Text(
+        "Een medewerker heeft uw dossier geopend met noodtoegang. De privacy officer controleert "
+        "of dat terecht was. U ziet de reden bij Wie keek in mijn gegevens.",
+        "An employee opened your file with emergency access. The privacy officer checks whether "
+        "that was justified. You can see the reason under Who looked at my data.",
+    ),
+    Kind.BREAK_GLASS_OPENED: Text(
+        "Noodtoegang tot cliënt {client}: controleer de reden.",
+        "Emergency access to client {client}: please review the reason.",
+    ),
+    Kind.CORRECTION: Text(
+        "Cliënt {client} heeft een gegeven verbeterd dat met u gedeeld is: {attribute}.",
+        "Client {client} corrected data shared with you: {attribute}.",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Notification:
+    id: UUID
+    user_id: UUID
+    kind: Kind
+    params: dict[str, Any] = field(default_factory=dict)
+    link: str | None = None
+    created_at: datetime | None = None
+    read_at: datetime | None = None
+
+    def text(self, locale: str) -> str:
+        values = {k: v for k, v in self.params.items() if isinstance(v, str)}
+        purpose = purposes.CURRENT.get(values.get("purpose", ""))
+        if purpose is not None:
+            values["purpose"] = purpose.name.in_(locale)
+        definition = catalogue.BY_KEY.get(values.get("attribute", ""))
+        if definition is not None:
+            values["attribute"] = definition.label.in_(locale)
+        return _TEXTS[self.kind].in_(locale).format_map(_Missing(values))
+
+
+class _Missing(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "?"
