@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -247,6 +247,21 @@ class SharingRepository:
             .order_by(dr.c.created_at)
         ).all()
         return self._load(permit, rows)
+
+    def open_requests_due(
+        self, person_id: UUID, today: date, within_days: int
+    ) -> list[tuple[UUID, str, date]]:
+        """(id, purpose, due date) of the person's open requests due within `within_days`."""
+        rows = self._db.execute(
+            select(dr.c.id, dr.c.purpose_code, dr.c.due_date)
+            .where(
+                dr.c.person_id == person_id,
+                dr.c.status == RequestStatus.OPEN.value,
+                dr.c.due_date <= today + timedelta(days=within_days),
+            )
+            .order_by(dr.c.due_date)
+        )
+        return [(r.id, r.purpose_code, r.due_date) for r in rows]
 
     def requests_by(self, requester: UUID, statuses: Iterable[RequestStatus]) -> list[UUID]:
         """Ids of a case manager's requests in these states (no content)."""
