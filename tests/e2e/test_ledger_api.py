@@ -25,7 +25,7 @@ def test_a_resident_sees_reads_and_can_check_each_line(http: httpx.Client) -> No
         if person in me(http, headers)["caseload"]:
             traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
             response = http.get(
-                f"/api/v1/persons/{person}/attributes",
+                f"/api/v1/persons/{person}/attributes?purpose=re-integratie",
                 headers={**headers, "traceparent": traceparent},
             )
             assert response.status_code == 200

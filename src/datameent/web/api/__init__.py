@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from datameent.web.api import auth, caseloads, definitions, ledger, me, persons
+from datameent.web.api import auth, caseloads, definitions, ledger, me, persons, sharing
 
 router = APIRouter(prefix="/api/v1")
-for module in (auth, me, persons, definitions, caseloads, ledger):
+for module in (auth, me, persons, definitions, caseloads, ledger, sharing):
     router.include_router(module.router)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Header, Query, Response
 from pydantic import TypeAdapter
 
 from datameent.domain import catalogue
@@ -45,8 +45,13 @@ def _attribute(value: AttributeValue, recorders: dict[UUID, User], locale: str) 
 
 
 @router.get("/persons/{person_id}", response_model=PersonOut, response_model_by_alias=True)
-async def read_person(person_id: UUID, user: ApiUser, store: StoreDep) -> PersonOut:
-    view = await run(store, vault_service.read_vault, store, user, person_id)
+async def read_person(
+    person_id: UUID,
+    user: ApiUser,
+    store: StoreDep,
+    purpose: Annotated[str | None, Query(max_length=64)] = None,
+) -> PersonOut:
+    view = await run(store, vault_service.read_vault, store, user, person_id, purpose=purpose)
     names = {v.key: v.value for v in view.current}
     return PersonOut(
         id=view.person.id,
@@ -69,9 +74,25 @@ async def read_attributes(
     user: ApiUser,
     store: StoreDep,
     history: bool = False,
+    purpose: Annotated[
+        str | None,
+        Query(
+            max_length=64,
+            description="The purpose the read serves. A case manager must name one and sees "
+            "only the attributes granted for it; the resident sees everything.",
+        ),
+    ] = None,
     accept_language: Annotated[str | None, Header()] = None,
 ) -> Response:
-    view = await run(store, vault_service.read_vault, store, user, person_id, history=history)
+    view = await run(
+        store,
+        vault_service.read_vault,
+        store,
+        user,
+        person_id,
+        purpose=purpose,
+        history=history,
+    )
     locale = accept_language_locale(accept_language)
     items = [_attribute(v, view.recorders, locale) for v in view.versions]
     # Serialised directly: the items are already validated models, and this is the hottest
@@ -116,4 +137,4 @@ async def register_person(
     )
     person = await run(store, person_service.register_person, store, user, form)
     response.headers["location"] = f"/api/v1/persons/{person.id}"
-    return await read_person(person.id, user, store)
+    return await read_person(person.id, user, store, purpose="bijstand-aanvraag")

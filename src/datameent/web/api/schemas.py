@@ -107,7 +107,10 @@ class PersonIn(Input):
 class PersonOut(Schema):
     id: UUID
     client_number: str
-    bsn: str = Field(description="In full only for the resident themselves; masked otherwise.")
+    bsn: str | None = Field(
+        description="In full only for the resident themselves; masked under break-glass; "
+        "absent when the read's purpose does not include it."
+    )
     name: str
     created_at: datetime
 

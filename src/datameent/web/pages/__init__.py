@@ -5,8 +5,18 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 
 from datameent.web import csrf
-from datameent.web.pages import auth, caseload, home, intake, logbook, privacy, team, vault
+from datameent.web.pages import (
+    auth,
+    caseload,
+    home,
+    intake,
+    logbook,
+    privacy,
+    sharing,
+    team,
+    vault,
+)
 
 router = APIRouter(dependencies=[Depends(csrf.verify)], include_in_schema=False)
-for module in (auth, home, vault, logbook, caseload, intake, team, privacy):
+for module in (auth, home, sharing, vault, logbook, caseload, intake, team, privacy):
     router.include_router(module.router)

@@ -9,16 +9,19 @@ from uuid import UUID
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from datameent.domain import catalogue, zrm
+from datameent.domain import catalogue, purposes, zrm
 from datameent.domain.accounts import User
 from datameent.domain.attributes import ValueType
 from datameent.domain.persons import display_name
+from datameent.domain.sharing import GrantState
 from datameent.domain.text import Text
 from datameent.domain.vault import SOURCE_LABELS, NewValue, Source
 from datameent.errors import InvalidInput, NotFound, Problem
+from datameent.services import sharing as sharing_service
 from datameent.services import vault as vault_service
 from datameent.store.uow import Store
 from datameent.web.deps import PageUser, StoreDep
+from datameent.web.pages import sharing as sharing_pages
 from datameent.web.present import form_choices, vault_groups
 from datameent.web.templating import locale_of, render
 
@@ -37,6 +40,8 @@ def _vault_page(
     form: dict[str, Any] | None = None,
     error: InvalidInput | None = None,
 ) -> Response:
+    if user.person_id != person_id:
+        return _client_page(request, store, user, person_id, form=form, error=error)
     view = vault_service.read_vault(store, user, person_id, history=True)
     locale = locale_of(request)
     names = {v.key: v.value for v in view.current}
@@ -56,6 +61,56 @@ def _vault_page(
     }
     template = "my_data.html" if view.own else "client_file.html"
     return render(request, template, context, status=422 if error else 200)
+
+
+def _client_page(
+    request: Request,
+    store: Store,
+    user: User,
+    person_id: UUID,
+    *,
+    form: dict[str, Any] | None = None,
+    error: InvalidInput | None = None,
+) -> Response:
+    """A client's file for their case manager: the cases, requests and grants, and the vault
+    as far as the chosen purpose opens it (or all of it under emergency access)."""
+    file = sharing_service.case_file(store, user, person_id)
+    readable = file.readable_purposes()
+    chosen = request.query_params.get("doel", "")
+    purpose = next((p for p in readable if p.code == chosen), readable[0] if readable else None)
+    emergency = any(b.actor_id == user.id and b.active_at(file.now) for b in file.break_glass)
+    view = None
+    if emergency or purpose is not None:
+        code = None if emergency else purpose.code if purpose else None
+        view = vault_service.read_vault(store, user, person_id, purpose=code, history=True)
+    locale = locale_of(request)
+    names = {v.key: v.value for v in view.current} if view else {}
+    name = display_name(names.get("given_name"), names.get("name_prefix"), names.get("family_name"))
+    context = {
+        "file": file,
+        "view": view,
+        "readable": readable,
+        "purpose": purpose,
+        "emergency": emergency,
+        "groups": vault_groups(view, locale) if view else [],
+        "full_name": name or file.client_number,
+        "choices": form_choices(residents_only=False, locale=locale),
+        "sources": [(s.value, SOURCE_LABELS[s].in_(locale)) for s in Source],
+        "zrm_versions": zrm.INSTRUMENT_VERSIONS,
+        "form": form or {},
+        "problems": error.problems if error else (),
+        "saved": request.query_params.get("opgeslagen") == "1",
+        "asked": request.query_params.get("verzoek") == "1",
+        "action": f"/clienten/{person_id}",
+        "purposes": purposes,
+        "labels": sharing_pages.LABELS,
+        "label": lambda key: (
+            catalogue.BY_KEY[key].label.in_(locale) if key in catalogue.BY_KEY else key
+        ),
+        "GrantState": GrantState,
+        "labels_of": lambda keys: sharing_pages.labels_of(keys, locale),
+    }
+    return render(request, "client_file.html", context, status=422 if error else 200)
 
 
 @router.get("/mijn-gegevens")
