@@ -94,7 +94,10 @@ def test_a_case_manager_cannot_open_a_strangers_file(page: Page) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Mijn cliënten")
     assert_accessible_and_fits_a_phone(page)
     page.locator("table a").first.click()
-    expect(page.get_by_text("******", exact=False).first).to_be_visible()
+    expect(page.get_by_role("heading", name="Wat u mag zien, en voor welk doel")).to_be_visible()
+    page.get_by_role("link", name="Hulp bij het vinden van werk").click()
+    expect(page.locator(".fact-label", has_text="Hoogste opleiding")).to_be_visible()
+    expect(page.locator(".fact-label", has_text="Spaargeld en bezit")).to_have_count(0)
     assert_accessible_and_fits_a_phone(page)
     response = page.goto(str(stranger))
     assert response is not None and response.status == 404
@@ -179,3 +182,82 @@ def test_the_privacy_officer_sees_refusals_and_verifies_the_log(page: Page) -> N
     assert_accessible_and_fits_a_phone(page)
     page.get_by_role("button", name="Controleer nu het hele logboek").click()
     expect(page.get_by_role("status")).to_contain_text("Nu gecontroleerd")
+
+
+def test_a_resident_answers_a_request_on_a_phone(page: Page) -> None:
+    """The demo's first resident has an open request for the periodic review."""
+    page.set_viewport_size({"width": 360, "height": 740})
+    log_in(page, "inwoner1")
+    page.get_by_role("link", name="Verzoeken en delen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Verzoeken en delen")
+    assert_accessible_and_fits_a_phone(page)
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.get_by_role("link", name=re.compile("Beantwoorden")).first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(
+        "Controle van uw recht op bijstand"
+    )
+    expect(page.get_by_text("Wat gebeurt er als ik geen antwoord geef?")).to_be_visible()
+    assert_accessible_and_fits_a_phone(page)
+    page.set_viewport_size({"width": 360, "height": 740})
+
+    # Decline without the reason a duty asks: a plain message, nothing sent.
+    page.get_by_role("group", name="Woonsituatie").get_by_label("Niet delen").check()
+    page.get_by_role("button", name="Mijn antwoorden versturen").click()
+    expect(page.get_by_role("alert")).to_contain_text("Schrijf kort waarom u dit niet deelt")
+    assert_accessible_and_fits_a_phone(page)
+    page.set_viewport_size({"width": 360, "height": 740})
+
+    income = page.get_by_role("group", name="Netto inkomen")
+    income.get_by_label(re.compile("Delen wat ik al heb")).check()
+    household = page.get_by_role("group", name="Aantal personen in huis")
+    household.get_by_label("Een nieuwe waarde geven").check()
+    household.get_by_label("Nieuwe waarde: Aantal personen in huis").fill("3")
+    housing = page.get_by_role("group", name="Woonsituatie")
+    housing.get_by_label("Niet delen").check()
+    housing.get_by_label(re.compile("Waarom niet")).fill("Ik woon tijdelijk bij familie.")
+    page.get_by_role("button", name="Mijn antwoorden versturen").click()
+    expect(page.get_by_role("status")).to_contain_text("Uw antwoorden zijn verstuurd")
+    expect(page.get_by_role("group", name="Aantal personen in huis")).to_contain_text("3")
+    assert_accessible_and_fits_a_phone(page)
+
+    page.get_by_role("link", name="Verzoeken en delen").first.click()
+    page.get_by_role("button", name=re.compile("Toestemming intrekken")).first.click()
+    expect(page.get_by_role("status")).to_contain_text("Uw toestemming is ingetrokken")
+    assert_accessible_and_fits_a_phone(page)
+
+
+def test_a_case_manager_asks_and_a_privacy_officer_approves_outside_the_purpose(
+    page: Page,
+) -> None:
+    log_in(page, "klantmanager1")
+    page.locator("table a").first.click()
+    page.get_by_role("link", name="Gegevens vragen (nieuw verzoek)").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Gegevens vragen")
+    page.get_by_label("Doel", exact=True).select_option("re-integratie")
+    page.get_by_role("button", name="Dit doel gebruiken").click()
+    expect(
+        page.get_by_role("checkbox", name="Hoogste opleiding")
+    ).to_be_checked()  # the minimal set
+    assert_accessible_and_fits_a_phone(page)
+    page.get_by_text("Iets buiten dit doel").click()
+    page.get_by_role("checkbox", name="Spaargeld en bezit").check()
+    page.get_by_role("button", name="Verzoek versturen").click()
+    expect(page.get_by_role("alert")).to_contain_text("hoort niet bij het doel")
+    page.locator("#reason-savings").fill("Om te zien of een opleiding te betalen is.")
+    page.locator("#justification-savings").fill(
+        "Een betaalde opleiding is de beste route; we moeten weten of die haalbaar is."
+    )
+    page.get_by_role("button", name="Verzoek versturen").click()
+    expect(page.get_by_role("status")).to_contain_text("Uw verzoek is verstuurd")
+    expect(page.get_by_text("wacht op goedkeuring").first).to_be_visible()
+    assert_accessible_and_fits_a_phone(page)
+
+    page.get_by_role("button", name="Uitloggen").click()
+    log_in(page, "privacy1")
+    page.get_by_role("link", name="Vier ogen").click()
+    assert_accessible_and_fits_a_phone(page)
+    page.get_by_role("button", name=re.compile("Goedkeuren.*Spaargeld")).first.click()
+    expect(page.get_by_role("status")).to_contain_text("Uw oordeel is opgeslagen")
+    assert_accessible_and_fits_a_phone(page)
+    page.get_by_role("link", name="Berichten").click()
+    assert_accessible_and_fits_a_phone(page)

@@ -133,38 +133,62 @@ OPERATION_LABELS: dict[str, tuple[Text, Text]] = {
     ),
     "case.view": (
         Text("Bekeek uw zaken en verzoeken", "Viewed your cases and requests"),
-        Text("Probeerde uw zaken te bekijken", "Tried to view your cases"),
+        Text(
+            "Probeerde uw zaken te bekijken en kreeg geen toegang",
+            "Tried to view your cases and was refused",
+        ),
     ),
     "case.open": (
         Text("Opende een zaak voor u", "Opened a case for you"),
-        Text("Probeerde een zaak voor u te openen", "Tried to open a case for you"),
+        Text(
+            "Probeerde een zaak voor u te openen en kreeg geen toegang",
+            "Tried to open a case for you and was refused",
+        ),
     ),
     "request.create": (
         Text("Vroeg u om gegevens", "Asked you for data"),
-        Text("Probeerde u om gegevens te vragen", "Tried to ask you for data"),
+        Text(
+            "Probeerde u om gegevens te vragen en kreeg geen toegang",
+            "Tried to ask you for data and was refused",
+        ),
     ),
     "request.approve": (
         Text(
             "Beoordeelde een vraag buiten het doel (vier ogen)",
             "Judged a question outside the purpose (four eyes)",
         ),
-        Text("Probeerde een vraag goed te keuren", "Tried to approve a question"),
+        Text(
+            "Probeerde een vraag goed te keuren en kreeg geen toegang",
+            "Tried to approve a question and was refused",
+        ),
     ),
     "request.answer": (
         Text("Beantwoordde een verzoek", "Answered a request"),
-        Text("Probeerde een verzoek te beantwoorden", "Tried to answer a request"),
+        Text(
+            "Probeerde een verzoek te beantwoorden en kreeg geen toegang",
+            "Tried to answer a request and was refused",
+        ),
     ),
     "grant.share": (
         Text("Deelde gegevens", "Shared data"),
-        Text("Probeerde gegevens te delen", "Tried to share data"),
+        Text(
+            "Probeerde gegevens te delen en kreeg geen toegang",
+            "Tried to share data and was refused",
+        ),
     ),
     "grant.revoke": (
         Text("Trok toestemming in", "Withdrew consent"),
-        Text("Probeerde toestemming in te trekken", "Tried to withdraw consent"),
+        Text(
+            "Probeerde toestemming in te trekken en kreeg geen toegang",
+            "Tried to withdraw consent and was refused",
+        ),
     ),
     "vault.break_glass": (
         Text("Opende uw dossier met noodtoegang", "Opened your file with emergency access"),
-        Text("Probeerde noodtoegang te krijgen", "Tried to get emergency access"),
+        Text(
+            "Probeerde noodtoegang te krijgen en kreeg geen toegang",
+            "Tried to get emergency access and was refused",
+        ),
     ),
     "person.erase": (
         Text("Wiste uw gegevens", "Erased your data"),

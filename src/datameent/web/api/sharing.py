@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Header, Query, Response
 from pydantic import Field
 
 from datameent.domain import catalogue, purposes
@@ -273,7 +273,9 @@ Lang = Annotated[str | None, Header(alias="accept-language")]
 
 
 @router.get("/purposes", response_model=list[PurposeOut], response_model_by_alias=True)
-async def list_purposes(user: ApiUser, all_versions: bool = False) -> list[PurposeOut]:
+async def list_purposes(
+    user: ApiUser, all_versions: Annotated[bool, Query(alias="allVersions")] = False
+) -> list[PurposeOut]:
     """The purpose register: the newest version of each purpose, or every version."""
     chosen = purposes.REGISTER if all_versions else tuple(purposes.CURRENT.values())
     return [PurposeOut.of(p) for p in chosen]
