@@ -37,6 +37,7 @@ def unlogged_app() -> FastAPI:
     from pydantic import TypeAdapter
     from sqlalchemy import select
 
+    from datameent.domain import purposes
     from datameent.services import accounts
     from datameent.settings import Settings
     from datameent.store.tables import attribute_values as av
@@ -46,6 +47,7 @@ def unlogged_app() -> FastAPI:
     from datameent.web.api.schemas import AttributeOut
     from datameent.web.app import create_store
 
+    GRANTED = purposes.version("re-integratie", 1).required  # noqa: N806
     store = create_store(Settings().with_local_keys().validated())
     items = TypeAdapter(list[AttributeOut])
     app = FastAPI()
@@ -62,7 +64,8 @@ def unlogged_app() -> FastAPI:
             rows = connection.execute(
                 select(*_VALUE_COLUMNS).where(av.c.person_id == person_id, av.c.is_current)
             )
-            values = [_to_value(row, key) for row in rows]
+            # The same attributes the product returns for the purpose, without asking anyone.
+            values = [_to_value(row, key) for row in rows if row.key in GRANTED]
             recorders = {}
             with store.unit_of_work(write=False) as uow:
                 recorders = uow.accounts.many(

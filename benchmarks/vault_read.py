@@ -142,7 +142,8 @@ def measure_reads(directory: Path, seconds: int, workers: int) -> list[dict[str,
         ).json()
         headers = {"Authorization": f"Bearer {token['access_token']}"}
         caseload = httpx.get(f"{base}/api/v1/me", headers=headers).json()["caseload"]
-        paths = [f"/api/v1/persons/{p}/attributes" for p in caseload]
+        # Policy v2: a case manager's read names its purpose and returns what was granted.
+        paths = [f"/api/v1/persons/{p}/attributes?purpose=re-integratie" for p in caseload]
         body = httpx.get(f"{base}{paths[0]}", headers=headers).content
         ours = {
             c: wrk(base, paths, token["access_token"], c, seconds, directory) for c in CONCURRENCY

@@ -51,7 +51,8 @@ def _authorize(
         actor, action, person_id, in_active_caseload=in_caseload, purpose=purpose, at=now
     )
     if action is Action.READ_VAULT:
-        grants = uow.sharing.grants_of(person_id) if in_caseload and purpose else []
+        # Only the named purpose's grants can open this read; the policy judges their state.
+        grants = uow.sharing.grants_of(person_id, purpose) if in_caseload and purpose else []
         request = replace(
             request,
             grants=tuple(grants),

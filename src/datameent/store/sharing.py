@@ -121,12 +121,19 @@ class SharingRepository:
 
     # Grants -----------------------------------------------------------------------------------
 
-    def grants_of(self, person_id: UUID) -> list[Grant]:
-        """Every grant the person ever made, in any state: the policy judges them."""
+    def grants_of(self, person_id: UUID, purpose_code: str | None = None) -> list[Grant]:
+        """Every grant the person ever made (for one purpose, if given), in any state: the
+        policy judges them."""
+        grants_query, keys_query = _GRANTS_OF_PERSON, _KEYS_OF_PERSON
+        params: dict[str, object] = {"person_id": person_id}
+        if purpose_code is not None:
+            grants_query = grants_query.where(gr.c.purpose_code == bindparam("purpose"))
+            keys_query = keys_query.where(gr.c.purpose_code == bindparam("purpose"))
+            params["purpose"] = purpose_code
         keys: dict[UUID, set[str]] = defaultdict(set)
-        for grant_id, key in self._db.execute(_KEYS_OF_PERSON, {"person_id": person_id}):
+        for grant_id, key in self._db.execute(keys_query, params):
             keys[grant_id].add(key)
-        rows = self._db.execute(_GRANTS_OF_PERSON, {"person_id": person_id})
+        rows = self._db.execute(grants_query, params)
         return [_grant(row, frozenset(keys[row.id])) for row in rows]
 
     def grant(self, grant_id: UUID) -> Grant | None:
