@@ -28,6 +28,10 @@ class Kind(StrEnum):
     BREAK_GLASS = "vault.break_glass"
     BREAK_GLASS_OPENED = "vault.break_glass_opened"
     CORRECTION = "vault.correction"
+    STORY_UPDATED = "story.updated"
+    RIGHTS_FILED = "rights.filed"
+    RIGHTS_DECIDED = "rights.decided"
+    ERASURE_CONFIRM = "rights.erasure_confirm"
 
 
 _TEXTS: dict[Kind, Text] = {
@@ -76,6 +80,30 @@ _TEXTS: dict[Kind, Text] = {
         "Cliënt {client} heeft een gegeven verbeterd dat met u gedeeld is: {attribute}.",
         "Client {client} corrected data shared with you: {attribute}.",
     ),
+    Kind.STORY_UPDATED: Text(
+        "Cliënt {client} heeft een deel van het eigen verhaal bijgewerkt dat met u gedeeld is.",
+        "Client {client} updated a part of their story that is shared with you.",
+    ),
+    Kind.RIGHTS_FILED: Text(
+        "Cliënt {client} heeft een verzoek ingediend: {right}. Behandel het binnen een maand.",
+        "Client {client} filed a request: {right}. Please handle it within a month.",
+    ),
+    Kind.RIGHTS_DECIDED: Text(
+        "Er is een besluit over uw verzoek: {right}. Bekijk het bij Mijn rechten.",
+        "Your request has been decided: {right}. See My rights.",
+    ),
+    Kind.ERASURE_CONFIRM: Text(
+        "De gegevens van cliënt {client} zijn gewist. Verwijder ook wat u zelf bewaard hebt "
+        "en bevestig dat.",
+        "The data of client {client} has been erased. Remove what you kept yourself as well, "
+        "and confirm.",
+    ),
+}
+
+RIGHT_LABELS: dict[str, Text] = {
+    "correction": Text("verbetering van een gegeven", "correction of data"),
+    "erasure": Text("wissen van uw gegevens", "erasure of your data"),
+    "objection": Text("bezwaar tegen een verwerking", "objection to a processing"),
 }
 
 
@@ -97,6 +125,9 @@ class Notification:
         definition = catalogue.BY_KEY.get(values.get("attribute", ""))
         if definition is not None:
             values["attribute"] = definition.label.in_(locale)
+        right = RIGHT_LABELS.get(values.get("right", ""))
+        if right is not None:
+            values["right"] = right.in_(locale)
         return _TEXTS[self.kind].in_(locale).format_map(_Missing(values))
 
 

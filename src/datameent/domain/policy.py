@@ -21,6 +21,7 @@ from uuid import UUID
 
 from datameent.domain.accounts import Role, User
 from datameent.domain.sharing import Case, Grant, readable_keys
+from datameent.domain.story import StoryShare, scope_key
 from datameent.errors import AccessDenied
 
 
@@ -43,6 +44,13 @@ class Action(StrEnum):
     SHARE = "grant.share"
     REVOKE_GRANT = "grant.revoke"
     BREAK_GLASS = "vault.break_glass"
+    WRITE_STORY = "story.write"
+    READ_STORY = "story.read"
+    SHARE_STORY = "story.share"
+    EXERCISE_RIGHTS = "rights.request"
+    EXPORT = "rights.export"
+    HANDLE_CORRECTION = "rights.correct"
+    HANDLE_RIGHTS = "rights.handle"
 
 
 PERSON_ACTIONS = frozenset(
@@ -58,6 +66,12 @@ PERSON_ACTIONS = frozenset(
         Action.SHARE,
         Action.REVOKE_GRANT,
         Action.BREAK_GLASS,
+        Action.WRITE_STORY,
+        Action.READ_STORY,
+        Action.SHARE_STORY,
+        Action.EXERCISE_RIGHTS,
+        Action.EXPORT,
+        Action.HANDLE_CORRECTION,
     }
 )
 """Actions on one person: a denial must not reveal whether that person exists."""
@@ -89,6 +103,8 @@ class AccessRequest:
     """For approvals: who made the request (a second officer must approve)."""
     at: datetime | None = None
     """The moment of the access, for judging grants."""
+    story_shares: tuple[StoryShare, ...] = ()
+    """The subject's story shares (any state), for reading their story."""
 
 
 _PERMIT_SEAL = object()
@@ -168,6 +184,24 @@ def _granted(r: AccessRequest) -> bool | Scope:
     mine = [g for g in r.grants if g.person_id.int == subject]
     keys, used = readable_keys(mine, r.cases, r.purpose, r.at)
     return Scope(keys, used) if keys else False
+
+
+def _story_shared(r: AccessRequest) -> bool | Scope:
+    """The story sections the resident shares with an open case, for their case manager."""
+    if not _own_caseload(r) or r.at is None:
+        return False
+    at = r.at
+    shares = [
+        s
+        for s in r.story_shares
+        if s.person_id == r.subject
+        and s.active_at(at)
+        and s.case_id in r.cases
+        and r.cases[s.case_id].open_at(at)
+    ]
+    if not shares:
+        return False
+    return Scope(frozenset(scope_key(s.section_id) for s in shares), tuple(s.id for s in shares))
 
 
 def _break_glass(r: AccessRequest) -> bool:
@@ -264,6 +298,29 @@ _RULES: dict[Action, tuple[tuple[str, str, Rule], ...]] = {
     Action.SHARE: (("own-record", "the resident shares their own data", _own_record),),
     Action.REVOKE_GRANT: (("own-record", "the resident withdraws consent", _own_record),),
     Action.BREAK_GLASS: (("break-glass", "a case manager states an emergency", _is_case_manager),),
+    Action.WRITE_STORY: (("own-record", "the resident writes their own story", _own_record),),
+    Action.READ_STORY: (
+        ("own-record", "the resident reads their own story", _own_record),
+        (
+            "story-share",
+            "the resident shares these story sections with an open case",
+            _story_shared,
+        ),
+    ),
+    Action.SHARE_STORY: (("own-record", "the resident shares their own story", _own_record),),
+    Action.EXERCISE_RIGHTS: (
+        ("own-record", "the resident exercises their rights (GDPR art. 15-21)", _own_record),
+    ),
+    Action.EXPORT: (
+        ("own-record", "the resident takes out everything held about them", _own_record),
+    ),
+    Action.HANDLE_CORRECTION: (
+        ("active-caseload", "the person is in the case manager's active caseload", _own_caseload),
+        ("supervision", "the privacy officer handles data subjects' requests", _privacy_officer),
+    ),
+    Action.HANDLE_RIGHTS: (
+        ("supervision", "the privacy officer handles data subjects' requests", _is_privacy_officer),
+    ),
 }
 
 

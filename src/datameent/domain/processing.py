@@ -194,6 +194,11 @@ for _activity in REGISTER:
         CURRENT[_activity.code] = _activity
 
 
+_RIGHTS = frozenset(
+    {Action.EXERCISE_RIGHTS, Action.EXPORT, Action.HANDLE_CORRECTION, Action.HANDLE_RIGHTS}
+)
+
+
 def activity_for(actor: User, decision: Decision) -> ProcessingActivity:
     """The processing activity an access falls under, from who acts and which rule allowed it.
 
@@ -208,6 +213,8 @@ def activity_for(actor: User, decision: Decision) -> ProcessingActivity:
     purpose = purposes.CURRENT.get(decision.request.purpose or "")
     if purpose is not None:
         return CURRENT[purpose.activity]
+    if action in _RIGHTS:
+        return CURRENT["rechten-betrokkenen"]
     if action is Action.ERASE_PERSON:
         return CURRENT["rechten-betrokkenen"]
     if action is Action.SUPERVISE or (

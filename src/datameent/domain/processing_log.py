@@ -190,6 +190,55 @@ OPERATION_LABELS: dict[str, tuple[Text, Text]] = {
             "Tried to get emergency access and was refused",
         ),
     ),
+    "story.write": (
+        Text("Schreef aan uw verhaal", "Wrote in your story"),
+        Text(
+            "Probeerde aan uw verhaal te schrijven en kreeg geen toegang",
+            "Tried to write in your story and was refused",
+        ),
+    ),
+    "story.read": (
+        Text("Las uw verhaal", "Read your story"),
+        Text(
+            "Probeerde uw verhaal te lezen en kreeg geen toegang",
+            "Tried to read your story and was refused",
+        ),
+    ),
+    "story.share": (
+        Text("Deelde uw verhaal of stopte ermee", "Shared your story or stopped sharing"),
+        Text(
+            "Probeerde uw verhaal te delen en kreeg geen toegang",
+            "Tried to share your story and was refused",
+        ),
+    ),
+    "rights.request": (
+        Text("Diende een verzoek in over uw rechten", "Filed a request about your rights"),
+        Text(
+            "Probeerde een verzoek over uw rechten in te dienen en kreeg geen toegang",
+            "Tried to file a request about your rights and was refused",
+        ),
+    ),
+    "rights.export": (
+        Text("Haalde al uw gegevens op (inzage)", "Took out all your data (access)"),
+        Text(
+            "Probeerde al uw gegevens op te halen en kreeg geen toegang",
+            "Tried to take out all your data and was refused",
+        ),
+    ),
+    "rights.correct": (
+        Text("Behandelde uw verzoek om verbetering", "Handled your correction request"),
+        Text(
+            "Probeerde uw verzoek om verbetering te behandelen en kreeg geen toegang",
+            "Tried to handle your correction request and was refused",
+        ),
+    ),
+    "rights.handle": (
+        Text("Behandelde uw verzoek over uw rechten", "Handled your request about your rights"),
+        Text(
+            "Probeerde uw verzoek te behandelen en kreeg geen toegang",
+            "Tried to handle your request and was refused",
+        ),
+    ),
     "person.erase": (
         Text("Wiste uw gegevens", "Erased your data"),
         Text("Probeerde uw gegevens te wissen", "Tried to erase your data"),

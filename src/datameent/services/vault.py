@@ -118,12 +118,12 @@ def record_attribute(store: Store, actor: User, person_id: UUID, new: NewValue) 
             instrument_version=new.instrument_version,
         )
         [value] = uow.vault.record(permit, person_id, [(new.key, stored, provenance)])
-        _tell_recipients(uow, actor, person_id, new.key)
+        tell_recipients(uow, actor, person_id, new.key)
         uow.commit()
     return value
 
 
-def _tell_recipients(uow: UnitOfWork, actor: User, person_id: UUID, key: str) -> None:
+def tell_recipients(uow: UnitOfWork, actor: User, person_id: UUID, key: str) -> None:
     """Rectification reaches every recipient: whoever holds a grant on `key` for an open case
     (the case manager now serving the person, and who asked for it) is told of the new version.
     """

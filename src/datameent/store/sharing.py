@@ -53,6 +53,7 @@ _WRITE_REQUESTS = frozenset({Action.REQUEST_DATA, Action.ANSWER_REQUEST, Action.
 _OPEN_CASE = frozenset({Action.OPEN_CASE})
 _GRANT = frozenset({Action.ANSWER_REQUEST, Action.SHARE})
 _REVOKE = frozenset({Action.REVOKE_GRANT})
+_END = frozenset({Action.HANDLE_RIGHTS})
 _BREAK_GLASS = frozenset({Action.BREAK_GLASS})
 _READ_BREAK_GLASS = frozenset({Action.SUPERVISE, Action.VIEW_CASES})
 
@@ -178,6 +179,14 @@ class SharingRepository:
 
     def revoke(self, permit: Permit, grant: Grant, at: datetime) -> None:
         self._log.check(permit, _REVOKE, grant.person_id)
+        self._log.touch(permit, grant.person_id, set(grant.keys))
+        self._db.execute(
+            update(gr).where(gr.c.id == grant.id, gr.c.revoked_at.is_(None)).values(revoked_at=at)
+        )
+
+    def end_grant(self, permit: Permit, grant: Grant, at: datetime) -> None:
+        """End a grant by a decision on the resident's objection or erasure request."""
+        self._log.check(permit, _END, grant.person_id)
         self._log.touch(permit, grant.person_id, set(grant.keys))
         self._db.execute(
             update(gr).where(gr.c.id == grant.id, gr.c.revoked_at.is_(None)).values(revoked_at=at)

@@ -289,3 +289,58 @@ notifications = Table(
     Column("read_at", UTCDateTime, nullable=True),
     Index(None, "user_id", "created_at"),
 )
+
+# My story ("tell it once") and the resident's rights ----------------------------------------
+
+story_sections = Table(
+    "story_sections",
+    metadata,
+    Column("id", Uuid, primary_key=True, comment="one version of one section"),
+    Column("section_id", Uuid, nullable=False, comment="the section, stable over versions"),
+    Column("person_id", Uuid, ForeignKey("persons.id"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("title", LargeBinary, nullable=False, comment="encrypted with the person's key"),
+    Column("body", LargeBinary, nullable=False, comment="encrypted with the person's key"),
+    Column("written_at", UTCDateTime, nullable=False),
+    Column("is_current", Boolean, nullable=False),
+    Index(None, "person_id", "section_id", "version", unique=True),
+)
+
+story_shares = Table(
+    "story_shares",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("person_id", Uuid, ForeignKey("persons.id"), nullable=False, index=True),
+    Column("section_id", Uuid, nullable=False),
+    Column("case_id", Uuid, ForeignKey("cases.id"), nullable=False),
+    Column("shared_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime, nullable=True),
+)
+
+rights_requests = Table(
+    "rights_requests",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("person_id", Uuid, ForeignKey("persons.id"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False, comment="correction, erasure or objection"),
+    Column("subject", String(64), nullable=True, comment="attribute key or purpose code"),
+    Column("value_id", Uuid, ForeignKey("attribute_values.id"), nullable=True),
+    Column("explanation", LargeBinary, nullable=False, comment="encrypted"),
+    Column("proposed", LargeBinary, nullable=True, comment="encrypted: the proposed value"),
+    Column("filed_at", UTCDateTime, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("decided_by", Uuid, ForeignKey("users.id"), nullable=True),
+    Column("decided_at", UTCDateTime, nullable=True),
+    Column("decision_note", Text, nullable=True),
+    Index(None, "status"),
+)
+
+erasure_confirmations = Table(
+    "erasure_confirmations",
+    metadata,
+    Column("request_id", Uuid, ForeignKey("rights_requests.id"), primary_key=True),
+    Column("recipient_id", Uuid, ForeignKey("users.id"), primary_key=True),
+    Column("grant_id", Uuid, ForeignKey("grants.id"), nullable=True),
+    Column("asked_at", UTCDateTime, nullable=False),
+    Column("confirmed_at", UTCDateTime, nullable=True),
+)

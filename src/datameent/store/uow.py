@@ -28,7 +28,9 @@ from datameent.store.ledger import LedgerRepository, NodeCache
 from datameent.store.notifications import NotificationRepository
 from datameent.store.persons import PersonRepository
 from datameent.store.processing_log import ProcessingLog
+from datameent.store.rights import RightsRepository
 from datameent.store.sharing import SharingRepository
+from datameent.store.story import StoryRepository
 from datameent.store.vault import VaultRepository
 
 
@@ -44,6 +46,8 @@ class UnitOfWork:
     ledger: LedgerRepository
     log: ProcessingLog
     sharing: SharingRepository
+    story: StoryRepository
+    rights: RightsRepository
     notifications: NotificationRepository
 
     def __init__(
@@ -66,6 +70,8 @@ class UnitOfWork:
         self.accounts = AccountRepository(connection)
         self.caseloads = CaseloadRepository(connection)
         self.sharing = SharingRepository(connection, self.persons, self.log)
+        self.story = StoryRepository(connection, self.persons, self.log)
+        self.rights = RightsRepository(connection, self.persons, self.log)
         self.notifications = NotificationRepository(connection)
         return self
 

@@ -1,0 +1,84 @@
+"""The resident's rights under the GDPR: access and portability (art. 15/20), rectification
+(art. 16), erasure (art. 17) and objection (art. 21), as requests with a visible status."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from uuid import UUID
+
+from datameent.domain.text import Text
+from datameent.errors import InvalidInput, Problem
+
+ANSWER_WITHIN = timedelta(days=30)
+"""GDPR art. 12(3): a request is answered within one month."""
+MAX_TEXT = 2000
+
+
+class RightKind(StrEnum):
+    CORRECTION = "correction"
+    ERASURE = "erasure"
+    OBJECTION = "objection"
+
+
+class RightStatus(StrEnum):
+    OPEN = "open"
+    GRANTED = "granted"
+    REFUSED = "refused"
+
+
+RIGHT_STATUS_LABELS = {
+    RightStatus.OPEN: Text("In behandeling", "Being handled"),
+    RightStatus.GRANTED: Text("Toegekend", "Granted"),
+    RightStatus.REFUSED: Text("Afgewezen", "Refused"),
+}
+RIGHT_KIND_LABELS = {
+    RightKind.CORRECTION: Text("Verbeteren (AVG art. 16)", "Correction (GDPR art. 16)"),
+    RightKind.ERASURE: Text("Wissen (AVG art. 17)", "Erasure (GDPR art. 17)"),
+    RightKind.OBJECTION: Text("Bezwaar (AVG art. 21)", "Objection (GDPR art. 21)"),
+}
+
+
+@dataclass(frozen=True)
+class RightsRequest:
+    id: UUID
+    person_id: UUID
+    kind: RightKind
+    subject: str | None
+    """The attribute key (correction) or purpose code (objection)."""
+    value_id: UUID | None
+    explanation: str | None
+    """None once the person's data was erased."""
+    proposed: str | None
+    filed_at: datetime
+    status: RightStatus
+    decided_by: UUID | None = None
+    decided_at: datetime | None = None
+    decision_note: str | None = None
+
+    @property
+    def answer_by(self) -> datetime:
+        return self.filed_at + ANSWER_WITHIN
+
+
+@dataclass(frozen=True)
+class ErasureConfirmation:
+    request_id: UUID
+    recipient_id: UUID
+    grant_id: UUID | None
+    asked_at: datetime
+    confirmed_at: datetime | None
+
+
+_EXPLAIN = Text("Leg in een paar woorden uit wat u vraagt.", "Explain briefly what you ask.")
+_TOO_LONG = Text("Deze tekst is te lang.", "This text is too long.")
+
+
+def check_explanation(text: str, field: str = "explanation") -> str:
+    text = text.strip()
+    if not text:
+        raise InvalidInput(Problem(field, _EXPLAIN))
+    if len(text) > MAX_TEXT:
+        raise InvalidInput(Problem(field, _TOO_LONG))
+    return text

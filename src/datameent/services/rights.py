@@ -1,0 +1,496 @@
+"""The resident's rights: take out everything (art. 15/20), ask for a correction (art. 16),
+for erasure (art. 17), or object (art. 21); and the staff's side of handling those requests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from datameent.domain import catalogue, purposes
+from datameent.domain.accounts import Role, User
+from datameent.domain.attributes import JsonValue
+from datameent.domain.notifications import Kind, Notification
+from datameent.domain.policy import AccessRequest, Action, Permit
+from datameent.domain.purposes import Basis
+from datameent.domain.rights import (
+    ErasureConfirmation,
+    RightKind,
+    RightsRequest,
+    RightStatus,
+    check_explanation,
+)
+from datameent.domain.sharing import GrantState
+from datameent.domain.text import Text
+from datameent.domain.vault import NewValue, Provenance, Source, check_new_value
+from datameent.errors import Conflict, DataErased, InvalidInput, NotFound, Problem
+from datameent.services import ledger, sharing, story
+from datameent.services import vault as vault_service
+from datameent.services.clock import utcnow
+from datameent.store.uow import Store, UnitOfWork
+
+SELF_DECLARED = Text(
+    "Dit gegeven hebt u zelf gegeven. U kunt het zelf verbeteren bij Mijn gegevens.",
+    "You gave this yourself. You can correct it yourself under My data.",
+)
+NO_VALUE = Text("Hierover is niets vastgelegd.", "Nothing is recorded about this.")
+DECIDED = Text("Over dit verzoek is al besloten.", "This request has already been decided.")
+NOT_A_CORRECTION = Text(
+    "Een klantmanager behandelt alleen verzoeken om verbetering.",
+    "A case manager handles correction requests only.",
+)
+STILL_NEEDED = Text(
+    "Wissen kan nu niet: een wettelijke taak loopt nog (een open zaak met een wettelijke "
+    "plicht). Uw gegevens worden gewist als de bewaartermijn voorbij is.",
+    "Erasure is not possible now: a legal task is still running (an open case under a legal "
+    "duty). Your data will be erased when the retention period ends.",
+)
+NOTE_NEEDED = Text("Schrijf een korte toelichting.", "Write a short explanation.")
+
+
+def _own(actor: User) -> UUID:
+    if actor.person_id is None:
+        raise NotFound()
+    return actor.person_id
+
+
+def _client(uow: UnitOfWork, person_id: UUID) -> str:
+    person = uow.persons.get(person_id)
+    return person.client_number if person else "?"
+
+
+# Filing ---------------------------------------------------------------------------------------
+
+
+def file_request(
+    store: Store,
+    actor: User,
+    kind: RightKind,
+    explanation: str,
+    *,
+    subject: str | None = None,
+    proposed: str = "",
+) -> RightsRequest:
+    """File a correction, erasure or objection request. It is answered within a month."""
+    person_id = _own(actor)
+    now = utcnow()
+    with store.unit_of_work() as uow:
+        permit = uow.authorize(AccessRequest(actor, Action.EXERCISE_RIGHTS, person_id))
+        text = check_explanation(explanation)
+        value_id = None
+        if kind is RightKind.CORRECTION:
+            value_id = _correctable(uow, actor, person_id, subject or "")
+        elif kind is RightKind.OBJECTION:
+            subject = purposes.current(subject or "", "subject").code
+        else:
+            subject = None
+        request = RightsRequest(
+            uuid4(),
+            person_id,
+            kind,
+            subject,
+            value_id,
+            text,
+            proposed.strip()[:500] or None,
+            now,
+            RightStatus.OPEN,
+        )
+        uow.rights.add(permit, request)
+        _notify_handlers(uow, request, now)
+        uow.commit()
+    return request
+
+
+def _correctable(uow: UnitOfWork, actor: User, person_id: UUID, key: str) -> UUID:
+    """The current value a correction is about: only what someone else recorded."""
+    catalogue.definition(key)
+    permit = uow.authorize(AccessRequest(actor, Action.READ_VAULT, person_id))
+    current = {v.key: v for v in uow.vault.values(permit, person_id, history=False)}
+    value = current.get(key)
+    if value is None:
+        raise InvalidInput(Problem("subject", NO_VALUE))
+    if value.provenance.source is Source.SELF_DECLARED:
+        raise InvalidInput(Problem("subject", SELF_DECLARED))
+    return value.id
+
+
+def _notify_handlers(uow: UnitOfWork, request: RightsRequest, now: datetime) -> None:
+    client = _client(uow, request.person_id)
+    recipients: set[UUID] = {u.id for u in uow.accounts.by_role(Role.PRIVACY_OFFICER)}
+    if request.kind is RightKind.CORRECTION:
+        assignment = uow.caseloads.open_for_person(request.person_id)
+        if assignment is not None:
+            recipients.add(assignment.case_manager_id)
+    link = (
+        f"/clienten/{request.person_id}#verbeteren"
+        if request.kind is RightKind.CORRECTION
+        else "/privacy/rechten"
+    )
+    uow.notifications.add(
+        [
+            Notification(
+                uuid4(), user_id, Kind.RIGHTS_FILED, {"client": client, "right": request.kind}, link
+            )
+            for user_id in sorted(recipients)
+        ],
+        now,
+    )
+
+
+@dataclass(frozen=True)
+class MyRights:
+    requests: list[RightsRequest]
+    confirmations: list[ErasureConfirmation]
+    recorded_by_others: list[tuple[str, str]]
+    """(key, label) of current values someone else recorded: what a correction can be about."""
+
+
+def my_rights(store: Store, actor: User, locale: str = "nl") -> MyRights:
+    person_id = _own(actor)
+    with store.unit_of_work() as uow:
+        permit = uow.authorize(AccessRequest(actor, Action.EXERCISE_RIGHTS, person_id))
+        requests = uow.rights.of_person(permit, person_id)
+        confirmations = uow.rights.confirmations([r.id for r in requests])
+        uow.commit()
+    try:
+        current = vault_service.read_vault(store, actor, person_id).current
+    except DataErased:
+        current = []
+    others = sorted(
+        (
+            (v.key, catalogue.BY_KEY[v.key].label.in_(locale))
+            for v in current
+            if v.provenance.source is not Source.SELF_DECLARED and v.key in catalogue.BY_KEY
+        ),
+        key=lambda item: item[1],
+    )
+    return MyRights(requests, confirmations, others)
+
+
+# Export (art. 15 and 20) ----------------------------------------------------------------------
+
+
+def export(store: Store, actor: User, person_id: UUID) -> dict[str, Any]:
+    """Everything datameent holds about the person, with its provenance and the processing
+    log, in one document. Only for the person themselves; anyone else is refused and logged."""
+    with store.unit_of_work() as uow:
+        permit = uow.authorize(AccessRequest(actor, Action.EXPORT, person_id))
+        uow.log.touch(permit, person_id, {"export"})
+        uow.commit()
+    view = vault_service.read_vault(store, actor, person_id, history=True)
+    mine = sharing.my_sharing(store, actor)
+    written = story.my_story(store, actor)
+    rights = my_rights(store, actor)
+    log = ledger.processing_log_of(store, actor, person_id)
+    now = utcnow()
+    return {
+        "format": "datameent-export/1",
+        "madeAt": now.isoformat(),
+        "person": {
+            "id": str(view.person.id),
+            "clientNumber": view.person.client_number,
+            "bsn": view.bsn,
+            "registeredAt": view.person.created_at.isoformat(),
+        },
+        "attributes": [
+            {
+                "key": v.key,
+                "label": catalogue.BY_KEY[v.key].label.nl if v.key in catalogue.BY_KEY else v.key,
+                "value": v.value,
+                "current": v.current,
+                "source": v.provenance.source.value,
+                "recordedBy": str(v.provenance.recorded_by) if v.provenance.recorded_by else None,
+                "recordedAt": v.provenance.recorded_at.isoformat(),
+                "validFrom": _iso(v.provenance.valid_from),
+                "validTo": _iso(v.provenance.valid_to),
+                "verified": v.provenance.verified,
+                "instrumentVersion": v.provenance.instrument_version,
+            }
+            for v in view.versions
+        ],
+        "story": [
+            {
+                "sectionId": str(s.section_id),
+                "version": s.version,
+                "title": s.title,
+                "text": s.body,
+                "writtenAt": s.written_at.isoformat(),
+                "current": s.current,
+                "sharedWithCases": [str(x.case_id) for x in written.shared_with(s.section_id)]
+                if s.current
+                else [],
+            }
+            for s in written.history
+        ],
+        "cases": [
+            {
+                "id": str(c.id),
+                "purpose": c.purpose_code,
+                "openedAt": c.opened_at.isoformat(),
+                "closedAt": _iso(c.closed_at),
+            }
+            for c in mine.cases.values()
+        ],
+        "requests": [
+            {
+                "id": str(r.id),
+                "purpose": f"{r.purpose_code}:v{r.purpose_version}",
+                "askedAt": r.created_at.isoformat(),
+                "dueDate": r.due_date.isoformat(),
+                "status": r.status.value,
+                "items": [
+                    {
+                        "key": i.key,
+                        "reason": i.reason,
+                        "inPurpose": i.in_purpose,
+                        "justification": i.justification,
+                        "answer": i.answer.value if i.answer else None,
+                        "declineReason": i.decline_reason,
+                    }
+                    for i in r.askable_items
+                ],
+            }
+            for r in mine.requests
+        ],
+        "grants": [
+            {
+                "id": str(g.id),
+                "purpose": f"{g.purpose_code}:v{g.purpose_version}",
+                "basis": g.basis.value,
+                "caseId": str(g.case_id),
+                "keys": sorted(g.keys),
+                "validFrom": g.valid_from.isoformat(),
+                "validTo": g.valid_to.isoformat(),
+                "revokedAt": _iso(g.revoked_at),
+                "state": g.state(now).value,
+            }
+            for g in mine.grants
+        ],
+        "emergencyAccess": [
+            {
+                "openedAt": b.opened_at.isoformat(),
+                "reason": b.reason,
+                "review": b.review.value if b.review else None,
+            }
+            for b in mine.break_glass
+        ],
+        "rightsRequests": [
+            {
+                "id": str(r.id),
+                "kind": r.kind.value,
+                "subject": r.subject,
+                "explanation": r.explanation,
+                "filedAt": r.filed_at.isoformat(),
+                "status": r.status.value,
+                "decisionNote": r.decision_note,
+            }
+            for r in rights.requests
+        ],
+        "processingLog": [
+            {
+                "index": line.index,
+                "at": line.started_at.isoformat(),
+                "operation": line.operation,
+                "outcome": line.outcome,
+                "processingActivity": line.activity_uri,
+                "who": line.actor_name,
+                "roles": line.actor_roles,
+                "team": line.actor_team,
+                "attributeKeys": line.attribute_keys,
+            }
+            for line in log
+        ],
+    }
+
+
+def _iso(moment: object) -> str | None:
+    return moment.isoformat() if moment is not None else None  # type: ignore[attr-defined]
+
+
+# Handling -------------------------------------------------------------------------------------
+
+
+def corrections_of(store: Store, actor: User, person_id: UUID) -> list[RightsRequest]:
+    """Open correction requests of a client, for their case manager."""
+    with store.unit_of_work() as uow:
+        in_caseload = uow.caseloads.is_active(actor.id, person_id, utcnow())
+        permit = uow.authorize(
+            AccessRequest(actor, Action.HANDLE_CORRECTION, person_id, in_caseload)
+        )
+        found = uow.rights.open_corrections_of(permit, person_id)
+        uow.commit()
+    return found
+
+
+def decide_correction(
+    store: Store,
+    actor: User,
+    request_id: UUID,
+    *,
+    corrected: JsonValue | None,
+    note: str,
+) -> RightsRequest:
+    """Approve a correction by recording the corrected value (municipality, verified), or
+    refuse it (`corrected` None) with a reason. Whoever received the old value is told."""
+    now = utcnow()
+    with store.unit_of_work() as uow:
+        facts = uow.rights.facts(request_id)
+        if facts is None:
+            raise NotFound()
+        person_id, kind, status = facts
+        in_caseload = uow.caseloads.is_active(actor.id, person_id, now)
+        permit = uow.authorize(
+            AccessRequest(actor, Action.HANDLE_CORRECTION, person_id, in_caseload)
+        )
+        if kind is not RightKind.CORRECTION:
+            raise InvalidInput(Problem("kind", NOT_A_CORRECTION))
+        if status is not RightStatus.OPEN:
+            raise Conflict(DECIDED)
+        request = uow.rights.get(permit, request_id)
+        assert request is not None and request.subject is not None
+        text = check_explanation(note, "note")
+        if corrected is not None:
+            recording = uow.authorize(
+                AccessRequest(actor, Action.RECORD_ATTRIBUTE, person_id, in_caseload)
+            )
+            new = NewValue(request.subject, corrected, Source.MUNICIPALITY, verified=True)
+            definition = catalogue.definition(request.subject)
+            value = check_new_value(definition, new, by_resident=False)
+            provenance = Provenance(Source.MUNICIPALITY, actor.id, now, verified=True)
+            uow.vault.record(recording, person_id, [(request.subject, value, provenance)])
+            vault_service.tell_recipients(uow, actor, person_id, request.subject)
+        verdict = RightStatus.GRANTED if corrected is not None else RightStatus.REFUSED
+        uow.rights.decide(permit, request_id, person_id, verdict, text, now)
+        _tell_resident(uow, person_id, kind, now)
+        uow.commit()
+    return request
+
+
+def _tell_resident(uow: UnitOfWork, person_id: UUID, kind: RightKind, now: datetime) -> None:
+    resident = uow.accounts.of_person(person_id)
+    if resident is not None:
+        note = Notification(
+            uuid4(), resident.id, Kind.RIGHTS_DECIDED, {"right": kind.value}, "/mijn-rechten"
+        )
+        uow.notifications.add([note], now)
+
+
+def requests_to_handle(store: Store, actor: User) -> list[tuple[RightsRequest, str]]:
+    """Open erasure and objection requests, for the privacy officer, with client numbers."""
+    with store.unit_of_work() as uow:
+        permit = uow.authorize(AccessRequest(actor, Action.HANDLE_RIGHTS))
+        found = uow.rights.open_requests(permit, [RightKind.ERASURE, RightKind.OBJECTION])
+        numbers = {r.person_id: _client(uow, r.person_id) for r in found}
+        uow.commit()
+    return [(r, numbers[r.person_id]) for r in found]
+
+
+def decide_request(
+    store: Store, actor: User, request_id: UUID, *, grant: bool, note: str
+) -> RightStatus:
+    """The privacy officer decides on an erasure or objection.
+
+    An upheld objection ends the grants for that purpose. A granted erasure destroys the
+    person's data key (every value, the BSN, the story and every reason become unreadable),
+    ends all grants, and asks every recipient to confirm they removed what they kept. Erasure
+    is refused while a case under a legal duty is open: retention comes first (art. 17(3)(b)).
+    """
+    now = utcnow()
+    with store.unit_of_work() as uow:
+        facts = uow.rights.facts(request_id)
+        if facts is None:
+            raise NotFound()
+        person_id, kind, status = facts
+        permit = uow.authorize(AccessRequest(actor, Action.HANDLE_RIGHTS, person_id))
+        if kind is RightKind.CORRECTION:
+            raise InvalidInput(Problem("kind", NOT_A_CORRECTION))
+        if status is not RightStatus.OPEN:
+            raise Conflict(DECIDED)
+        text = check_explanation(note, "note")
+        request = uow.rights.get(permit, request_id)
+        assert request is not None
+        verdict = RightStatus.GRANTED if grant else RightStatus.REFUSED
+        if grant and kind is RightKind.ERASURE:
+            if _duty_still_running(uow, person_id, now):
+                raise Conflict(STILL_NEEDED)
+            # Decide first: the decision is stored unencrypted, the rest is shredded after.
+            uow.rights.decide(permit, request_id, person_id, verdict, text, now)
+            _erase(uow, actor, permit, person_id, request_id, now)
+        else:
+            if grant and request.subject:
+                _end_grants(uow, permit, person_id, request.subject, now)
+            uow.rights.decide(permit, request_id, person_id, verdict, text, now)
+        _tell_resident(uow, person_id, kind, now)
+        uow.commit()
+    return verdict
+
+
+def _duty_still_running(uow: UnitOfWork, person_id: UUID, now: datetime) -> bool:
+    cases = uow.sharing.cases_of(person_id)
+    return any(
+        g.basis is Basis.DUTY
+        and g.state(now) is GrantState.ACTIVE
+        and g.case_id in cases
+        and cases[g.case_id].open_at(now)
+        for g in uow.sharing.grants_of(person_id)
+    )
+
+
+def _end_grants(
+    uow: UnitOfWork, permit: Permit, person_id: UUID, purpose_code: str | None, now: datetime
+) -> list[UUID]:
+    """End the active grants (of one purpose, or all), as the privacy officer's decision."""
+    ended = []
+    for g in uow.sharing.grants_of(person_id, purpose_code):
+        if g.state(now) is GrantState.ACTIVE:
+            uow.sharing.end_grant(permit, g, now)
+            ended.append(g.id)
+    return ended
+
+
+def _erase(
+    uow: UnitOfWork,
+    actor: User,
+    permit: Permit,
+    person_id: UUID,
+    request_id: UUID,
+    now: datetime,
+) -> None:
+    grants = uow.sharing.grants_of(person_id)
+    recipients: dict[UUID, UUID | None] = {}
+    for g in grants:
+        for request in [g.request_id] if g.request_id else []:
+            facts = uow.sharing.request_facts(request)
+            if facts is not None:
+                recipients.setdefault(facts[1], g.id)
+    assignment = uow.caseloads.open_for_person(person_id)
+    if assignment is not None:
+        recipients.setdefault(assignment.case_manager_id, None)
+    _end_grants(uow, permit, person_id, None, now)
+    erasing = uow.authorize(AccessRequest(actor, Action.ERASE_PERSON, person_id))
+    client = _client(uow, person_id)
+    uow.persons.destroy_data_key(erasing, person_id, now)
+    uow.rights.ask_confirmations(
+        [ErasureConfirmation(request_id, r, g, now, None) for r, g in recipients.items()]
+    )
+    uow.notifications.add(
+        [
+            Notification(uuid4(), r, Kind.ERASURE_CONFIRM, {"client": client}, "/berichten")
+            for r in sorted(recipients)
+        ],
+        now,
+    )
+
+
+def erasures_to_confirm(store: Store, actor: User) -> list[ErasureConfirmation]:
+    with store.unit_of_work(write=False) as uow:
+        return uow.rights.pending_confirmations_for(actor.id)
+
+
+def confirm_erasure(store: Store, actor: User, request_id: UUID) -> None:
+    """A recipient confirms they removed what they kept of an erased person."""
+    with store.unit_of_work() as uow:
+        if not uow.rights.confirm(request_id, actor.id, utcnow()):
+            raise NotFound()
+        uow.commit()

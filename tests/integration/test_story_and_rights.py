@@ -1,0 +1,179 @@
+"""My story and the resident's rights through the services, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from uuid import UUID
+
+import pytest
+from sqlalchemy import select
+
+from datameent.domain.notifications import Kind
+from datameent.domain.rights import RightKind, RightStatus
+from datameent.errors import AccessDenied, Conflict, DataErased, InvalidInput, NotFound
+from datameent.services import caseloads, inbox, rights, story, vault
+from datameent.store.tables import cases, story_sections
+from datameent.store.uow import Store
+from tests.integration.test_sharing_service import manager_of
+from tests.support import user
+
+
+def test_a_story_is_told_once_and_read_by_the_case_manager_it_is_shared_with(
+    seeded: Store,
+) -> None:
+    resident = user(seeded, "inwoner7")
+    person = resident.person_id
+    assert person
+    manager = manager_of(seeded, resident)
+    assert story.shared_story(seeded, manager, person) == []
+
+    section = story.write_section(
+        seeded, resident, None, "Wat er gebeurd is", "Na mijn scheiding raakte ik mijn werk kwijt."
+    )
+    private = story.write_section(
+        seeded, resident, None, "Mijn gezondheid", "Dit houd ik voor mij."
+    )
+    mine = story.my_story(seeded, resident)
+    trajectory = next(c for c in mine.cases.values() if c.purpose_code == "re-integratie")
+    story.share_section(seeded, resident, section.section_id, trajectory.id)
+    with pytest.raises(Conflict):
+        story.share_section(seeded, resident, section.section_id, trajectory.id)
+    with pytest.raises(InvalidInput):  # a section that does not exist
+        story.share_section(seeded, resident, UUID(int=5), trajectory.id)
+
+    read = story.shared_story(seeded, manager, person)
+    assert [s.title for s in read] == ["Wat er gebeurd is"]
+    assert private.section_id not in {s.section_id for s in read}
+
+    story.write_section(
+        seeded,
+        resident,
+        section.section_id,
+        "Wat er gebeurd is",
+        "Na mijn scheiding raakte ik mijn werk kwijt. Nu woon ik weer zelfstandig.",
+    )
+    assert Kind.STORY_UPDATED in {n.kind for n in inbox.inbox(seeded, manager).notifications}
+    assert "zelfstandig" in story.shared_story(seeded, manager, person)[0].body
+    assert len(story.my_story(seeded, resident).history) == 3, "the first version is kept"
+    with seeded.engine.connect() as connection:
+        stored = connection.scalars(select(story_sections.c.body)).all()
+    assert all(b"scheiding" not in blob for blob in stored), "stored encrypted"
+
+    # Handover: the story goes with the case to the next case manager.
+    lead = next(
+        user(seeded, f"teamleider{n}")
+        for n in (1, 2)
+        if user(seeded, f"teamleider{n}").team == manager.team
+    )
+    colleague = next(
+        user(seeded, f"klantmanager{n}")
+        for n in (1, 2, 3)
+        if user(seeded, f"klantmanager{n}").team == manager.team
+        and user(seeded, f"klantmanager{n}").id != manager.id
+    )
+    caseloads.assign_case(seeded, lead, person, colleague.id)
+    assert [s.title for s in story.shared_story(seeded, colleague, person)] == ["Wat er gebeurd is"]
+    with pytest.raises(AccessDenied):
+        story.shared_story(seeded, manager, person)
+
+    share = story.my_story(seeded, resident).shared_with(section.section_id)[0]
+    story.stop_sharing(seeded, resident, share.id)
+    assert story.shared_story(seeded, colleague, person) == []
+
+
+def test_the_export_holds_everything_and_only_for_oneself(seeded: Store) -> None:
+    resident, other = user(seeded, "inwoner1"), user(seeded, "inwoner2")
+    assert resident.person_id
+    story.write_section(seeded, resident, None, "Mijn situatie nu", "Ik zoek werk in de zorg.")
+    document = rights.export(seeded, resident, resident.person_id)
+    assert document["person"]["bsn"].isdigit()
+    assert {"given_name", "zrm_financien"} <= {a["key"] for a in document["attributes"]}
+    assert document["grants"] and document["requests"] and document["processingLog"]
+    assert document["story"][0]["text"] == "Ik zoek werk in de zorg."
+    json.dumps(document)  # it is JSON as it stands
+    with pytest.raises(AccessDenied) as caught:
+        rights.export(seeded, other, resident.person_id)
+    assert caught.value.hide_existence
+
+
+def test_a_correction_of_municipality_data_reaches_the_recipients(seeded: Store) -> None:
+    resident = user(seeded, "inwoner8")
+    assert resident.person_id
+    manager = manager_of(seeded, resident)
+    with pytest.raises(InvalidInput):  # self-declared: the resident corrects it directly
+        rights.file_request(seeded, resident, RightKind.CORRECTION, "Klopt niet", subject="phone")
+    request = rights.file_request(
+        seeded,
+        resident,
+        RightKind.CORRECTION,
+        "Mijn zoon woont sinds de zomer bij mij; we zijn met drie.",
+        subject="household_size",
+        proposed="3",
+    )
+    assert Kind.RIGHTS_FILED in {n.kind for n in inbox.inbox(seeded, manager).notifications}
+    waiting = rights.corrections_of(seeded, manager, resident.person_id)
+    assert [r.id for r in waiting] == [request.id]
+    rights.decide_correction(
+        seeded, manager, request.id, corrected=3, note="Nagekeken in de BRP."
+    )
+    view = vault.read_vault(seeded, resident, resident.person_id, history=True)
+    household = next(v for v in view.current if v.key == "household_size")
+    assert household.value == 3 and household.provenance.verified
+    assert len([v for v in view.versions if v.key == "household_size"]) >= 2, "old one kept"
+    decided = rights.my_rights(seeded, resident).requests[0]
+    assert decided.status is RightStatus.GRANTED and decided.decision_note
+    with pytest.raises(Conflict):
+        rights.decide_correction(seeded, manager, request.id, corrected=True, note="nogmaals")
+
+
+def test_an_objection_upheld_ends_the_grants_of_that_purpose(seeded: Store) -> None:
+    resident = user(seeded, "inwoner9")
+    assert resident.person_id
+    manager = manager_of(seeded, resident)
+    officer = user(seeded, "privacy1")
+    with pytest.raises(InvalidInput):
+        rights.file_request(seeded, resident, RightKind.OBJECTION, "x", subject="geen-doel")
+    request = rights.file_request(
+        seeded,
+        resident,
+        RightKind.OBJECTION,
+        "Ik wil niet dat mijn ZRM-scores voor re-integratie gebruikt worden.",
+        subject="re-integratie",
+    )
+    assert vault.read_vault(seeded, manager, resident.person_id, purpose="re-integratie").current
+    with pytest.raises(AccessDenied):
+        rights.decide_request(seeded, manager, request.id, grant=True, note="x")
+    assert request.id in {r.id for r, _ in rights.requests_to_handle(seeded, officer)}
+    rights.decide_request(seeded, officer, request.id, grant=True, note="Bezwaar gegrond.")
+    with pytest.raises(AccessDenied):
+        vault.read_vault(seeded, manager, resident.person_id, purpose="re-integratie")
+    assert Kind.RIGHTS_DECIDED in {n.kind for n in inbox.inbox(seeded, resident).notifications}
+
+
+def test_erasure_waits_for_a_legal_duty_then_shreds_and_asks_recipients(seeded: Store) -> None:
+    resident = user(seeded, "inwoner10")
+    person = resident.person_id
+    assert person
+    officer = user(seeded, "privacy1")
+    manager = manager_of(seeded, resident)
+    request = rights.file_request(seeded, resident, RightKind.ERASURE, "Wis alles over mij.")
+    with pytest.raises(Conflict):  # open cases under a legal duty: retention comes first
+        rights.decide_request(seeded, officer, request.id, grant=True, note="Wissen.")
+
+    # Once the duties end (the trajectory and review close), erasure goes ahead.
+    with seeded.engine.begin() as connection:
+        connection.execute(
+            cases.update().where(cases.c.person_id == person).values(closed_at=cases.c.opened_at)
+        )
+    rights.decide_request(seeded, officer, request.id, grant=True, note="Geen plicht meer.")
+    with pytest.raises(DataErased):
+        vault.read_vault(seeded, resident, person)
+    pending = rights.erasures_to_confirm(seeded, manager)
+    assert request.id in {c.request_id for c in pending}
+    rights.confirm_erasure(seeded, manager, request.id)
+    with pytest.raises(NotFound):
+        rights.confirm_erasure(seeded, manager, request.id)
+    status = rights.my_rights(seeded, resident)
+    assert status.requests[0].status is RightStatus.GRANTED
+    assert status.requests[0].explanation is None, "shredded with everything else"
+    assert all(c.confirmed_at for c in status.confirmations)
