@@ -261,3 +261,33 @@ def test_a_case_manager_asks_and_a_privacy_officer_approves_outside_the_purpose(
     assert_accessible_and_fits_a_phone(page)
     page.get_by_role("link", name="Berichten").click()
     assert_accessible_and_fits_a_phone(page)
+
+
+def test_a_resident_tells_their_story_once_and_uses_their_rights(page: Page) -> None:
+    log_in(page, "inwoner3")
+    page.get_by_role("link", name="Mijn verhaal").click()
+    assert_accessible_and_fits_a_phone(page)
+    page.get_by_label("Titel").fill("Wat er gebeurd is")
+    page.get_by_label("Tekst").fill("Ik verloor mijn baan toen de fabriek sloot.")
+    page.get_by_role("button", name="Opslaan", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("Opgeslagen")
+    page.get_by_label("Dit deel delen met").select_option(label="Hulp bij het vinden van werk")
+    page.get_by_role("button", name=re.compile("^Delen")).click()
+    expect(page.get_by_text("Gedeeld met:")).to_be_visible()
+    assert_accessible_and_fits_a_phone(page)
+
+    page.get_by_role("link", name="Mijn rechten").click()
+    assert_accessible_and_fits_a_phone(page)
+    page.get_by_label("Voor welk doel?").select_option("schuldhulp")
+    page.get_by_label("Uw redenen").fill("Ik krijg al hulp van een vrijwilliger.")
+    page.get_by_role("button", name="Bezwaar maken").click()
+    expect(page.get_by_role("status")).to_contain_text("Uw verzoek is ingediend")
+    page.get_by_role("link", name="Alles tonen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Alles wat de gemeente over u heeft")
+    assert_accessible_and_fits_a_phone(page)
+
+    page.get_by_role("button", name="Uitloggen").click()
+    log_in(page, "privacy1")
+    page.get_by_role("link", name="Rechten").click()
+    expect(page.get_by_text("Ik krijg al hulp van een vrijwilliger.")).to_be_visible()
+    assert_accessible_and_fits_a_phone(page)

@@ -113,9 +113,7 @@ def test_a_correction_of_municipality_data_reaches_the_recipients(seeded: Store)
     assert Kind.RIGHTS_FILED in {n.kind for n in inbox.inbox(seeded, manager).notifications}
     waiting = rights.corrections_of(seeded, manager, resident.person_id)
     assert [r.id for r in waiting] == [request.id]
-    rights.decide_correction(
-        seeded, manager, request.id, corrected=3, note="Nagekeken in de BRP."
-    )
+    rights.decide_correction(seeded, manager, request.id, corrected=3, note="Nagekeken in de BRP.")
     view = vault.read_vault(seeded, resident, resident.person_id, history=True)
     household = next(v for v in view.current if v.key == "household_size")
     assert household.value == 3 and household.provenance.verified

@@ -312,8 +312,11 @@ def _iso(moment: object) -> str | None:
 
 
 def corrections_of(store: Store, actor: User, person_id: UUID) -> list[RightsRequest]:
-    """Open correction requests of a client, for their case manager."""
+    """Open correction requests of a client, for their case manager. None open: nothing is
+    read, so nothing is logged."""
     with store.unit_of_work() as uow:
+        if not uow.rights.has_open(person_id, RightKind.CORRECTION):
+            return []
         in_caseload = uow.caseloads.is_active(actor.id, person_id, utcnow())
         permit = uow.authorize(
             AccessRequest(actor, Action.HANDLE_CORRECTION, person_id, in_caseload)

@@ -62,6 +62,19 @@ class RightsRepository:
         ).first()
         return (row.person_id, RightKind(row.kind), RightStatus(row.status)) if row else None
 
+    def has_open(self, person_id: UUID, kind: RightKind) -> bool:
+        """Whether the person has an open request of this kind (nothing is read)."""
+        found = self._db.scalar(
+            select(rr.c.id)
+            .where(
+                rr.c.person_id == person_id,
+                rr.c.kind == kind.value,
+                rr.c.status == RightStatus.OPEN.value,
+            )
+            .limit(1)
+        )
+        return found is not None
+
     def of_person(self, permit: Permit, person_id: UUID) -> list[RightsRequest]:
         self._log.check(permit, _READ, person_id)
         rows = self._db.execute(

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from datameent.web.api import auth, caseloads, definitions, ledger, me, persons, sharing
+from datameent.web.api import (
+    auth,
+    caseloads,
+    definitions,
+    ledger,
+    me,
+    persons,
+    rights,
+    sharing,
+)
 
 router = APIRouter(prefix="/api/v1")
-for module in (auth, me, persons, definitions, caseloads, ledger, sharing):
+for module in (auth, me, persons, definitions, caseloads, ledger, sharing, rights):
     router.include_router(module.router)

@@ -12,11 +12,12 @@ from datameent.web.pages import (
     intake,
     logbook,
     privacy,
+    rights,
     sharing,
     team,
     vault,
 )
 
 router = APIRouter(dependencies=[Depends(csrf.verify)], include_in_schema=False)
-for module in (auth, home, sharing, vault, logbook, caseload, intake, team, privacy):
+for module in (auth, home, sharing, rights, vault, logbook, caseload, intake, team, privacy):
     router.include_router(module.router)

@@ -26,7 +26,7 @@ from datameent.domain.sharing import (
 )
 from datameent.domain.text import Text
 from datameent.errors import InvalidInput, Problem
-from datameent.services import inbox, sharing
+from datameent.services import inbox, rights, sharing
 from datameent.services import vault as vault_service
 from datameent.web.deps import PageUser, StoreDep
 from datameent.web.present import format_value
@@ -312,7 +312,8 @@ async def review(request: Request, access_id: UUID, user: PageUser, store: Store
 @router.get("/berichten")
 def messages(request: Request, user: PageUser, store: StoreDep) -> Response:
     box = inbox.inbox(store, user)
-    return render(request, "inbox.html", {"box": box, "purposes": purposes})
+    erasures = rights.erasures_to_confirm(store, user)
+    return render(request, "inbox.html", {"box": box, "purposes": purposes, "erasures": erasures})
 
 
 @router.post("/berichten/gelezen")

@@ -17,7 +17,9 @@ from datameent.domain.sharing import GrantState
 from datameent.domain.text import Text
 from datameent.domain.vault import SOURCE_LABELS, NewValue, Source
 from datameent.errors import InvalidInput, NotFound, Problem
+from datameent.services import rights as rights_service
 from datameent.services import sharing as sharing_service
+from datameent.services import story as story_service
 from datameent.services import vault as vault_service
 from datameent.store.uow import Store
 from datameent.web.deps import PageUser, StoreDep
@@ -83,11 +85,15 @@ def _client_page(
     if emergency or purpose is not None:
         code = None if emergency else purpose.code if purpose else None
         view = vault_service.read_vault(store, user, person_id, purpose=code, history=True)
+    told = story_service.shared_story(store, user, person_id)
+    corrections = rights_service.corrections_of(store, user, person_id)
     locale = locale_of(request)
     names = {v.key: v.value for v in view.current} if view else {}
     name = display_name(names.get("given_name"), names.get("name_prefix"), names.get("family_name"))
     context = {
         "file": file,
+        "story": told,
+        "corrections": corrections,
         "view": view,
         "readable": readable,
         "purpose": purpose,
