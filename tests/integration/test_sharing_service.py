@@ -114,7 +114,7 @@ def test_bad_requests_are_refused_and_change_nothing(seeded: Store) -> None:
     resident = user(seeded, "inwoner2")
     assert resident.person_id
     manager = manager_of(seeded, resident)
-    before = count(seeded, data_requests)
+    before, records = count(seeded, data_requests), count(seeded, log_records)
     cases = [
         ("re-integratie", [AskedItem("shoe_size", "why")], SOON, "items[0].key"),
         ("no-such-purpose", [AskedItem("phone", "why")], SOON, "purpose"),
@@ -127,6 +127,13 @@ def test_bad_requests_are_refused_and_change_nothing(seeded: Store) -> None:
             sharing.create_request(seeded, manager, resident.person_id, purpose, asked, due)
         assert field in {p.field for p in caught.value.problems}
     assert count(seeded, data_requests) == before
+    with seeded.engine.connect() as connection:
+        outcomes = connection.scalars(
+            select(log_records.c.outcome).where(log_records.c.seq >= records)
+        ).all()
+    assert outcomes == ["denied"] * len(cases), "each refused attempt is logged as denied"
+    audit = last_audit(seeded)
+    assert audit["reasons"] == ["refused: InvalidInput"] and audit["attribute_keys"] == []
 
 
 def test_outside_the_purpose_needs_a_second_officer(seeded: Store) -> None:
@@ -201,12 +208,12 @@ def test_someone_elses_request_or_grant_is_refused_and_logged(seeded: Store) -> 
         sharing.revoke(seeded, other, grant.id)
     with pytest.raises(NotFound):
         sharing.revoke(seeded, other, UUID(int=1))
-    assert count(seeded, log_records) == records + 2
+    assert count(seeded, log_records) == records + 3, "each attempt, even on nothing, is logged"
     with seeded.engine.connect() as connection:
         outcomes = connection.scalars(
-            select(log_records.c.outcome).order_by(log_records.c.seq.desc()).limit(2)
+            select(log_records.c.outcome).order_by(log_records.c.seq.desc()).limit(3)
         ).all()
-    assert outcomes == ["denied", "denied"]
+    assert outcomes == ["denied", "denied", "denied"]
     again = sharing.my_sharing(seeded, owner)
     assert again.open_requests[0].item("housing").answer is None  # type: ignore[union-attr]
     assert count(seeded, grants) == held

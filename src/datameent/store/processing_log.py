@@ -31,6 +31,26 @@ from datameent.store.tables import audit_records, log_records
 from datameent.tracing import current_trace, new_span_id
 
 LIST_ACTIONS = frozenset({Action.LIST_OWN_CASELOAD, Action.VIEW_TEAM_CASES})
+REFUSALS_LOGGED = frozenset(
+    {
+        Action.OPEN_CASE,
+        Action.REQUEST_DATA,
+        Action.APPROVE_REQUEST,
+        Action.ANSWER_REQUEST,
+        Action.SHARE,
+        Action.REVOKE_GRANT,
+        Action.BREAK_GLASS,
+        Action.WRITE_STORY,
+        Action.SHARE_STORY,
+        Action.EXERCISE_RIGHTS,
+        Action.EXPORT,
+        Action.HANDLE_CORRECTION,
+        Action.HANDLE_RIGHTS,
+    }
+)
+"""Actions whose attempts are logged as denied when refused for what they asked, after the
+policy allowed them: the purpose-bound sharing and rights actions (issue: bad input is
+"logged as denied")."""
 """Actions on many persons at once: each person listed gets a record of their own."""
 
 
@@ -120,6 +140,25 @@ class ProcessingLog:
         entries = [e for issued in self._issued.values() for e in issued.entries.values()]
         self._issued.clear()
         return self.write(entries)
+
+    def refused(self, reason: str) -> list[Entry]:
+        """The pending entries of refusal-logged actions, turned into denials, and forgotten."""
+        denied = []
+        for issued in self._issued.values():
+            if issued.permit.action not in REFUSALS_LOGGED:
+                continue
+            for entry in issued.entries.values() or [issued.template]:
+                denied.append(
+                    dataclasses.replace(
+                        entry,
+                        outcome=Outcome.DENIED,
+                        reasons=(f"refused: {reason}",),
+                        keys=set(),
+                        grants=(),
+                    )
+                )
+        self._issued.clear()
+        return denied
 
     def discard(self) -> None:
         self._issued.clear()

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from datameent.domain.policy import AccessRequest, Decision, Permit, decide
 from datameent.domain.processing import activity_for
 from datameent.domain.processing_log import Entry
-from datameent.errors import AccessDenied, Conflict
+from datameent.errors import AccessDenied, Conflict, DatameentError
 from datameent.store.accounts import AccountRepository
 from datameent.store.caseloads import CaseloadRepository
 from datameent.store.crypto import KeyRing
@@ -130,6 +130,8 @@ class UnitOfWork:
         try:
             if connection.in_transaction():
                 connection.rollback()
+            if isinstance(exc, DatameentError) and not isinstance(exc, AccessDenied):
+                self._log_refusal(connection, exc)
         finally:
             self.log.discard()
             connection.close()
@@ -138,6 +140,16 @@ class UnitOfWork:
             raise UnloggedProcessing("personal data was processed without committing its log")
         if isinstance(exc, IntegrityError):
             raise Conflict() from exc
+
+    def _log_refusal(self, connection: Connection, error: DatameentError) -> None:
+        """An attempt the policy allowed but that was refused for what it asked (an unknown
+        attribute, someone else's request, a duty grant to revoke...) changed nothing; for the
+        sharing and rights actions it is logged as denied, with the reason, on its own."""
+        refused = self.log.refused(type(error).__name__)
+        if refused:
+            connection.begin()
+            self.log.write(refused)
+            connection.commit()
 
 
 class Store:
