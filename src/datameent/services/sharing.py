@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from uuid import UUID, uuid4
 
@@ -190,15 +190,11 @@ def create_request(
 def _approvers_notes(
     uow: UnitOfWork, requester: User, client: str, request_id: UUID
 ) -> list[Notification]:
-    approvers = uow.accounts.by_role(Role.PRIVACY_OFFICER) + uow.accounts.by_role(
-        Role.TEAM_LEAD, requester.team
-    )
-    seen: set[UUID] = set()
+    """The privacy officers are asked to judge (never the requester themselves)."""
     notes = []
-    for user in approvers:
-        if user.id != requester.id and user.id not in seen and user.active:
-            seen.add(user.id)
-            notes += _note(user, Kind.APPROVAL_NEEDED, "/privacy/goedkeuren", client=client)
+    for officer in uow.accounts.by_role(Role.PRIVACY_OFFICER):
+        if officer.id != requester.id and officer.active:
+            notes += _note(officer, Kind.APPROVAL_NEEDED, "/privacy/goedkeuren", client=client)
     return notes
 
 
@@ -541,7 +537,7 @@ def revoke(store: Store, actor: User, grant_id: UUID) -> Grant:
                 uow, _note(manager, Kind.GRANT_REVOKED, client=client, purpose=grant.purpose_code)
             )
         uow.commit()
-    return Grant(**{**grant.__dict__, "revoked_at": now})
+    return replace(grant, revoked_at=now)
 
 
 # Break-glass ------------------------------------------------------------------------------
