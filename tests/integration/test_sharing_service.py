@@ -240,6 +240,8 @@ def test_break_glass_opens_the_file_and_tells_the_privacy_officer_and_resident(
     assert Kind.BREAK_GLASS in kinds(seeded, resident)
     assert Kind.BREAK_GLASS_OPENED in kinds(seeded, officer)
     assert access.id in {b.id for b in sharing.my_sharing(seeded, resident).break_glass}
+    own = vault.read_vault(seeded, resident, person)
+    assert own.emergencies == [access.opened_at], "shown on top of the resident's own page"
 
     queue = sharing.break_glass_to_review(seeded, officer)
     assert access.id in {b.id for b, _, _ in queue}

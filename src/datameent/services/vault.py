@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from uuid import UUID, uuid4
 
 from datameent.domain import catalogue
@@ -16,6 +17,9 @@ from datameent.domain.vault import AttributeValue, NewValue, Provenance, check_n
 from datameent.errors import NotFound
 from datameent.services.clock import utcnow
 from datameent.store.uow import Store, UnitOfWork
+
+EMERGENCY_SHOWN_DAYS = 90
+"""How long an emergency access stays on top of the resident's own page."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,8 @@ class VaultView:
     """The attributes this view was limited to; None: everything."""
     rule: str = ""
     """The policy rule that allowed the read (``break-glass`` is shown as such)."""
+    emergencies: list[datetime] = field(default_factory=list)
+    """For the resident: when their file was opened with emergency access lately."""
 
 
 def _authorize(
@@ -52,11 +58,13 @@ def _authorize(
     )
     if action is Action.READ_VAULT:
         # Only the named purpose's grants can open this read; the policy judges their state.
-        grants = uow.sharing.grants_of(person_id, purpose) if in_caseload and purpose else []
+        grants, cases = (
+            uow.sharing.read_facts(person_id, purpose) if in_caseload and purpose else ([], {})
+        )
         request = replace(
             request,
             grants=tuple(grants),
-            cases=uow.sharing.cases_of(person_id) if grants else {},
+            cases=cases,
             break_glass=uow.sharing.break_glass_active(actor.id, person_id, now),
         )
     return uow.authorize(request)
@@ -88,8 +96,10 @@ def read_vault(
         recorders = uow.accounts.many(
             v.provenance.recorded_by for v in versions if v.provenance.recorded_by
         )
+        own = _is_own(actor, person_id)
+        since = utcnow() - timedelta(days=EMERGENCY_SHOWN_DAYS)
+        emergencies = uow.sharing.break_glass_since(person_id, since) if own else []
         uow.commit()
-    own = _is_own(actor, person_id)
     return VaultView(
         person=person,
         bsn=None if bsn is None else bsn if own else mask_bsn(bsn),
@@ -99,6 +109,7 @@ def read_vault(
         own=own,
         scope=permit.scope,
         rule=permit.rule,
+        emergencies=emergencies,
     )
 
 

@@ -40,6 +40,9 @@ _ALL_VERSIONS = (
     .order_by(av.c.recorded_at.desc())
 )
 _CURRENT_VERSIONS = _ALL_VERSIONS.where(av.c.is_current)
+_SCOPED = av.c.key.in_(bindparam("keys", expanding=True))
+_ALL_VERSIONS_SCOPED = _ALL_VERSIONS.where(_SCOPED)
+_CURRENT_VERSIONS_SCOPED = _CURRENT_VERSIONS.where(_SCOPED)
 _READ = frozenset({Action.READ_VAULT})
 _RECORD = frozenset({Action.RECORD_ATTRIBUTE})
 _KNOW_KEYS = frozenset({Action.ANSWER_REQUEST, Action.SHARE, Action.READ_VAULT})
@@ -62,11 +65,16 @@ class VaultRepository:
         the permit's scope opens."""
         self._log.check(permit, _READ, person_id)
         key = self._persons.data_key(person_id)
-        query = _ALL_VERSIONS if history else _CURRENT_VERSIONS
-        rows = self._db.execute(query, {"person_id": person_id})
         scope = permit.scope
-        # Rows outside the permit's scope are never decrypted.
-        values = [_to_value(row, key) for row in rows if scope is None or row[1] in scope]
+        params: dict[str, object] = {"person_id": person_id}
+        if scope is None:
+            query = _ALL_VERSIONS if history else _CURRENT_VERSIONS
+        else:
+            # Rows outside the permit's scope are not even fetched, let alone decrypted.
+            query = _ALL_VERSIONS_SCOPED if history else _CURRENT_VERSIONS_SCOPED
+            params["keys"] = sorted(scope)
+        rows = self._db.execute(query, params)
+        values = [_to_value(row, key) for row in rows]
         self._log.touch(permit, person_id, {v.key for v in values})
         return values
 
