@@ -196,3 +196,24 @@ def test_every_sharing_endpoint_is_in_the_openapi(http: httpx.Client) -> None:
         "/api/v1/me/notifications",
     ):
         assert path in paths, path
+
+
+def test_a_resident_shares_on_their_own_initiative_through_the_page(http: httpx.Client) -> None:
+    import re
+
+    from tests.e2e.test_pages import csrf_token, login
+
+    login(http, "inwoner5")
+    page = http.get("/mijn-verzoeken")
+    assert page.status_code == 200 and "Zelf iets delen" in page.text
+    action, key = re.search(
+        r'action="(/mijn-delen/zaak/[0-9a-f-]{36})".*?name="share-(\w+)"', page.text, re.S
+    ).groups()  # type: ignore[union-attr]
+    token = csrf_token(page.text)
+    shared = http.post(action, data={"csrf_token": token, f"share-{key}": "on"})
+    assert shared.status_code == 303 and "gedeeld=1" in shared.headers["location"]
+    nothing = http.post(action, data={"csrf_token": token})
+    assert nothing.status_code == 422 and "Traceback" not in nothing.text
+    resident = bearer(http, "inwoner5")
+    consent = [g for g in sharing_of(http, resident)["grants"] if g["keys"] == [key]]
+    assert consent and consent[0]["basis"] == "consent" and consent[0]["revocable"]

@@ -270,10 +270,26 @@ class MySharing:
     grants: list[Grant]
     break_glass: list[BreakGlass]
     now: datetime
+    held: frozenset[str] = frozenset()
+    """Which attributes the resident has a current value for (no values)."""
 
     @property
     def open_requests(self) -> list[DataRequest]:
         return [r for r in self.requests if r.status is RequestStatus.OPEN]
+
+    def shareable(self, case: Case) -> list[str]:
+        """What the resident could still share with an open case on their own initiative:
+        attributes of the case's purpose that they hold and do not share with it yet."""
+        purpose = purposes.CURRENT.get(case.purpose_code)
+        if purpose is None or not case.open_at(self.now):
+            return []
+        shared = {
+            k
+            for g in self.grants
+            if g.case_id == case.id and g.state(self.now) is GrantState.ACTIVE
+            for k in g.keys
+        }
+        return sorted((purpose.attributes & self.held) - shared)
 
 
 def my_sharing(store: Store, actor: User) -> MySharing:
@@ -289,8 +305,9 @@ def my_sharing(store: Store, actor: User) -> MySharing:
         cases = uow.sharing.cases_of(person_id)
         grants = sorted(uow.sharing.grants_of(person_id), key=lambda g: g.created_at, reverse=True)
         glass = uow.sharing.break_glass_of(permit, person_id)
+        held = frozenset(uow.vault.current_keys(permit, person_id))
         uow.commit()
-    return MySharing(cases, requests, grants, glass, utcnow())
+    return MySharing(cases, requests, grants, glass, utcnow(), held)
 
 
 def _own_person(actor: User) -> UUID:

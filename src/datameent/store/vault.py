@@ -45,7 +45,7 @@ _ALL_VERSIONS_SCOPED = _ALL_VERSIONS.where(_SCOPED)
 _CURRENT_VERSIONS_SCOPED = _CURRENT_VERSIONS.where(_SCOPED)
 _READ = frozenset({Action.READ_VAULT})
 _RECORD = frozenset({Action.RECORD_ATTRIBUTE})
-_KNOW_KEYS = frozenset({Action.ANSWER_REQUEST, Action.SHARE, Action.READ_VAULT})
+_KNOW_KEYS = frozenset({Action.ANSWER_REQUEST, Action.SHARE, Action.READ_VAULT, Action.VIEW_CASES})
 
 
 def _context(key: str, value_id: UUID) -> str:

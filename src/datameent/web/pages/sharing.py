@@ -72,9 +72,20 @@ def my_requests(request: Request, user: PageUser, store: StoreDep) -> Response:
         "label": lambda key: _label(key, locale),
         "labels_of": lambda keys: labels_of(keys, locale),
         "revoked": request.query_params.get("ingetrokken") == "1",
+        "shared": request.query_params.get("gedeeld") == "1",
         "error": None,
     }
     return render(request, "my_requests.html", context)
+
+
+@router.post("/mijn-delen/zaak/{case_id}")
+async def share_on_own_initiative(
+    request: Request, case_id: UUID, user: PageUser, store: StoreDep
+) -> Response:
+    form = await request.form()
+    keys = [str(k).removeprefix("share-") for k, v in form.items() if str(k).startswith("share-")]
+    sharing.share(store, user, case_id, keys[:60])
+    return RedirectResponse("/mijn-verzoeken?gedeeld=1#delen", 303)
 
 
 @router.post("/mijn-delen/{grant_id}/intrekken")
