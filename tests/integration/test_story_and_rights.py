@@ -175,3 +175,4 @@ def test_erasure_waits_for_a_legal_duty_then_shreds_and_asks_recipients(seeded: 
     assert status.requests[0].status is RightStatus.GRANTED
     assert status.requests[0].explanation is None, "shredded with everything else"
     assert all(c.confirmed_at for c in status.confirmations)
+    assert any(r.who.startswith("Klantmanager") for r in status.recipients)

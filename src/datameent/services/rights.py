@@ -3,13 +3,13 @@ for erasure (art. 17), or object (art. 21); and the staff's side of handling tho
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
 from datameent.domain import catalogue, purposes
-from datameent.domain.accounts import Role, User
+from datameent.domain.accounts import ROLE_LABELS, Role, User
 from datameent.domain.attributes import JsonValue
 from datameent.domain.notifications import Kind, Notification
 from datameent.domain.policy import AccessRequest, Action, Permit
@@ -139,11 +139,23 @@ def _notify_handlers(uow: UnitOfWork, request: RightsRequest, now: datetime) -> 
 
 
 @dataclass(frozen=True)
+class Recipient:
+    """One recipient asked to remove an erased person's data, as the resident sees it."""
+
+    confirmation: ErasureConfirmation
+    who: str
+    """Role and team, as the processing log shows employees."""
+    purpose_code: str | None
+    """The purpose of the grant through which they received data, if any."""
+
+
+@dataclass(frozen=True)
 class MyRights:
     requests: list[RightsRequest]
     confirmations: list[ErasureConfirmation]
     recorded_by_others: list[tuple[str, str]]
     """(key, label) of current values someone else recorded: what a correction can be about."""
+    recipients: list[Recipient] = field(default_factory=list)
 
 
 def my_rights(store: Store, actor: User, locale: str = "nl") -> MyRights:
@@ -152,7 +164,17 @@ def my_rights(store: Store, actor: User, locale: str = "nl") -> MyRights:
         permit = uow.authorize(AccessRequest(actor, Action.EXERCISE_RIGHTS, person_id))
         requests = uow.rights.of_person(permit, person_id)
         confirmations = uow.rights.confirmations([r.id for r in requests])
+        staff = uow.accounts.many(c.recipient_id for c in confirmations)
+        grants = {g.id: g.purpose_code for g in uow.sharing.grants_of(person_id)}
         uow.commit()
+    recipients = [
+        Recipient(
+            c,
+            _role_and_team(staff.get(c.recipient_id), locale),
+            grants.get(c.grant_id) if c.grant_id else None,
+        )
+        for c in confirmations
+    ]
     try:
         current = vault_service.read_vault(store, actor, person_id).current
     except DataErased:
@@ -165,7 +187,14 @@ def my_rights(store: Store, actor: User, locale: str = "nl") -> MyRights:
         ),
         key=lambda item: item[1],
     )
-    return MyRights(requests, confirmations, others)
+    return MyRights(requests, confirmations, others, recipients)
+
+
+def _role_and_team(user: User | None, locale: str) -> str:
+    if user is None:
+        return "?"
+    roles = ", ".join(sorted(ROLE_LABELS[r].in_(locale) for r in user.roles if r in ROLE_LABELS))
+    return f"{roles}, {user.team}" if user.team else roles
 
 
 # Export (art. 15 and 20) ----------------------------------------------------------------------
