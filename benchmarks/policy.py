@@ -176,7 +176,7 @@ def on_sqlite(clients: int, grants: int, reads: int) -> dict[str, dict[str, floa
             p = persons[n % clients]
             with store.unit_of_work() as uow:
                 try:
-                    permit = vault._authorize(
+                    permit = vault.authorize_access(
                         uow, manager, Action.READ_VAULT, p, CODES[n % len(CODES)]
                     )
                 except Exception:  # a denial is logged and committed by authorize itself

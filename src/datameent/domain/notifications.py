@@ -32,6 +32,9 @@ class Kind(StrEnum):
     RIGHTS_FILED = "rights.filed"
     RIGHTS_DECIDED = "rights.decided"
     ERASURE_CONFIRM = "rights.erasure_confirm"
+    DECISION_NEW = "decision.new"
+    CONTEST_FILED = "decision.contested"
+    CONTEST_DECIDED = "decision.contest_decided"
 
 
 _TEXTS: dict[Kind, Text] = {
@@ -97,6 +100,18 @@ _TEXTS: dict[Kind, Text] = {
         "en bevestig dat.",
         "The data of client {client} has been erased. Remove what you kept yourself as well, "
         "and confirm.",
+    ),
+    Kind.DECISION_NEW: Text(
+        "Er is een besluit over u genomen. Bezwaar maken kan tot en met {until}.",
+        "A decision was made about you. You can object until {until} inclusive.",
+    ),
+    Kind.CONTEST_FILED: Text(
+        "Cliënt {client} heeft een vraag gesteld of bezwaar gemaakt tegen een besluit.",
+        "Client {client} asked a question about, or objected to, a decision.",
+    ),
+    Kind.CONTEST_DECIDED: Text(
+        "Er is een antwoord op uw vraag of bezwaar. Bekijk het bij Mijn besluiten.",
+        "Your question or objection has been answered. See My decisions.",
     ),
 }
 

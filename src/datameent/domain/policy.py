@@ -51,6 +51,11 @@ class Action(StrEnum):
     EXPORT = "rights.export"
     HANDLE_CORRECTION = "rights.correct"
     HANDLE_RIGHTS = "rights.handle"
+    RECORD_DECISION = "decision.record"
+    READ_DECISIONS = "decision.read"
+    CONTEST = "decision.contest"
+    REVIEW_OBJECTION = "objection.review"
+    VIEW_DEADLINES = "objection.deadlines"
 
 
 PERSON_ACTIONS = frozenset(
@@ -72,6 +77,10 @@ PERSON_ACTIONS = frozenset(
         Action.EXERCISE_RIGHTS,
         Action.EXPORT,
         Action.HANDLE_CORRECTION,
+        Action.RECORD_DECISION,
+        Action.READ_DECISIONS,
+        Action.CONTEST,
+        Action.REVIEW_OBJECTION,
     }
 )
 """Actions on one person: a denial must not reveal whether that person exists."""
@@ -105,6 +114,8 @@ class AccessRequest:
     """The moment of the access, for judging grants."""
     story_shares: tuple[StoryShare, ...] = ()
     """The subject's story shares (any state), for reading their story."""
+    decided_by: UUID | None = None
+    """For reviewing an objection: who made the decision objected to."""
 
 
 _PERMIT_SEAL = object()
@@ -203,6 +214,20 @@ def _story_shared(r: AccessRequest) -> bool | Scope:
     if not shares:
         return False
     return Scope(frozenset(scope_key(s.section_id) for s in shares), tuple(s.id for s in shares))
+
+
+def _independent_reviewer(r: AccessRequest) -> bool:
+    """Awb 7:5: the objection is reviewed by someone who was not involved in the decision."""
+    return (
+        (r.actor.has(Role.TEAM_LEAD) or r.actor.has(Role.CASE_MANAGER))
+        and r.subject is not None
+        and r.decided_by is not None
+        and r.decided_by != r.actor.id
+    )
+
+
+def _deadline_watch(r: AccessRequest) -> bool:
+    return _team_lead(r) or r.actor.has(Role.PRIVACY_OFFICER)
 
 
 def _break_glass(r: AccessRequest) -> bool:
@@ -321,6 +346,24 @@ _RULES: dict[Action, tuple[tuple[str, str, Rule], ...]] = {
     ),
     Action.HANDLE_RIGHTS: (
         ("supervision", "the privacy officer handles data subjects' requests", _is_privacy_officer),
+    ),
+    Action.RECORD_DECISION: (
+        ("active-caseload", "the person is in the case manager's active caseload", _own_caseload),
+    ),
+    Action.READ_DECISIONS: (
+        ("own-record", "the resident reads the decisions about them", _own_record),
+        ("active-caseload", "the person is in the case manager's active caseload", _own_caseload),
+    ),
+    Action.CONTEST: (("own-record", "the resident questions or objects", _own_record),),
+    Action.REVIEW_OBJECTION: (
+        (
+            "independent-review",
+            "a reviewer who did not make the decision (Awb 7:5)",
+            _independent_reviewer,
+        ),
+    ),
+    Action.VIEW_DEADLINES: (
+        ("deadline-watch", "team leads and the privacy officer watch deadlines", _deadline_watch),
     ),
 }
 

@@ -173,6 +173,18 @@ REGISTER: tuple[ProcessingActivity, ...] = (
         Text("Zolang het dossier bestaat", "As long as the file exists"),
     ),
     ProcessingActivity(
+        "besluiten-en-bezwaar",
+        1,
+        Text("Besluiten nemen en bezwaren behandelen", "Making decisions and handling objections"),
+        Text(
+            "Besluiten over uw uitkering of hulp vastleggen, en uw vragen en bezwaren behandelen.",
+            "Recording decisions about benefits or support, and handling questions and objections.",
+        ),
+        "AVG art. 6 lid 1 sub c en e; Awb hoofdstuk 6 en 7; Participatiewet art. 7",
+        ("personal", "household", "income", "benefit", "work", "zrm"),
+        Text("7 jaar na het besluit", "7 years after the decision"),
+    ),
+    ProcessingActivity(
         "gegevenslevering-basisregistraties",
         1,
         Text("Ontvangen van gegevens uit basisregistraties", "Receiving data from base registers"),
@@ -194,6 +206,15 @@ for _activity in REGISTER:
         CURRENT[_activity.code] = _activity
 
 
+_DECISIONS = frozenset(
+    {
+        Action.RECORD_DECISION,
+        Action.READ_DECISIONS,
+        Action.CONTEST,
+        Action.REVIEW_OBJECTION,
+        Action.VIEW_DEADLINES,
+    }
+)
 _RIGHTS = frozenset(
     {Action.EXERCISE_RIGHTS, Action.EXPORT, Action.HANDLE_CORRECTION, Action.HANDLE_RIGHTS}
 )
@@ -213,6 +234,8 @@ def activity_for(actor: User, decision: Decision) -> ProcessingActivity:
     purpose = purposes.CURRENT.get(decision.request.purpose or "")
     if purpose is not None:
         return CURRENT[purpose.activity]
+    if action in _DECISIONS:
+        return CURRENT["besluiten-en-bezwaar"]
     if action in _RIGHTS:
         return CURRENT["rechten-betrokkenen"]
     if action is Action.ERASE_PERSON:

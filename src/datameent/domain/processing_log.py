@@ -239,6 +239,41 @@ OPERATION_LABELS: dict[str, tuple[Text, Text]] = {
             "Tried to handle your request and was refused",
         ),
     ),
+    "decision.record": (
+        Text("Legde een besluit over u vast", "Recorded a decision about you"),
+        Text(
+            "Probeerde een besluit over u vast te leggen en kreeg geen toegang",
+            "Tried to record a decision about you and was refused",
+        ),
+    ),
+    "decision.read": (
+        Text("Bekeek uw besluiten", "Viewed your decisions"),
+        Text(
+            "Probeerde uw besluiten te bekijken en kreeg geen toegang",
+            "Tried to view your decisions and was refused",
+        ),
+    ),
+    "decision.contest": (
+        Text("Stelde een vraag of maakte bezwaar", "Asked a question or objected"),
+        Text(
+            "Probeerde bezwaar te maken en kreeg geen toegang",
+            "Tried to object and was refused",
+        ),
+    ),
+    "objection.review": (
+        Text("Behandelde uw bezwaar of vraag", "Handled your objection or question"),
+        Text(
+            "Probeerde uw bezwaar te behandelen en kreeg geen toegang",
+            "Tried to handle your objection and was refused",
+        ),
+    ),
+    "objection.deadlines": (
+        Text("Bekeek de termijnen van bezwaren", "Looked at the deadlines of objections"),
+        Text(
+            "Probeerde de termijnen te bekijken en kreeg geen toegang",
+            "Tried to look at the deadlines and was refused",
+        ),
+    ),
     "person.erase": (
         Text("Wiste uw gegevens", "Erased your data"),
         Text("Probeerde uw gegevens te wissen", "Tried to erase your data"),

@@ -44,7 +44,7 @@ class VaultView:
     """For the resident: when their file was opened with emergency access lately."""
 
 
-def _authorize(
+def authorize_access(
     uow: UnitOfWork, actor: User, action: Action, person_id: UUID, purpose: str | None = None
 ) -> Permit:
     """Gather the facts the policy needs about `actor` and `person_id`, and ask it."""
@@ -87,7 +87,7 @@ def read_vault(
     The resident sees everything. A case manager names a purpose and sees only the attributes
     granted for it on an open case (or everything under break-glass)."""
     with store.unit_of_work() as uow:
-        permit = _authorize(uow, actor, Action.READ_VAULT, person_id, purpose)
+        permit = authorize_access(uow, actor, Action.READ_VAULT, person_id, purpose)
         person = uow.persons.get(person_id)
         if person is None:
             raise NotFound()
@@ -116,7 +116,7 @@ def read_vault(
 def record_attribute(store: Store, actor: User, person_id: UUID, new: NewValue) -> AttributeValue:
     """Add a new version of one fact. Residents add only what they declare themselves."""
     with store.unit_of_work() as uow:
-        permit = _authorize(uow, actor, Action.RECORD_ATTRIBUTE, person_id)
+        permit = authorize_access(uow, actor, Action.RECORD_ATTRIBUTE, person_id)
         definition = catalogue.definition(new.key)
         stored = check_new_value(definition, new, by_resident=_is_own(actor, person_id))
         provenance = Provenance(

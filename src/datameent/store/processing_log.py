@@ -46,6 +46,9 @@ REFUSALS_LOGGED = frozenset(
         Action.EXPORT,
         Action.HANDLE_CORRECTION,
         Action.HANDLE_RIGHTS,
+        Action.RECORD_DECISION,
+        Action.CONTEST,
+        Action.REVIEW_OBJECTION,
     }
 )
 """Actions whose attempts are logged as denied when refused for what they asked, after the

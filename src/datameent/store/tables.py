@@ -344,3 +344,67 @@ erasure_confirmations = Table(
     Column("asked_at", UTCDateTime, nullable=False),
     Column("confirmed_at", UTCDateTime, nullable=True),
 )
+
+# Decisions and contesting them ----------------------------------------------------------------
+
+decisions = Table(
+    "decisions",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("person_id", Uuid, ForeignKey("persons.id"), nullable=False, index=True),
+    Column("case_id", Uuid, ForeignKey("cases.id"), nullable=True),
+    Column("kind", String(32), nullable=False),
+    Column("outcome", LargeBinary, nullable=False, comment="encrypted with the person's key"),
+    Column("legal_basis", String(300), nullable=False),
+    Column("decided_by", Uuid, ForeignKey("users.id"), nullable=False, index=True),
+    Column("decided_at", UTCDateTime, nullable=False),
+    Column("made_known_on", Date, nullable=False),
+    Column("responsible", String(200), nullable=False),
+    Column("activity_uri", String(200), nullable=False),
+    Column("algorithm", String(64), nullable=True),
+    Column("model_version", String(64), nullable=True),
+    Column("model_output", LargeBinary, nullable=True, comment="encrypted"),
+    Column("model_explanation", LargeBinary, nullable=True, comment="encrypted"),
+    Column("supersedes", Uuid, ForeignKey("decisions.id"), nullable=True),
+)
+
+decision_values = Table(
+    "decision_values",
+    metadata,
+    Column("decision_id", Uuid, ForeignKey("decisions.id"), primary_key=True),
+    Column("value_id", Uuid, ForeignKey("attribute_values.id"), primary_key=True),
+    Index(None, "value_id"),
+)
+
+contestations = Table(
+    "contestations",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("decision_id", Uuid, ForeignKey("decisions.id"), nullable=False, index=True),
+    Column("person_id", Uuid, ForeignKey("persons.id"), nullable=False, index=True),
+    Column("kind", String(12), nullable=False),
+    Column("grounds", LargeBinary, nullable=False, comment="encrypted with the person's key"),
+    Column("filed_at", UTCDateTime, nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("late", Boolean, nullable=False),
+    Column("late_reason", LargeBinary, nullable=True, comment="encrypted"),
+    Column("reviewer_id", Uuid, ForeignKey("users.id"), nullable=True),
+    Column("outcome", String(16), nullable=True),
+    Column("reasons", LargeBinary, nullable=True, comment="encrypted"),
+    Column("decided_at", UTCDateTime, nullable=True),
+    Column("extended", Boolean, nullable=False),
+    Column("extension_reason", Text, nullable=True),
+    Column("new_decision_id", Uuid, ForeignKey("decisions.id"), nullable=True),
+    Index(None, "status"),
+)
+
+contest_attachments = Table(
+    "contest_attachments",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("contestation_id", Uuid, ForeignKey("contestations.id"), nullable=False, index=True),
+    Column("filename", LargeBinary, nullable=False, comment="encrypted"),
+    Column("content_type", String(40), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("content", LargeBinary, nullable=False, comment="encrypted with the person's key"),
+)

@@ -23,6 +23,7 @@ from datameent.errors import AccessDenied, Conflict, DatameentError
 from datameent.store.accounts import AccountRepository
 from datameent.store.caseloads import CaseloadRepository
 from datameent.store.crypto import KeyRing
+from datameent.store.decisions import DecisionRepository
 from datameent.store.engine import WRITE
 from datameent.store.ledger import LedgerRepository, NodeCache
 from datameent.store.notifications import NotificationRepository
@@ -48,6 +49,7 @@ class UnitOfWork:
     sharing: SharingRepository
     story: StoryRepository
     rights: RightsRepository
+    decisions: DecisionRepository
     notifications: NotificationRepository
 
     def __init__(
@@ -72,6 +74,7 @@ class UnitOfWork:
         self.sharing = SharingRepository(connection, self.persons, self.log)
         self.story = StoryRepository(connection, self.persons, self.log)
         self.rights = RightsRepository(connection, self.persons, self.log)
+        self.decisions = DecisionRepository(connection, self.persons, self.log)
         self.notifications = NotificationRepository(connection)
         return self
 

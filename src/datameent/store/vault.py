@@ -86,6 +86,16 @@ class VaultRepository:
         )
         return {row.key for row in rows}
 
+    def keys_of_versions(self, person_id: UUID, value_ids: Iterable[UUID]) -> dict[UUID, str]:
+        """Which attribute each of these value versions of the person is (no value is read)."""
+        ids = list(value_ids)
+        if not ids:
+            return {}
+        rows = self._db.execute(
+            select(av.c.id, av.c.key).where(av.c.person_id == person_id, av.c.id.in_(ids))
+        )
+        return {row.id: row.key for row in rows}
+
     def record(
         self, permit: Permit, person_id: UUID, items: Sequence[tuple[str, JsonValue, Provenance]]
     ) -> list[AttributeValue]:
