@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from axe_playwright_python.sync_playwright import Axe
@@ -290,4 +291,39 @@ def test_a_resident_tells_their_story_once_and_uses_their_rights(page: Page) -> 
     log_in(page, "privacy1")
     page.get_by_role("link", name="Rechten").click()
     expect(page.get_by_text("Ik krijg al hulp van een vrijwilliger.")).to_be_visible()
+    assert_accessible_and_fits_a_phone(page)
+
+
+def test_a_resident_objects_with_an_attachment_on_a_phone(page: Page, tmp_path: Path) -> None:
+    # A case manager records a decision in the client file.
+    log_in(page, "klantmanager1")
+    page.locator("table a").first.click()
+    page.locator("summary", has_text="Een besluit vastleggen").click()
+    page.get_by_label("Soort besluit").select_option("obligation_imposed")
+    page.get_by_label(re.compile("Het besluit, in gewone woorden")).fill(
+        "U solliciteert vier keer per maand."
+    )
+    page.get_by_role("button", name="Besluit vastleggen").click()
+    expect(page.get_by_text("U solliciteert vier keer per maand.").first).to_be_visible()
+    assert_accessible_and_fits_a_phone(page)
+    # The demo's client number K000000n belongs to the account inwoner<n>.
+    number = page.locator(".identity dd").first.inner_text().strip()
+    page.get_by_role("button", name="Uitloggen").click()
+    letter = tmp_path / "brief-huisarts.pdf"
+    letter.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    page.set_viewport_size({"width": 360, "height": 740})
+    log_in(page, f"inwoner{int(number.lstrip('K'))}")
+    page.get_by_role("link", name="Mijn besluiten").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mijn besluiten")
+    assert_accessible_and_fits_a_phone(page)
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.locator("summary", has_text="Vraag stellen of bezwaar maken").first.click()
+    page.get_by_label("Bezwaar maken: ik ben het niet eens met dit besluit").first.check()
+    page.get_by_label("Uw vraag, of waarom u het niet eens bent").first.fill(
+        "Ik zorg voor mijn moeder; vier keer per maand lukt niet."
+    )
+    page.get_by_label(re.compile("Documenten")).first.set_input_files(str(letter))
+    page.get_by_role("button", name="Versturen").first.click()
+    expect(page.get_by_role("status")).to_contain_text("Verstuurd")
+    expect(page.get_by_text("brief-huisarts.pdf")).to_be_visible()
     assert_accessible_and_fits_a_phone(page)

@@ -67,6 +67,37 @@ KIND_EXPLANATIONS = {
 }
 
 
+ROUTES: tuple[Text, ...] = (
+    Text(
+        "Bent u het niet eens met het besluit? Maak bezwaar, hier of met een brief aan de "
+        "gemeente, uiterlijk op de datum die bij het besluit staat.",
+        "Do you disagree with the decision? Object, here or by letter to the municipality, by "
+        "the date shown with the decision.",
+    ),
+    Text(
+        "Na de beslissing op uw bezwaar kunt u in beroep gaan bij de rechtbank.",
+        "After the decision on your objection you can appeal to the court.",
+    ),
+    Text(
+        "Een klacht over hoe de gemeente u behandelde? Dien die in bij de gemeente. Bent u daarna "
+        "niet tevreden, ga dan naar de ombudsman (de Nationale ombudsman of de ombudsman van uw "
+        "gemeente).",
+        "A complaint about how the municipality treated you? File it with the municipality. Not "
+        "satisfied afterwards? Go to the ombudsman (the National Ombudsman or your "
+        "municipality's ombudsman).",
+    ),
+    Text(
+        "Een klacht over wat de gemeente met uw gegevens doet? Vraag het de privacy officer van "
+        "de gemeente, of dien een klacht in bij de Autoriteit Persoonsgegevens "
+        "(autoriteitpersoonsgegevens.nl).",
+        "A complaint about what the municipality does with your data? Ask the municipality's "
+        "privacy officer, or complain to the Dutch Data Protection Authority "
+        "(autoriteitpersoonsgegevens.nl).",
+    ),
+)
+"""The route to object and to complain, shown on every decision (the accountability chain)."""
+
+
 @dataclass(frozen=True)
 class ModelSupport:
     """When a model supported the decision: which one, what it said, and why."""

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from datameent.web.api import (
     auth,
     caseloads,
+    decisions,
     definitions,
     ledger,
     me,
@@ -16,5 +17,5 @@ from datameent.web.api import (
 )
 
 router = APIRouter(prefix="/api/v1")
-for module in (auth, me, persons, definitions, caseloads, ledger, sharing, rights):
+for module in (auth, me, persons, definitions, caseloads, ledger, sharing, rights, decisions):
     router.include_router(module.router)

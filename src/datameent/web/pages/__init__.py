@@ -8,6 +8,7 @@ from datameent.web import csrf
 from datameent.web.pages import (
     auth,
     caseload,
+    decisions,
     home,
     intake,
     logbook,
@@ -19,5 +20,17 @@ from datameent.web.pages import (
 )
 
 router = APIRouter(dependencies=[Depends(csrf.verify)], include_in_schema=False)
-for module in (auth, home, sharing, rights, vault, logbook, caseload, intake, team, privacy):
+for module in (
+    auth,
+    home,
+    sharing,
+    rights,
+    decisions,
+    vault,
+    logbook,
+    caseload,
+    intake,
+    team,
+    privacy,
+):
     router.include_router(module.router)

@@ -17,12 +17,14 @@ from datameent.domain.sharing import GrantState
 from datameent.domain.text import Text
 from datameent.domain.vault import SOURCE_LABELS, NewValue, Source
 from datameent.errors import InvalidInput, NotFound, Problem
+from datameent.services import decisions as decisions_service
 from datameent.services import rights as rights_service
 from datameent.services import sharing as sharing_service
 from datameent.services import story as story_service
 from datameent.services import vault as vault_service
 from datameent.store.uow import Store
 from datameent.web.deps import PageUser, StoreDep
+from datameent.web.pages import decisions as decision_pages
 from datameent.web.pages import sharing as sharing_pages
 from datameent.web.present import form_choices, vault_groups
 from datameent.web.templating import locale_of, render
@@ -86,6 +88,7 @@ def _client_page(
         code = None if emergency else purpose.code if purpose else None
         view = vault_service.read_vault(store, user, person_id, purpose=code, history=True)
     told = story_service.shared_story(store, user, person_id)
+    decided = decisions_service.decisions_of(store, user, person_id)
     corrections = rights_service.corrections_of(store, user, person_id)
     locale = locale_of(request)
     names = {v.key: v.value for v in view.current} if view else {}
@@ -93,6 +96,9 @@ def _client_page(
     context = {
         "file": file,
         "story": told,
+        "decided": decided,
+        "today": date.today().isoformat(),
+        **decision_pages.labels(),
         "corrections": corrections,
         "view": view,
         "readable": readable,
