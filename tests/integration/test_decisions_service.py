@@ -10,6 +10,7 @@ from sqlalchemy import select
 from datameent.domain import deadlines
 from datameent.domain.decisions import ContestKind, ContestStatus, DecisionKind, Outcome
 from datameent.domain.notifications import Kind
+from datameent.domain.vault import NewValue, Source
 from datameent.errors import AccessDenied, Conflict, InvalidInput
 from datameent.services import decisions, inbox, vault
 from datameent.store.tables import contest_attachments, log_records
@@ -50,7 +51,18 @@ def test_a_decision_rests_on_versions_the_decider_may_see(seeded: Store) -> None
     assert mine.decisions[0].outcome.startswith("U volgt")
     assert Kind.DECISION_NEW in {n.kind for n in inbox.inbox(seeded, resident).notifications}
 
-    full = vault.read_vault(seeded, resident, resident.person_id)  # type: ignore[arg-type]
+    vault.record_attribute(
+        seeded,
+        resident,
+        resident.person_id,  # type: ignore[arg-type]
+        NewValue("hours_available", 12, Source.SELF_DECLARED),
+    )
+    full = vault.read_vault(seeded, resident, resident.person_id, history=True)  # type: ignore[arg-type]
+    old = next(
+        v for v in full.versions if v.id in decision.relied_on and v.key == "hours_available"
+    )
+    assert not old.current, "corrected since"
+    assert full.used_in[old.id] == [date.today()], "the old version shows the decision it served"
     savings = next(v for v in full.current if v.key == "savings")
     with pytest.raises(InvalidInput):  # savings are not granted for reintegration
         decisions.record_decision(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from uuid import UUID, uuid4
 
 from datameent.domain import catalogue
@@ -42,6 +42,9 @@ class VaultView:
     """The policy rule that allowed the read (``break-glass`` is shown as such)."""
     emergencies: list[datetime] = field(default_factory=list)
     """For the resident: when their file was opened with emergency access lately."""
+    used_in: dict[UUID, list[date]] = field(default_factory=dict)
+    """With the history: which versions decisions rested on (value id -> days made known),
+    so that a correction shows which decisions used the old value."""
 
 
 def authorize_access(
@@ -96,6 +99,7 @@ def read_vault(
         recorders = uow.accounts.many(
             v.provenance.recorded_by for v in versions if v.provenance.recorded_by
         )
+        used_in = uow.decisions.decisions_using([v.id for v in versions]) if history else {}
         own = _is_own(actor, person_id)
         since = utcnow() - timedelta(days=EMERGENCY_SHOWN_DAYS)
         emergencies = uow.sharing.break_glass_since(person_id, since) if own else []
@@ -110,6 +114,7 @@ def read_vault(
         scope=permit.scope,
         rule=permit.rule,
         emergencies=emergencies,
+        used_in=used_in,
     )
 
 

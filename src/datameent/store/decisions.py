@@ -169,15 +169,19 @@ class DecisionRepository:
             )
         return found
 
-    def decisions_using(self, value_ids: Sequence[UUID]) -> dict[UUID, list[UUID]]:
-        """Which decisions relied on these attribute versions (value id -> decision ids)."""
+    def decisions_using(self, value_ids: Sequence[UUID]) -> dict[UUID, list[date]]:
+        """Which decisions rested on these attribute versions: value id -> the days those
+        decisions were made known (no content is read)."""
         if not value_ids:
             return {}
-        using: dict[UUID, list[UUID]] = defaultdict(list)
-        for decision_id, value_id in self._db.execute(
-            select(dv.c.decision_id, dv.c.value_id).where(dv.c.value_id.in_(list(value_ids)))
+        using: dict[UUID, list[date]] = defaultdict(list)
+        for made_known_on, value_id in self._db.execute(
+            select(dc.c.made_known_on, dv.c.value_id)
+            .join(dc, dc.c.id == dv.c.decision_id)
+            .where(dv.c.value_id.in_(list(value_ids)))
+            .order_by(dc.c.made_known_on)
         ):
-            using[value_id].append(decision_id)
+            using[value_id].append(made_known_on)
         return dict(using)
 
     # Contestations ----------------------------------------------------------------------------

@@ -28,6 +28,8 @@ class ValueRow:
     instrument_version: str | None
     special: bool
     earlier: list[ValueRow] = field(default_factory=list)
+    used_in: list[date] = field(default_factory=list)
+    """The days decisions that rested on this version were made known."""
 
 
 @dataclass
@@ -70,7 +72,12 @@ def recorder_name(user: User | None, locale: str) -> str:
     return f"{user.display_name} ({ROLE_LABELS[role].in_(locale)})"
 
 
-def _row(value: AttributeValue, recorders: dict[UUID, User], locale: str) -> ValueRow:
+def _row(
+    value: AttributeValue,
+    recorders: dict[UUID, User],
+    locale: str,
+    used_in: dict[UUID, list[date]] | None = None,
+) -> ValueRow:
     definition = catalogue.BY_KEY.get(value.key)
     p = value.provenance
     return ValueRow(
@@ -85,6 +92,7 @@ def _row(value: AttributeValue, recorders: dict[UUID, User], locale: str) -> Val
         verified=p.verified,
         instrument_version=p.instrument_version,
         special=bool(definition and definition.sensitivity.value in ("special", "criminal")),
+        used_in=(used_in or {}).get(value.id, []),
     )
 
 
@@ -98,8 +106,8 @@ def vault_groups(view: VaultView, locale: str) -> list[Group]:
             if definition.category is not category or definition.key not in versions:
                 continue
             [latest, *earlier] = versions[definition.key]
-            row = _row(latest, view.recorders, locale)
-            row.earlier = [_row(v, view.recorders, locale) for v in earlier]
+            row = _row(latest, view.recorders, locale, view.used_in)
+            row.earlier = [_row(v, view.recorders, locale, view.used_in) for v in earlier]
             rows.append(row)
         if rows:
             groups.append(Group(category, CATEGORY_LABELS[category].in_(locale), rows))
