@@ -327,3 +327,22 @@ def test_a_resident_objects_with_an_attachment_on_a_phone(page: Page, tmp_path: 
     expect(page.get_by_role("status")).to_contain_text("Verstuurd")
     expect(page.get_by_text("brief-huisarts.pdf")).to_be_visible()
     assert_accessible_and_fits_a_phone(page)
+
+
+def test_the_public_registers_need_no_login_and_are_kept_by_the_privacy_officer(
+    page: Page,
+) -> None:
+    page.goto("/registers")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Openbare registers")
+    expect(
+        page.get_by_role("heading", name="Wat werkt voor wie: suggesties voor hulp naar werk")
+    ).to_be_visible()
+    page.locator("summary").first.click()
+    assert_accessible_and_fits_a_phone(page)
+    log_in(page, "privacy1")
+    page.goto("/registers")
+    page.get_by_role("link", name="Een algoritme publiceren").click()
+    assert_accessible_and_fits_a_phone(page)
+    page.get_by_role("button", name="Publiceren").click()
+    expect(page.get_by_role("alert")).to_contain_text("Vul dit in")
+    assert_accessible_and_fits_a_phone(page)

@@ -35,6 +35,10 @@ def _decision(
             "explanation": "Werkervaring en uren beschikbaar wogen het zwaarst.",
         },
     }
+    unregistered = {**body, "model": {**body["model"], "algorithm": "geheim-model"}}  # type: ignore[dict-item]
+    assert_problem(
+        http.post(f"/api/v1/persons/{person}/decisions", json=unregistered, headers=manager), 422
+    )
     created = http.post(f"/api/v1/persons/{person}/decisions", json=body, headers=manager)
     assert created.status_code == 201, created.text
     return person, created.json()["id"], manager

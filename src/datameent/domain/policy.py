@@ -56,6 +56,7 @@ class Action(StrEnum):
     CONTEST = "decision.contest"
     REVIEW_OBJECTION = "objection.review"
     VIEW_DEADLINES = "objection.deadlines"
+    MANAGE_REGISTERS = "register.manage"
 
 
 PERSON_ACTIONS = frozenset(
@@ -361,6 +362,10 @@ _RULES: dict[Action, tuple[tuple[str, str, Rule], ...]] = {
             "a reviewer who did not make the decision (Awb 7:5)",
             _independent_reviewer,
         ),
+    ),
+    Action.MANAGE_REGISTERS: (
+        ("register-keeper", "the privacy officer keeps the public registers", _is_privacy_officer),
+        ("admin", "administrators keep the public registers", _is_admin),
     ),
     Action.VIEW_DEADLINES: (
         ("deadline-watch", "team leads and the privacy officer watch deadlines", _deadline_watch),

@@ -240,6 +240,8 @@ def activity_for(actor: User, decision: Decision) -> ProcessingActivity:
         return CURRENT["rechten-betrokkenen"]
     if action is Action.ERASE_PERSON:
         return CURRENT["rechten-betrokkenen"]
+    if action is Action.MANAGE_REGISTERS:
+        return CURRENT["toezicht-verwerkingen"]
     if action is Action.SUPERVISE or (
         action is Action.READ_PROCESSING_LOG and actor.has(Role.PRIVACY_OFFICER)
     ):

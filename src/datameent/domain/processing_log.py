@@ -274,6 +274,13 @@ OPERATION_LABELS: dict[str, tuple[Text, Text]] = {
             "Tried to look at the deadlines and was refused",
         ),
     ),
+    "register.manage": (
+        Text("Publiceerde in een openbaar register", "Published in a public register"),
+        Text(
+            "Probeerde in een openbaar register te publiceren en kreeg geen toegang",
+            "Tried to publish in a public register and was refused",
+        ),
+    ),
     "person.erase": (
         Text("Wiste uw gegevens", "Erased your data"),
         Text("Probeerde uw gegevens te wissen", "Tried to erase your data"),

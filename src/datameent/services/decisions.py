@@ -35,6 +35,12 @@ NOT_READABLE = Text(
     "U kunt een besluit alleen baseren op gegevens die u voor dit doel mag zien.",
     "A decision can only rest on data you may see for this purpose.",
 )
+UNREGISTERED = Text(
+    "Dit algoritme staat niet in het algoritmeregister. Een besluit kan alleen steunen op een "
+    "geregistreerd algoritme.",
+    "This algorithm is not in the algorithm register. A decision can only rest on a registered "
+    "algorithm.",
+)
 ALREADY_DECIDED = Text("Hierover is al beslist.", "This has already been decided.")
 ALREADY_EXTENDED = Text(
     "De beslistermijn is al een keer verlengd; dat kan maar één keer.",
@@ -93,6 +99,8 @@ def record_decision(
         if uow.persons.get(person_id) is None:
             raise NotFound()
         check_decision(outcome, legal_basis, made_known_on, now.date())
+        if model is not None and not uow.registers.exists(model.algorithm):
+            raise InvalidInput(Problem("model.algorithm", UNREGISTERED))
         if relied_on:
             # The data a decision rests on must be data the decider may see for the purpose.
             reading = authorize_access(uow, actor, Action.READ_VAULT, person_id, purpose)

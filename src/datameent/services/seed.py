@@ -34,6 +34,7 @@ from datameent.domain.zrm import INSTRUMENT_VERSIONS, attribute_key
 from datameent.errors import Conflict
 from datameent.services.clock import utcnow
 from datameent.services.passwords import hash_password
+from datameent.services.registers import seed_algorithms
 from datameent.store.uow import Store, UnitOfWork
 
 BATCH = 250
@@ -83,6 +84,7 @@ def seed_municipality(
             uow.commit()
         if progress:
             progress(len(batch))
+    seed_algorithms(store)
     listed = [(u.username, next(iter(u.roles)), u.team) for u in staff["all"]]
     return SeedResult(town.name, persons, listed)
 

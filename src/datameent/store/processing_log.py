@@ -49,6 +49,7 @@ REFUSALS_LOGGED = frozenset(
         Action.RECORD_DECISION,
         Action.CONTEST,
         Action.REVIEW_OBJECTION,
+        Action.MANAGE_REGISTERS,
     }
 )
 """Actions whose attempts are logged as denied when refused for what they asked, after the

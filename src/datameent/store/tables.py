@@ -408,3 +408,15 @@ contest_attachments = Table(
     Column("size", Integer, nullable=False),
     Column("content", LargeBinary, nullable=False, comment="encrypted with the person's key"),
 )
+
+# The public algorithm register ---------------------------------------------------------------
+
+algorithm_register = Table(
+    "algorithm_register",
+    metadata,
+    Column("code", String(64), primary_key=True),
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("document", Text, nullable=False, comment="JSON: the publication standard's fields"),
+    Column("published_at", UTCDateTime, nullable=False),
+    Column("published_by", Uuid, ForeignKey("users.id"), nullable=True),
+)

@@ -29,6 +29,7 @@ from datameent.store.ledger import LedgerRepository, NodeCache
 from datameent.store.notifications import NotificationRepository
 from datameent.store.persons import PersonRepository
 from datameent.store.processing_log import ProcessingLog
+from datameent.store.registers import RegisterRepository
 from datameent.store.rights import RightsRepository
 from datameent.store.sharing import SharingRepository
 from datameent.store.story import StoryRepository
@@ -50,6 +51,7 @@ class UnitOfWork:
     story: StoryRepository
     rights: RightsRepository
     decisions: DecisionRepository
+    registers: RegisterRepository
     notifications: NotificationRepository
 
     def __init__(
@@ -75,6 +77,7 @@ class UnitOfWork:
         self.story = StoryRepository(connection, self.persons, self.log)
         self.rights = RightsRepository(connection, self.persons, self.log)
         self.decisions = DecisionRepository(connection, self.persons, self.log)
+        self.registers = RegisterRepository(connection)
         self.notifications = NotificationRepository(connection)
         return self
 

@@ -12,10 +12,22 @@ from datameent.web.api import (
     ledger,
     me,
     persons,
+    registers,
     rights,
     sharing,
 )
 
 router = APIRouter(prefix="/api/v1")
-for module in (auth, me, persons, definitions, caseloads, ledger, sharing, rights, decisions):
+for module in (
+    auth,
+    me,
+    persons,
+    definitions,
+    caseloads,
+    ledger,
+    sharing,
+    rights,
+    decisions,
+    registers,
+):
     router.include_router(module.router)

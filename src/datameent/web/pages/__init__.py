@@ -13,6 +13,7 @@ from datameent.web.pages import (
     intake,
     logbook,
     privacy,
+    registers,
     rights,
     sharing,
     team,
@@ -32,5 +33,6 @@ for module in (
     intake,
     team,
     privacy,
+    registers,
 ):
     router.include_router(module.router)
