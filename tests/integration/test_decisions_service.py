@@ -113,6 +113,13 @@ def test_an_objection_is_reviewed_by_someone_else_and_supersedes(seeded: Store) 
 
     with pytest.raises(AccessDenied):  # the decider may not review their own decision
         decisions.decide_objection(seeded, manager, objection.id, Outcome.REJECTED, "Nee")
+    letter = objection.attachments[0].id
+    assert decisions.attachment(seeded, resident, letter)[1] == PDF
+    assert decisions.attachment(seeded, lead, letter)[1] == PDF, "the reviewer reads it"
+    with pytest.raises(AccessDenied):
+        decisions.attachment(seeded, manager, letter)  # the decider does not
+    with pytest.raises(AccessDenied):
+        decisions.attachment(seeded, user(seeded, "inwoner1"), letter)
     watch = decisions.deadline_watch(seeded, lead)
     assert objection.id in {w.id for w in watch}
     assert next(w for w in watch if w.id == objection.id).decide_by == deadlines.decision_deadline(

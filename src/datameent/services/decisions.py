@@ -451,11 +451,20 @@ def answer_question(store: Store, actor: User, contest_id: UUID, answer: str) ->
 
 
 def attachment(store: Store, actor: User, attachment_id: UUID) -> tuple[Attachment, bytes]:
-    """A file sent with an objection, for the resident who sent it."""
-    if actor.person_id is None:
-        raise NotFound()
+    """A file sent with an objection: for the resident who sent it, or for a reviewer who may
+    review that objection (never the decider)."""
     with store.unit_of_work() as uow:
-        permit = uow.authorize(AccessRequest(actor, Action.READ_DECISIONS, actor.person_id))
+        contest_id = uow.decisions.attachment_contest(attachment_id)
+        if contest_id is None:
+            raise NotFound()
+        if actor.person_id is not None:
+            permit = uow.authorize(AccessRequest(actor, Action.READ_DECISIONS, actor.person_id))
+            facts = uow.decisions.contest_facts(contest_id)
+            if facts is not None and facts[0] != actor.person_id:
+                attempt = AccessRequest(actor, Action.READ_DECISIONS, facts[0])
+                raise uow.log_denied(attempt, "the attachment is someone else's")
+        else:
+            permit, _ = _review_permit(uow, actor, contest_id)
         found = uow.decisions.attachment(permit, attachment_id)
         if found is None:
             raise NotFound()

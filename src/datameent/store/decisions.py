@@ -292,6 +292,13 @@ class DecisionRepository:
             )
         return found
 
+    def attachment_contest(self, attachment_id: UUID) -> UUID | None:
+        """The contestation an attachment belongs to (nothing is read)."""
+        found: UUID | None = self._db.scalar(
+            select(ca.c.contestation_id).where(ca.c.id == attachment_id)
+        )
+        return found
+
     def attachment(self, permit: Permit, attachment_id: UUID) -> tuple[Attachment, bytes] | None:
         row = self._db.execute(
             select(ca, ct.c.person_id)

@@ -103,6 +103,7 @@ async def contest(request: Request, decision_id: UUID, user: PageUser, store: St
     return RedirectResponse(f"/mijn-besluiten?verstuurd=1#besluit-{decision_id}", 303)
 
 
+@router.get("/bijlagen/{attachment_id}")
 @router.get("/mijn-besluiten/bijlagen/{attachment_id}")
 def download(attachment_id: UUID, user: PageUser, store: StoreDep) -> Response:
     found, content = decisions.attachment(store, user, attachment_id)
