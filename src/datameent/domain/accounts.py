@@ -8,7 +8,7 @@ from enum import StrEnum
 from uuid import UUID
 
 from datameent.domain.text import Text
-from datameent.errors import InvalidInput, Problem
+from datameent.errors import InvalidInput, NotFound, Problem
 
 
 class Role(StrEnum):
@@ -71,6 +71,13 @@ class User:
 
     def has(self, role: Role) -> bool:
         return self.active and role in self.roles
+
+    def own_person_id(self) -> UUID:
+        """The person a resident's account opens; `NotFound` for accounts without one (the
+        resident's own pages do not exist for staff)."""
+        if self.person_id is None:
+            raise NotFound()
+        return self.person_id
 
 
 def check_new_account(

@@ -140,8 +140,7 @@ def _tell_about_handover(
     if resident is not None and previous is not None:
         notes.append(Notification(uuid4(), resident.id, Kind.HANDOVER, {}, "/mijn-verzoeken"))
     if previous is not None:
-        person = uow.persons.get(person_id)
-        number = person.client_number if person else "?"
+        number = uow.persons.client_number(person_id)
         notes.append(
             Notification(uuid4(), previous.case_manager_id, Kind.HANDOVER_AWAY, {"client": number})
         )

@@ -61,11 +61,6 @@ class NewFile:
     content: bytes
 
 
-def _client(uow: UnitOfWork, person_id: UUID) -> str:
-    person = uow.persons.get(person_id)
-    return person.client_number if person else "?"
-
-
 def _responsible(actor: User) -> str:
     roles = sorted(ROLE_LABELS[r].nl for r in actor.roles if r in ROLE_LABELS)
     return ", ".join([*roles, actor.team or "gemeente"])
@@ -186,9 +181,7 @@ def decisions_of(store: Store, actor: User, person_id: UUID) -> DecisionFile:
 
 
 def my_decisions(store: Store, actor: User) -> DecisionFile:
-    if actor.person_id is None:
-        raise NotFound()
-    return decisions_of(store, actor, actor.person_id)
+    return decisions_of(store, actor, actor.own_person_id())
 
 
 # Contesting -----------------------------------------------------------------------------------
@@ -206,9 +199,7 @@ def contest(
 ) -> Contestation:
     """The resident asks a question about a decision or objects to it (bezwaar). An objection
     after the period is accepted only with a reason for the lateness, and marked late."""
-    if actor.person_id is None:
-        raise NotFound()
-    person_id = actor.person_id
+    person_id = actor.own_person_id()
     now = utcnow()
     with store.unit_of_work() as uow:
         permit = uow.authorize(AccessRequest(actor, Action.CONTEST, person_id))
@@ -260,7 +251,7 @@ def _checked_files(files: list[NewFile]) -> list[tuple[Attachment, bytes]]:
 
 def _tell_staff(uow: UnitOfWork, person_id: UUID, decider: UUID) -> None:
     """The decider, and the team leads of the decider's team (who find a reviewer)."""
-    client = _client(uow, person_id)
+    client = uow.persons.client_number(person_id)
     recipients = {decider}
     decider_user = uow.accounts.get(decider)
     if decider_user is not None and decider_user.team:
@@ -300,7 +291,7 @@ def deadline_watch(store: Store, actor: User) -> list[WatchedObjection]:
     with store.unit_of_work() as uow:
         permit = uow.authorize(AccessRequest(actor, Action.VIEW_DEADLINES))
         rows = uow.decisions.open_objections()
-        numbers = {r[1]: _client(uow, r[1]) for r in rows}
+        numbers = {r[1]: uow.persons.client_number(r[1]) for r in rows}
         for row in rows:
             uow.log.touch(permit, row[1], {"decision.objection"})
         uow.commit()

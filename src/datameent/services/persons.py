@@ -108,4 +108,4 @@ def _open_application(
         end,
         now,
     )
-    uow.sharing.add_intake_grant(opening, grant)
+    uow.sharing.add_grant(opening, grant)

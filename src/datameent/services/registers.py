@@ -7,8 +7,9 @@ from typing import Any
 
 from datameent.domain import registers
 from datameent.domain.accounts import User
-from datameent.domain.policy import AccessRequest, Action
+from datameent.domain.policy import AccessRequest, Action, allows
 from datameent.domain.registers import AlgorithmEntry, check_algorithm
+from datameent.errors import AccessDenied
 from datameent.services.clock import utcnow
 from datameent.store.uow import Store
 
@@ -24,6 +25,18 @@ def algorithm_register(
     """The algorithm register: the newest version of each entry, or every version."""
     with store.unit_of_work(write=False) as uow:
         return uow.registers.algorithms(all_versions=all_versions)
+
+
+def may_publish(actor: User | None) -> bool:
+    """Whether to offer `actor` the forms to publish (the publication itself asks the policy
+    again, and logs)."""
+    return actor is not None and allows(actor, Action.MANAGE_REGISTERS)
+
+
+def ensure_may_publish(actor: User) -> None:
+    """Refuse the publication form to anyone who may not publish."""
+    if not may_publish(actor):
+        raise AccessDenied(("only the privacy officer and administrators keep the registers",))
 
 
 def publish_algorithm(store: Store, actor: User, values: dict[str, str]) -> AlgorithmEntry:

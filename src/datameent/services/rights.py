@@ -49,17 +49,6 @@ STILL_NEEDED = Text(
 NOTE_NEEDED = Text("Schrijf een korte toelichting.", "Write a short explanation.")
 
 
-def _own(actor: User) -> UUID:
-    if actor.person_id is None:
-        raise NotFound()
-    return actor.person_id
-
-
-def _client(uow: UnitOfWork, person_id: UUID) -> str:
-    person = uow.persons.get(person_id)
-    return person.client_number if person else "?"
-
-
 # Filing ---------------------------------------------------------------------------------------
 
 
@@ -73,7 +62,7 @@ def file_request(
     proposed: str = "",
 ) -> RightsRequest:
     """File a correction, erasure or objection request. It is answered within a month."""
-    person_id = _own(actor)
+    person_id = actor.own_person_id()
     now = utcnow()
     with store.unit_of_work() as uow:
         permit = uow.authorize(AccessRequest(actor, Action.EXERCISE_RIGHTS, person_id))
@@ -116,7 +105,7 @@ def _correctable(uow: UnitOfWork, actor: User, person_id: UUID, key: str) -> UUI
 
 
 def _notify_handlers(uow: UnitOfWork, request: RightsRequest, now: datetime) -> None:
-    client = _client(uow, request.person_id)
+    client = uow.persons.client_number(request.person_id)
     recipients: set[UUID] = {u.id for u in uow.accounts.by_role(Role.PRIVACY_OFFICER)}
     if request.kind is RightKind.CORRECTION:
         assignment = uow.caseloads.open_for_person(request.person_id)
@@ -159,7 +148,7 @@ class MyRights:
 
 
 def my_rights(store: Store, actor: User, locale: str = "nl") -> MyRights:
-    person_id = _own(actor)
+    person_id = actor.own_person_id()
     with store.unit_of_work() as uow:
         permit = uow.authorize(AccessRequest(actor, Action.EXERCISE_RIGHTS, person_id))
         requests = uow.rights.of_person(permit, person_id)
@@ -413,7 +402,7 @@ def requests_to_handle(store: Store, actor: User) -> list[tuple[RightsRequest, s
     with store.unit_of_work() as uow:
         permit = uow.authorize(AccessRequest(actor, Action.HANDLE_RIGHTS))
         found = uow.rights.open_requests(permit, [RightKind.ERASURE, RightKind.OBJECTION])
-        numbers = {r.person_id: _client(uow, r.person_id) for r in found}
+        numbers = {r.person_id: uow.persons.client_number(r.person_id) for r in found}
         uow.commit()
     return [(r, numbers[r.person_id]) for r in found]
 
@@ -501,7 +490,7 @@ def _erase(
         recipients.setdefault(assignment.case_manager_id, None)
     _end_grants(uow, permit, person_id, None, now)
     erasing = uow.authorize(AccessRequest(actor, Action.ERASE_PERSON, person_id))
-    client = _client(uow, person_id)
+    client = uow.persons.client_number(person_id)
     uow.persons.destroy_data_key(erasing, person_id, now)
     uow.rights.ask_confirmations(
         [ErasureConfirmation(request_id, r, g, now, None) for r, g in recipients.items()]

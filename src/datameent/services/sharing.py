@@ -120,7 +120,7 @@ def case_file(store: Store, actor: User, person_id: UUID) -> CaseFile:
         requests = uow.sharing.requests_of(permit, person_id)
         grants = uow.sharing.grants_of(person_id)
         glass = uow.sharing.break_glass_of(permit, person_id)
-        number = _client_number(uow, person_id)
+        number = uow.persons.client_number(person_id)
         uow.log.touch(permit, person_id, {"case", "grant"})
         uow.commit()
     ordered = sorted(cases.values(), key=lambda c: c.opened_at, reverse=True)
@@ -178,7 +178,7 @@ def create_request(
         )
         request.refresh_status()
         uow.sharing.add_request(permit, request)
-        client = _client_number(uow, person_id)
+        client = uow.persons.client_number(person_id)
         if request.status is RequestStatus.AWAITING_APPROVAL:
             _notify(uow, _approvers_notes(uow, actor, client, request.id))
         else:
@@ -251,7 +251,7 @@ def judge_item(store: Store, actor: User, request_id: UUID, key: str, approve: b
         request.refresh_status()
         uow.sharing.save(permit, request, [item])
         if before is RequestStatus.AWAITING_APPROVAL and request.status is not before:
-            client = _client_number(uow, person_id)
+            client = uow.persons.client_number(person_id)
             _notify(uow, _note(uow.accounts.get(requester), Kind.APPROVAL_DONE, client=client))
             if request.askable_items:
                 purpose = purposes.version(request.purpose_code, request.purpose_version)
@@ -294,7 +294,7 @@ class MySharing:
 
 def my_sharing(store: Store, actor: User) -> MySharing:
     """The resident's requests (those they can see), grants and emergency accesses."""
-    person_id = _own_person(actor)
+    person_id = actor.own_person_id()
     with store.unit_of_work() as uow:
         permit = uow.authorize(AccessRequest(actor, Action.VIEW_CASES, person_id))
         requests = [
@@ -310,15 +310,9 @@ def my_sharing(store: Store, actor: User) -> MySharing:
     return MySharing(cases, requests, grants, glass, utcnow(), held)
 
 
-def _own_person(actor: User) -> UUID:
-    if actor.person_id is None:
-        raise NotFound()
-    return actor.person_id
-
-
 def my_request(store: Store, actor: User, request_id: UUID) -> tuple[DataRequest, set[str]]:
     """One request as the resident sees it, and which asked items they already hold."""
-    person_id = _own_person(actor)
+    person_id = actor.own_person_id()
     with store.unit_of_work() as uow:
         permit = uow.authorize(AccessRequest(actor, Action.ANSWER_REQUEST, person_id))
         facts = uow.sharing.request_facts(request_id)
@@ -355,7 +349,7 @@ def answer_request(
 ) -> DataRequest:
     """Answer items of a request: share what the vault holds, give a new value, or decline.
     What is shared or given becomes (part of) the request's grant."""
-    person_id = _own_person(actor)
+    person_id = actor.own_person_id()
     now = utcnow()
     with store.unit_of_work() as uow:
         permit = uow.authorize(AccessRequest(actor, Action.ANSWER_REQUEST, person_id))
@@ -378,7 +372,7 @@ def answer_request(
         request.refresh_status()
         uow.sharing.save(permit, request, changed)
         if request.status is RequestStatus.ANSWERED and before is not RequestStatus.ANSWERED:
-            client = _client_number(uow, person_id)
+            client = uow.persons.client_number(person_id)
             _notify(
                 uow,
                 _note(
@@ -391,11 +385,6 @@ def answer_request(
             )
         uow.commit()
     return request
-
-
-def _client_number(uow: UnitOfWork, person_id: UUID) -> str:
-    person = uow.persons.get(person_id)
-    return person.client_number if person else "?"
 
 
 def _apply_answers(
@@ -490,7 +479,7 @@ def _grant_for(
 def share(store: Store, actor: User, case_id: UUID, keys: list[str]) -> Grant:
     """The resident shares on their own initiative with an open case: always consent, so they
     can withdraw it; only attributes the case's purpose covers."""
-    person_id = _own_person(actor)
+    person_id = actor.own_person_id()
     now = utcnow()
     with store.unit_of_work() as uow:
         permit = uow.authorize(AccessRequest(actor, Action.SHARE, person_id))
@@ -531,7 +520,7 @@ def share(store: Store, actor: User, case_id: UUID, keys: list[str]) -> Grant:
 
 def revoke(store: Store, actor: User, grant_id: UUID) -> Grant:
     """Withdraw consent, with immediate effect. A duty grant cannot be withdrawn."""
-    person_id = _own_person(actor)
+    person_id = actor.own_person_id()
     now = utcnow()
     with store.unit_of_work() as uow:
         permit = uow.authorize(AccessRequest(actor, Action.REVOKE_GRANT, person_id))
@@ -545,11 +534,11 @@ def revoke(store: Store, actor: User, grant_id: UUID) -> Grant:
             raise Conflict(DUTY_NOT_REVOCABLE)
         if grant.state(now) is not GrantState.ACTIVE:
             raise Conflict(NOT_ACTIVE)
-        uow.sharing.revoke(permit, grant, now)
+        uow.sharing.end_grant(permit, grant, now)
         assignment = uow.caseloads.open_for_person(person_id)
         if assignment is not None:
             manager = uow.accounts.get(assignment.case_manager_id)
-            client = _client_number(uow, person_id)
+            client = uow.persons.client_number(person_id)
             _notify(
                 uow, _note(manager, Kind.GRANT_REVOKED, client=client, purpose=grant.purpose_code)
             )
@@ -573,7 +562,7 @@ def break_glass(store: Store, actor: User, person_id: UUID, reason: str) -> Brea
             uuid4(), actor.id, person_id, text, now, now + timedelta(hours=BREAK_GLASS_HOURS)
         )
         uow.sharing.add_break_glass(permit, access)
-        client = _client_number(uow, person_id)
+        client = uow.persons.client_number(person_id)
         notes = _note(uow.accounts.of_person(person_id), Kind.BREAK_GLASS, "/mijn-gegevens/logboek")
         for officer in uow.accounts.by_role(Role.PRIVACY_OFFICER):
             notes += _note(officer, Kind.BREAK_GLASS_OPENED, "/privacy/noodtoegang", client=client)

@@ -38,14 +38,8 @@ class MyStory:
         return [s for s in self.shares if s.section_id == section_id and s.active_at(self.now)]
 
 
-def _own(actor: User) -> UUID:
-    if actor.person_id is None:
-        raise NotFound()
-    return actor.person_id
-
-
 def my_story(store: Store, actor: User) -> MyStory:
-    person_id = _own(actor)
+    person_id = actor.own_person_id()
     now = utcnow()
     with store.unit_of_work() as uow:
         permit = uow.authorize(AccessRequest(actor, Action.READ_STORY, person_id, at=now))
@@ -60,7 +54,7 @@ def write_section(
     store: Store, actor: User, section_id: UUID | None, title: str, body: str
 ) -> StorySection:
     """Write a new section or a new version of one. Whoever it is shared with is told."""
-    person_id = _own(actor)
+    person_id = actor.own_person_id()
     now = utcnow()
     with store.unit_of_work() as uow:
         permit = uow.authorize(AccessRequest(actor, Action.WRITE_STORY, person_id))
@@ -87,19 +81,18 @@ def _tell_readers(uow: UnitOfWork, person_id: UUID, section_id: UUID, now: datet
     assignment = uow.caseloads.open_for_person(person_id)
     if not shared or assignment is None:
         return
-    person = uow.persons.get(person_id)
     note = Notification(
         uuid4(),
         assignment.case_manager_id,
         Kind.STORY_UPDATED,
-        {"client": person.client_number if person else "?"},
+        {"client": uow.persons.client_number(person_id)},
         f"/clienten/{person_id}#verhaal",
     )
     uow.notifications.add([note], now)
 
 
 def share_section(store: Store, actor: User, section_id: UUID, case_id: UUID) -> StoryShare:
-    person_id = _own(actor)
+    person_id = actor.own_person_id()
     now = utcnow()
     with store.unit_of_work() as uow:
         permit = uow.authorize(AccessRequest(actor, Action.SHARE_STORY, person_id))
@@ -120,7 +113,7 @@ def share_section(store: Store, actor: User, section_id: UUID, case_id: UUID) ->
 
 
 def stop_sharing(store: Store, actor: User, share_id: UUID) -> None:
-    person_id = _own(actor)
+    person_id = actor.own_person_id()
     now = utcnow()
     with store.unit_of_work() as uow:
         permit = uow.authorize(AccessRequest(actor, Action.SHARE_STORY, person_id))

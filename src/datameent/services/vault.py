@@ -160,8 +160,7 @@ def tell_recipients(uow: UnitOfWork, actor: User, person_id: UUID, key: str) -> 
     if assignment is not None:
         recipients.add(assignment.case_manager_id)
     recipients.discard(actor.id)
-    person = uow.persons.get(person_id)
-    number = person.client_number if person else "?"
+    number = uow.persons.client_number(person_id)
     notes = [
         Notification(
             uuid4(),

@@ -75,6 +75,12 @@ class PersonRepository:
         m = row._mapping
         return Person(m["id"], m["client_number"], m["created_at"], m["erased_at"])
 
+    def client_number(self, person_id: UUID) -> str:
+        """How staff messages and lists name a person: their client number (not personal data
+        on its own), or "?" for a person who does not exist."""
+        person = self.get(person_id)
+        return person.client_number if person else "?"
+
     def client_numbers(self, permit: Permit, person_ids: list[UUID]) -> dict[UUID, str]:
         """Client numbers, for lists and for the privacy officer's investigation."""
         self._log.check(permit, _NUMBERS, None)

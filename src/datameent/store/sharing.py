@@ -51,9 +51,11 @@ _READ_REQUESTS = frozenset(
 )
 _WRITE_REQUESTS = frozenset({Action.REQUEST_DATA, Action.ANSWER_REQUEST, Action.APPROVE_REQUEST})
 _OPEN_CASE = frozenset({Action.OPEN_CASE})
-_GRANT = frozenset({Action.ANSWER_REQUEST, Action.SHARE})
-_REVOKE = frozenset({Action.REVOKE_GRANT})
-_END = frozenset({Action.HANDLE_RIGHTS})
+_GRANT = frozenset({Action.ANSWER_REQUEST, Action.SHARE, Action.OPEN_CASE})
+"""Answering a request, sharing on one's own initiative, and intake (the applicant's details
+are granted to the application case that opens) make grants."""
+_END = frozenset({Action.REVOKE_GRANT, Action.HANDLE_RIGHTS})
+"""The resident withdraws consent, or a decision on an objection or erasure ends a grant."""
 _BREAK_GLASS = frozenset({Action.BREAK_GLASS})
 _READ_BREAK_GLASS = frozenset({Action.SUPERVISE, Action.VIEW_CASES})
 
@@ -204,13 +206,6 @@ class SharingRepository:
         self._db.execute(gr.insert().values(_grant_row(grant)))
         self._add_keys(grant.id, grant.keys)
 
-    def add_intake_grant(self, permit: Permit, grant: Grant) -> None:
-        """At intake the applicant's details are granted to the application case that opens."""
-        self._log.check(permit, _OPEN_CASE, grant.person_id)
-        self._log.touch(permit, grant.person_id, set(grant.keys))
-        self._db.execute(gr.insert().values(_grant_row(grant)))
-        self._add_keys(grant.id, grant.keys)
-
     def add_grants(self, items: list[Grant]) -> None:
         """Bulk insert for the synthetic municipality (seeding writes no log)."""
         insert_many(self._db, gr, [_grant_row(g) for g in items])
@@ -227,15 +222,8 @@ class SharingRepository:
         if rows:
             self._db.execute(gk.insert(), rows)
 
-    def revoke(self, permit: Permit, grant: Grant, at: datetime) -> None:
-        self._log.check(permit, _REVOKE, grant.person_id)
-        self._log.touch(permit, grant.person_id, set(grant.keys))
-        self._db.execute(
-            update(gr).where(gr.c.id == grant.id, gr.c.revoked_at.is_(None)).values(revoked_at=at)
-        )
-
     def end_grant(self, permit: Permit, grant: Grant, at: datetime) -> None:
-        """End a grant by a decision on the resident's objection or erasure request."""
+        """End a grant now: withdrawn consent, or a decision on an objection or erasure."""
         self._log.check(permit, _END, grant.person_id)
         self._log.touch(permit, grant.person_id, set(grant.keys))
         self._db.execute(

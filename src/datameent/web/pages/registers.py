@@ -8,9 +8,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from datameent.domain import processing
-from datameent.domain.policy import Action, allows
 from datameent.domain.registers import FIELD_LABELS, STATUS_LABELS, algorithm_document
-from datameent.errors import AccessDenied, InvalidInput
+from datameent.errors import InvalidInput
 from datameent.services import registers
 from datameent.web.deps import OptionalPageUser, PageUser, StoreDep
 from datameent.web.templating import render
@@ -27,7 +26,7 @@ def public_registers(request: Request, user: OptionalPageUser, store: StoreDep) 
         ],
         "field_labels": FIELD_LABELS,
         "status_labels": STATUS_LABELS,
-        "may_edit": user is not None and allows(user, Action.MANAGE_REGISTERS),
+        "may_edit": registers.may_publish(user),
         "published": request.query_params.get("gepubliceerd") == "1",
     }
     return render(request, "registers.html", context)
@@ -48,8 +47,7 @@ def _form_page(
 
 @router.get("/registers/algoritmes/nieuw")
 def new_algorithm(request: Request, user: PageUser, store: StoreDep, code: str = "") -> Response:
-    if not allows(user, Action.MANAGE_REGISTERS):
-        raise AccessDenied(("only the privacy officer and administrators keep the registers",))
+    registers.ensure_may_publish(user)
     form: dict[str, Any] = {}
     for entry, _ in registers.algorithm_register(store):
         if entry.code == code:
