@@ -3,6 +3,11 @@
 Every log record names the processing activity it belongs to, by a URI into this register.
 Activities are versioned: a change of purpose, legal basis, categories or retention makes a new
 version, and records keep pointing at the version they were made under.
+
+The register itself lives in the database, where the privacy officer keeps it (`store/
+registers.py`); `SEED` below is its first version, written when the database is made. Which
+activity an access falls under is decided here, in code, by the activity's *code*; the store
+turns the code into the URI of its current version.
 """
 
 from __future__ import annotations
@@ -11,14 +16,54 @@ from dataclasses import dataclass
 
 from datameent.domain import purposes
 from datameent.domain.accounts import Role, User
+from datameent.domain.attributes import Category
 from datameent.domain.policy import Action, Decision
 from datameent.domain.text import Text
 
 URI_PREFIX = "urn:datameent:verwerking"
 
+RESIDENTS = Text(
+    "Inwoners die bijstand, ondersteuning of hulp naar werk aanvragen of krijgen",
+    "Residents who apply for or receive assistance, support or help towards work",
+)
+NO_RECIPIENTS = Text("Geen ontvangers buiten de gemeente", "No recipients outside the municipality")
+SECURITY = Text(
+    "Versleuteling per persoon (AES-256-GCM), toegang alleen per doel en toestemming, elke "
+    "toegang vastgelegd in een controleerbaar logboek, wachtwoorden met argon2id, "
+    "pseudonimisering voor onderzoek.",
+    "Encryption per person (AES-256-GCM), access only per purpose and grant, every access in a "
+    "verifiable log, passwords with argon2id, pseudonymisation for research.",
+)
+CONTROLLER = Text(
+    "Het college van burgemeester en wethouders van de gemeente",
+    "The municipal executive (college van burgemeester en wethouders)",
+)
+DPO = Text(
+    "De functionaris gegevensbescherming (FG) van de gemeente, bereikbaar via de privacy "
+    "officer in datameent of het algemene adres van de gemeente",
+    "The municipality's data protection officer (FG), reachable through the privacy officer in "
+    "datameent or the municipality's general address",
+)
+NO_TRANSFERS = Text("Geen doorgifte buiten de EU", "No transfers outside the EU")
+
+CATEGORIES: dict[str, Text] = {
+    Category.PERSONAL: Text("Persoonsgegevens", "Personal details"),
+    Category.HOUSEHOLD: Text("Huishouden", "Household"),
+    Category.INCOME: Text("Inkomen", "Income"),
+    Category.BENEFIT: Text("Uitkering", "Benefit"),
+    Category.WORK: Text("Werk en opleiding", "Work and education"),
+    Category.ZRM: Text("Zelfredzaamheid (ZRM)", "Self-sufficiency (ZRM)"),
+    "bsn": Text("Burgerservicenummer (BSN)", "Citizen service number (BSN)"),
+    "account": Text("Account en inloggegevens", "Account and login details"),
+    "processing_log": Text("Logboek van verwerkingen", "Processing log"),
+}
+"""The categories of personal data an activity can name (art. 30(1)(c))."""
+
 
 @dataclass(frozen=True)
 class ProcessingActivity:
+    """One version of one entry of the register, with every field article 30(1) asks."""
+
     code: str
     version: int
     name: Text
@@ -26,8 +71,14 @@ class ProcessingActivity:
     legal_basis: str
     """The GDPR art. 6 ground and the national provision, as a lawyer would cite them."""
     categories: tuple[str, ...]
-    """Categories of personal data (catalogue categories, plus 'bsn' and 'account')."""
+    """Categories of personal data (keys of `CATEGORIES`)."""
     retention: Text
+    data_subjects: Text = RESIDENTS
+    recipients: Text = NO_RECIPIENTS
+    security: Text = SECURITY
+    controller: Text = CONTROLLER
+    dpo: Text = DPO
+    transfers: Text = NO_TRANSFERS
 
     @property
     def uri(self) -> str:
@@ -42,7 +93,7 @@ def parse_uri(uri: str) -> tuple[str, int] | None:
     return (code, int(version)) if code and version.isdigit() else None
 
 
-REGISTER: tuple[ProcessingActivity, ...] = (
+SEED: tuple[ProcessingActivity, ...] = (
     ProcessingActivity(
         "inzage-eigen-gegevens",
         1,
@@ -71,6 +122,10 @@ REGISTER: tuple[ProcessingActivity, ...] = (
         Text(
             "7 jaar na het einde van de laatste uitkering", "7 years after the last benefit ended"
         ),
+        recipients=Text(
+            "UWV en SVB waar de wet dat voorschrijft (Wet SUWI)",
+            "UWV and SVB where the law requires it (SUWI Act)",
+        ),
     ),
     ProcessingActivity(
         "aanvraag-intake",
@@ -97,6 +152,7 @@ REGISTER: tuple[ProcessingActivity, ...] = (
         Text(
             "7 jaar na het einde van de laatste uitkering", "7 years after the last benefit ended"
         ),
+        data_subjects=Text("Inwoners en hun klantmanagers", "Residents and their case managers"),
     ),
     ProcessingActivity(
         "rechten-betrokkenen",
@@ -121,6 +177,11 @@ REGISTER: tuple[ProcessingActivity, ...] = (
         "AVG art. 6 lid 1 sub c; AVG art. 38 en 39 (taken functionaris gegevensbescherming)",
         ("processing_log",),
         Text("Zolang het logboek bestaat", "As long as the log exists"),
+        data_subjects=Text("Inwoners en medewerkers", "Residents and employees"),
+        recipients=Text(
+            "De Autoriteit Persoonsgegevens, als die daarom vraagt",
+            "The Dutch Data Protection Authority, when it asks",
+        ),
     ),
     ProcessingActivity(
         "schuldhulpverlening",
@@ -133,6 +194,10 @@ REGISTER: tuple[ProcessingActivity, ...] = (
         "AVG art. 6 lid 1 sub a; Wet gemeentelijke schuldhulpverlening art. 3 en 4",
         ("personal", "household", "income"),
         Text("18 maanden na het einde van de hulp", "18 months after the help ends"),
+        recipients=Text(
+            "Schuldeisers en de kredietbank, alleen met toestemming",
+            "Creditors and the municipal credit bank, with consent only",
+        ),
     ),
     ProcessingActivity(
         "wmo-ondersteuning",
@@ -145,6 +210,10 @@ REGISTER: tuple[ProcessingActivity, ...] = (
         "AVG art. 6 lid 1 sub e en art. 9 lid 2 sub h; Wmo 2015 art. 2.3.2",
         ("personal", "household", "zrm"),
         Text("15 jaar na het einde van de ondersteuning", "15 years after the support ends"),
+        recipients=Text(
+            "Zorgaanbieders die de ondersteuning leveren",
+            "Care providers delivering the support",
+        ),
     ),
     ProcessingActivity(
         "onderzoek-statistiek",
@@ -157,6 +226,10 @@ REGISTER: tuple[ProcessingActivity, ...] = (
         "AVG art. 6 lid 1 sub a en art. 89; UAVG art. 24",
         ("personal", "household", "work", "zrm"),
         Text("Zo lang het onderzoek duurt, hoogstens 5 jaar", "For the research, at most 5 years"),
+        recipients=Text(
+            "Onderzoekers, alleen gepseudonimiseerd en samengevat",
+            "Researchers, pseudonymised and aggregated only",
+        ),
     ),
     ProcessingActivity(
         "noodtoegang",
@@ -183,6 +256,9 @@ REGISTER: tuple[ProcessingActivity, ...] = (
         "AVG art. 6 lid 1 sub c en e; Awb hoofdstuk 6 en 7; Participatiewet art. 7",
         ("personal", "household", "income", "benefit", "work", "zrm"),
         Text("7 jaar na het besluit", "7 years after the decision"),
+        recipients=Text(
+            "De rechtbank, als u in beroep gaat", "The court, when the resident appeals"
+        ),
     ),
     ProcessingActivity(
         "gegevenslevering-basisregistraties",
@@ -198,12 +274,7 @@ REGISTER: tuple[ProcessingActivity, ...] = (
     ),
 )
 
-BY_URI: dict[str, ProcessingActivity] = {a.uri: a for a in REGISTER}
-CURRENT: dict[str, ProcessingActivity] = {}
-"""The newest version of each activity: new records are made under it."""
-for _activity in REGISTER:
-    if _activity.version >= CURRENT.get(_activity.code, _activity).version:
-        CURRENT[_activity.code] = _activity
+SEED_CODES = frozenset(a.code for a in SEED)
 
 
 _DECISIONS = frozenset(
@@ -220,8 +291,9 @@ _RIGHTS = frozenset(
 )
 
 
-def activity_for(actor: User, decision: Decision) -> ProcessingActivity:
-    """The processing activity an access falls under, from who acts and which rule allowed it.
+def activity_for(actor: User, decision: Decision) -> str:
+    """The code of the processing activity an access falls under, from who acts and which rule
+    allowed it.
 
     An access that names a purpose falls under that purpose's activity; break-glass under
     emergency access; otherwise the rule decides: a resident's own record is inzage, a case
@@ -230,28 +302,28 @@ def activity_for(actor: User, decision: Decision) -> ProcessingActivity:
     """
     action = decision.request.action
     if decision.rule == "break-glass" or action is Action.BREAK_GLASS:
-        return CURRENT["noodtoegang"]
+        return "noodtoegang"
     purpose = purposes.CURRENT.get(decision.request.purpose or "")
     if purpose is not None:
-        return CURRENT[purpose.activity]
+        return purpose.activity
     if action in _DECISIONS:
-        return CURRENT["besluiten-en-bezwaar"]
+        return "besluiten-en-bezwaar"
     if action in _RIGHTS:
-        return CURRENT["rechten-betrokkenen"]
+        return "rechten-betrokkenen"
     if action is Action.ERASE_PERSON:
-        return CURRENT["rechten-betrokkenen"]
+        return "rechten-betrokkenen"
     if action is Action.MANAGE_REGISTERS:
-        return CURRENT["toezicht-verwerkingen"]
+        return "toezicht-verwerkingen"
     if action is Action.SUPERVISE or (
         action is Action.READ_PROCESSING_LOG and actor.has(Role.PRIVACY_OFFICER)
     ):
-        return CURRENT["toezicht-verwerkingen"]
+        return "toezicht-verwerkingen"
     if action in (Action.ASSIGN_CASE, Action.LIST_OWN_CASELOAD, Action.VIEW_TEAM_CASES):
-        return CURRENT["caseloadbeheer"]
+        return "caseloadbeheer"
     if actor.has(Role.SYSTEM):
-        return CURRENT["gegevenslevering-basisregistraties"]
+        return "gegevenslevering-basisregistraties"
     if action is Action.REGISTER_PERSON:
-        return CURRENT["aanvraag-intake"]
+        return "aanvraag-intake"
     if actor.has(Role.RESIDENT) and decision.request.subject == actor.person_id:
-        return CURRENT["inzage-eigen-gegevens"]
-    return CURRENT["uitvoering-participatiewet"]
+        return "inzage-eigen-gegevens"
+    return "uitvoering-participatiewet"

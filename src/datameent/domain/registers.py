@@ -2,13 +2,15 @@
 Algoritmeregister publication standard). Anyone may read them, without logging in.
 
 The register of processing activities is the one the processing log points into
-(`domain/processing.py`); here it gets the further fields article 30 asks. Algorithm entries are
-versioned documents kept in the database: publishing a change makes a new version, and
-decisions keep naming the entry that supported them.
+(`domain/processing.py`); here is how its entries are published and checked. Both registers are
+versioned documents kept in the database: publishing a change makes a new version; log records
+keep pointing at the activity version they were made under, and decisions at the algorithm
+entry that supported them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, fields
 from enum import StrEnum
 from typing import Any
@@ -17,86 +19,36 @@ from datameent.domain import processing
 from datameent.domain.text import Text
 from datameent.errors import InvalidInput, Problem
 
-CONTROLLER = Text(
-    "Het college van burgemeester en wethouders van de gemeente",
-    "The municipal executive (college van burgemeester en wethouders)",
-)
-DPO = Text(
-    "De functionaris gegevensbescherming (FG) van de gemeente, bereikbaar via de privacy "
-    "officer in datameent of het algemene adres van de gemeente",
-    "The municipality's data protection officer (FG), reachable through the privacy officer in "
-    "datameent or the municipality's general address",
-)
-SECURITY = Text(
-    "Versleuteling per persoon (AES-256-GCM), toegang alleen per doel en toestemming, elke "
-    "toegang vastgelegd in een controleerbaar logboek, wachtwoorden met argon2id, "
-    "pseudonimisering voor onderzoek.",
-    "Encryption per person (AES-256-GCM), access only per purpose and grant, every access in a "
-    "verifiable log, passwords with argon2id, pseudonymisation for research.",
-)
-_RESIDENTS = Text(
-    "Inwoners die bijstand, ondersteuning of hulp naar werk aanvragen of krijgen",
-    "Residents who apply for or receive assistance, support or help towards work",
-)
-_STAFF = Text("Medewerkers van de gemeente", "Employees of the municipality")
-_NONE = Text("Geen ontvangers buiten de gemeente", "No recipients outside the municipality")
+MAX_FIELD = 5000
 
-ART30: dict[str, tuple[Text, Text]] = {
-    # code: (categories of data subjects, recipients)
-    "inzage-eigen-gegevens": (_RESIDENTS, _NONE),
-    "uitvoering-participatiewet": (
-        _RESIDENTS,
-        Text(
-            "UWV en SVB waar de wet dat voorschrijft (Wet SUWI)",
-            "UWV and SVB where the law requires it (SUWI Act)",
-        ),
-    ),
-    "aanvraag-intake": (_RESIDENTS, _NONE),
-    "caseloadbeheer": (
-        Text("Inwoners en hun klantmanagers", "Residents and their case managers"),
-        _NONE,
-    ),
-    "rechten-betrokkenen": (_RESIDENTS, _NONE),
-    "toezicht-verwerkingen": (
-        Text("Inwoners en medewerkers", "Residents and employees"),
-        Text(
-            "De Autoriteit Persoonsgegevens, als die daarom vraagt",
-            "The Dutch Data Protection Authority, when it asks",
-        ),
-    ),
-    "gegevenslevering-basisregistraties": (_RESIDENTS, _NONE),
-    "schuldhulpverlening": (
-        _RESIDENTS,
-        Text(
-            "Schuldeisers en de kredietbank, alleen met toestemming",
-            "Creditors and the municipal credit bank, with consent only",
-        ),
-    ),
-    "wmo-ondersteuning": (
-        _RESIDENTS,
-        Text(
-            "Zorgaanbieders die de ondersteuning leveren", "Care providers delivering the support"
-        ),
-    ),
-    "onderzoek-statistiek": (
-        _RESIDENTS,
-        Text(
-            "Onderzoekers, alleen gepseudonimiseerd en samengevat",
-            "Researchers, pseudonymised and aggregated only",
-        ),
-    ),
-    "noodtoegang": (_RESIDENTS, _NONE),
-    "besluiten-en-bezwaar": (
-        _RESIDENTS,
-        Text("De rechtbank, als u in beroep gaat", "The court, when the resident appeals"),
-    ),
+_REQUIRED = Text("Vul dit in.", "Fill this in.")
+_TOO_LONG = Text("Deze tekst is te lang.", "This text is too long.")
+_CODE = Text(
+    "Gebruik kleine letters, cijfers en streepjes.", "Use lower-case letters, digits and dashes."
+)
+
+
+# The register of processing activities ---------------------------------------------------------
+
+ACTIVITY_TEXTS: dict[str, Text] = {
+    # field: its label on the form; each is written in Dutch (`<field>_nl`) and English (`_en`)
+    "name": Text("Naam", "Name"),
+    "purpose": Text("Doel", "Purpose"),
+    "data_subjects": Text("Van wie (betrokkenen)", "Whose data (data subjects)"),
+    "recipients": Text("Ontvangers", "Recipients"),
+    "retention": Text("Bewaartermijn", "Retention period"),
+    "security": Text("Beveiliging", "Security measures"),
+    "controller": Text("Verwerkingsverantwoordelijke", "Controller"),
+    "dpo": Text("Functionaris gegevensbescherming", "Data protection officer"),
+    "transfers": Text("Doorgifte buiten de EU", "Transfers outside the EU"),
 }
-_DEFAULT = (_RESIDENTS, _NONE)
+MAX_LEGAL_BASIS = 1000
+_CATEGORY = Text("Kies minstens één soort gegevens.", "Choose at least one category of data.")
 
 
-def processing_entry(activity: processing.ProcessingActivity) -> dict[str, Any]:
-    """One entry of the register of processing activities, with every field of art. 30(1)."""
-    subjects, recipients = ART30.get(activity.code, _DEFAULT)
+def activity_document(activity: processing.ProcessingActivity) -> dict[str, Any]:
+    """One entry of the register of processing activities, with every field of art. 30(1), as
+    published (API and page)."""
     return {
         "id": activity.uri,
         "code": activity.code,
@@ -104,20 +56,73 @@ def processing_entry(activity: processing.ProcessingActivity) -> dict[str, Any]:
         "name": activity.name._asdict(),
         "purposes": activity.purpose._asdict(),
         "legalBasis": activity.legal_basis,
-        "dataSubjects": subjects._asdict(),
+        "dataSubjects": activity.data_subjects._asdict(),
         "dataCategories": list(activity.categories),
-        "recipients": recipients._asdict(),
+        "recipients": activity.recipients._asdict(),
         "retention": activity.retention._asdict(),
-        "securityMeasures": SECURITY._asdict(),
-        "controller": CONTROLLER._asdict(),
-        "dpo": DPO._asdict(),
-        "transfersOutsideEu": "none",
+        "securityMeasures": activity.security._asdict(),
+        "controller": activity.controller._asdict(),
+        "dpo": activity.dpo._asdict(),
+        "transfersOutsideEu": activity.transfers._asdict(),
     }
 
 
-def processing_register(all_versions: bool = False) -> list[dict[str, Any]]:
-    chosen = processing.REGISTER if all_versions else tuple(processing.CURRENT.values())
-    return [processing_entry(a) for a in chosen]
+def activity_form(activity: processing.ProcessingActivity) -> dict[str, Any]:
+    """The form fields that describe `activity`: for publishing a new version of it."""
+    form: dict[str, Any] = {
+        "code": activity.code,
+        "legal_basis": activity.legal_basis,
+        "categories": list(activity.categories),
+    }
+    for name in ACTIVITY_TEXTS:
+        text: Text = getattr(activity, name)
+        form[f"{name}_nl"], form[f"{name}_en"] = text.nl, text.en
+    return form
+
+
+def _code_problem(code: str) -> Problem | None:
+    if not code:
+        return Problem("code", _REQUIRED)
+    if len(code) > 64 or not all(c.islower() or c.isdigit() or c == "-" for c in code):
+        return Problem("code", _CODE)
+    return None
+
+
+def check_activity(values: dict[str, Any]) -> processing.ProcessingActivity:
+    """A register entry from the form's fields (its version assigned when published), or
+    `InvalidInput` naming every problem. Both languages of every text are required: residents
+    read the register in the language they chose."""
+    problems: list[Problem] = []
+    code = str(values.get("code", "")).strip()
+    if (problem := _code_problem(code)) is not None:
+        problems.append(problem)
+    texts: dict[str, Text] = {}
+    for name in ACTIVITY_TEXTS:
+        pair = []
+        for lang in ("nl", "en"):
+            key = f"{name}_{lang}"
+            text = str(values.get(key, "")).strip()
+            if not text:
+                problems.append(Problem(key, _REQUIRED))
+            elif len(text) > MAX_FIELD:
+                problems.append(Problem(key, _TOO_LONG))
+            pair.append(text)
+        texts[name] = Text(*pair)
+    legal_basis = str(values.get("legal_basis", "")).strip()
+    if not legal_basis:
+        problems.append(Problem("legal_basis", _REQUIRED))
+    elif len(legal_basis) > MAX_LEGAL_BASIS:
+        problems.append(Problem("legal_basis", _TOO_LONG))
+    raw = values.get("categories", ())
+    chosen = [raw] if isinstance(raw, str) else list(raw)
+    categories = tuple(c for c in processing.CATEGORIES if c in chosen)
+    if not categories or len(categories) != len(set(chosen)):
+        problems.append(Problem("categories", _CATEGORY))
+    if problems:
+        raise InvalidInput(*problems)
+    return processing.ProcessingActivity(
+        code, 0, legal_basis=legal_basis, categories=categories, **texts
+    )
 
 
 # The algorithm register ------------------------------------------------------------------------
@@ -180,13 +185,6 @@ FIELD_LABELS: dict[str, Text] = {
     "source_code": Text("Broncode", "Source code"),
 }
 OPTIONAL = frozenset({"supplier", "source_code", "impact_assessments"})
-MAX_FIELD = 5000
-
-_REQUIRED = Text("Vul dit in.", "Fill this in.")
-_TOO_LONG = Text("Deze tekst is te lang.", "This text is too long.")
-_CODE = Text(
-    "Gebruik kleine letters, cijfers en streepjes.", "Use lower-case letters, digits and dashes."
-)
 _STATUS = Text("Kies een status.", "Choose a status.")
 _ACTIVITY = Text(
     "Kies een verwerking uit het verwerkingsregister.",
@@ -194,8 +192,9 @@ _ACTIVITY = Text(
 )
 
 
-def check_algorithm(values: dict[str, str]) -> AlgorithmEntry:
-    """An entry from typed fields, or `InvalidInput` naming every problem."""
+def check_algorithm(values: dict[str, str], activities: Collection[str]) -> AlgorithmEntry:
+    """An entry from typed fields, or `InvalidInput` naming every problem. `activities`: the
+    codes of the processing register, one of which the entry must name."""
     problems: list[Problem] = []
     clean: dict[str, Any] = {}
     for f in fields(AlgorithmEntry):
@@ -207,14 +206,13 @@ def check_algorithm(values: dict[str, str]) -> AlgorithmEntry:
         elif len(text) > MAX_FIELD:
             problems.append(Problem(f.name, _TOO_LONG))
         clean[f.name] = text
-    code = clean["code"]
-    if code and not (len(code) <= 64 and all(c.islower() or c.isdigit() or c == "-" for c in code)):
-        problems.append(Problem("code", _CODE))
+    if clean["code"] and (problem := _code_problem(clean["code"])) is not None:
+        problems.append(problem)
     try:
         clean["status"] = AlgorithmStatus(clean["status"])
     except ValueError:
         problems.append(Problem("status", _STATUS))
-    if clean["processing_activity"] and clean["processing_activity"] not in processing.CURRENT:
+    if clean["processing_activity"] and clean["processing_activity"] not in activities:
         problems.append(Problem("processing_activity", _ACTIVITY))
     if problems:
         raise InvalidInput(*problems)

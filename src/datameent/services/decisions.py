@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID, uuid4
 
-from datameent.domain import deadlines, processing
+from datameent.domain import deadlines
 from datameent.domain.accounts import ROLE_LABELS, Role, User
 from datameent.domain.decisions import (
     Attachment,
@@ -125,7 +125,7 @@ def record_decision(
             now,
             made_known_on,
             _responsible(actor),
-            processing.CURRENT["besluiten-en-bezwaar"].uri,
+            uow.activity_uri("besluiten-en-bezwaar"),
             tuple(sorted(set(relied_on))),
             model,
         )

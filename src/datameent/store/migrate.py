@@ -10,6 +10,9 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from datameent.services.clock import utcnow
+from datameent.store.registers import seed_activities
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -20,10 +23,14 @@ def alembic_config() -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Apply the revisions up to `revision`; at the head, also write the first version of any
+    processing activity the register does not hold yet (`store.registers.seed_activities`)."""
     config = alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+        if revision == "head":
+            seed_activities(connection, utcnow())
 
 
 def is_up_to_date(engine: Engine) -> bool:

@@ -411,6 +411,16 @@ contest_attachments = Table(
 
 # The public algorithm register ---------------------------------------------------------------
 
+processing_register = Table(
+    "processing_register",
+    metadata,
+    Column("code", String(64), primary_key=True),
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("document", Text, nullable=False, comment="JSON: the fields of GDPR art. 30(1)"),
+    Column("published_at", UTCDateTime, nullable=False),
+    Column("published_by", Uuid, ForeignKey("users.id"), nullable=True),
+)
+
 algorithm_register = Table(
     "algorithm_register",
     metadata,

@@ -29,7 +29,7 @@ from datameent.store.ledger import LedgerRepository, NodeCache
 from datameent.store.notifications import NotificationRepository
 from datameent.store.persons import PersonRepository
 from datameent.store.processing_log import ProcessingLog
-from datameent.store.registers import RegisterRepository
+from datameent.store.registers import ActivityRegister, RegisterRepository
 from datameent.store.rights import RightsRepository
 from datameent.store.sharing import SharingRepository
 from datameent.store.story import StoryRepository
@@ -55,10 +55,17 @@ class UnitOfWork:
     notifications: NotificationRepository
 
     def __init__(
-        self, engine: Engine, keys: KeyRing, *, write: bool, nodes: NodeCache | None = None
+        self,
+        engine: Engine,
+        keys: KeyRing,
+        activities: ActivityRegister,
+        *,
+        write: bool,
+        nodes: NodeCache | None = None,
     ) -> None:
         self._engine = engine
         self._keys = keys
+        self._activities = activities
         self._write = write
         self._nodes = nodes
         self._connection: Connection | None = None
@@ -88,7 +95,7 @@ class UnitOfWork:
         if not self._write:
             raise RuntimeError("processing personal data needs a unit of work with write=True")
         decision = decide(request)
-        entry = self.log.open(decision, activity_for(request.actor, decision).uri)
+        entry = self.log.open(decision, self.activity_uri(activity_for(request.actor, decision)))
         if decision.allowed:
             return self.log.issue(decision, entry)
         raise self._commit_denial(decision, entry)
@@ -98,9 +105,12 @@ class UnitOfWork:
         is not the actor's (another person's request or grant): log that as a denial of
         `request`, like the policy's own, and return the error to raise."""
         decision = Decision(request, False, "default-deny", (reason,))
-        return self._commit_denial(
-            decision, self.log.open(decision, activity_for(request.actor, decision).uri)
-        )
+        activity = self.activity_uri(activity_for(request.actor, decision))
+        return self._commit_denial(decision, self.log.open(decision, activity))
+
+    def activity_uri(self, code: str) -> str:
+        """The URI of the current version of processing activity `code`."""
+        return self._activities.current_uri(self._require_connection(), code)
 
     def _commit_denial(self, decision: Decision, entry: Entry) -> AccessDenied:
         """Roll back whatever this unit of work did, commit the denial's record on its own."""
@@ -165,6 +175,8 @@ class Store:
         self.engine = engine
         self.keys = keys
         self.nodes = NodeCache()
+        self.activities = ActivityRegister(engine)
+        """The register of processing activities, in memory."""
 
     @property
     def embedded(self) -> bool:
@@ -172,7 +184,7 @@ class Store:
         return self.engine.dialect.name == "sqlite"
 
     def unit_of_work(self, *, write: bool = True) -> UnitOfWork:
-        return UnitOfWork(self.engine, self.keys, write=write, nodes=self.nodes)
+        return UnitOfWork(self.engine, self.keys, self.activities, write=write, nodes=self.nodes)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
 
-from datameent.services import ledger
+from datameent.services import ledger, registers
 from datameent.web.api.schemas import (
     CheckpointOut,
     ConsistencyProofOut,
@@ -85,4 +85,6 @@ async def read_consistency_proof(store: StoreDep, first: int, second: int) -> Co
 )
 async def read_processing_log(person_id: UUID, user: ApiUser, store: StoreDep) -> list[LogLineOut]:
     lines = await run(store, ledger.processing_log_of, store, user, person_id)
-    return [LogLineOut.from_line(line) for line in lines]
+    return [
+        LogLineOut.from_line(line, registers.activity(store, line.activity_uri)) for line in lines
+    ]

@@ -8,7 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import Field
 
-from datameent.domain.registers import AlgorithmEntry, algorithm_document
+from datameent.domain.processing import CATEGORIES
+from datameent.domain.registers import AlgorithmEntry, activity_document, algorithm_document
 from datameent.services import registers
 from datameent.web.api.schemas import Input, Schema
 from datameent.web.deps import ApiUser, StoreDep, run
@@ -46,10 +47,50 @@ class AlgorithmOut(Schema):
         return cls(version=entry.version, published_at=at, entry=algorithm_document(entry))
 
 
+class ActivityIn(Input):
+    """A processing activity as the privacy officer describes it: every text in Dutch and in
+    English."""
+
+    code: str = Field(max_length=64)
+    name_nl: str = Field(max_length=5000)
+    name_en: str = Field(max_length=5000)
+    purpose_nl: str = Field(max_length=5000)
+    purpose_en: str = Field(max_length=5000)
+    legal_basis: str = Field(max_length=1000)
+    categories: list[str] = Field(
+        max_length=20, description="Categories of personal data: " + ", ".join(CATEGORIES)
+    )
+    data_subjects_nl: str = Field(max_length=5000)
+    data_subjects_en: str = Field(max_length=5000)
+    recipients_nl: str = Field(max_length=5000)
+    recipients_en: str = Field(max_length=5000)
+    retention_nl: str = Field(max_length=5000)
+    retention_en: str = Field(max_length=5000)
+    security_nl: str = Field(max_length=5000)
+    security_en: str = Field(max_length=5000)
+    controller_nl: str = Field(max_length=5000)
+    controller_en: str = Field(max_length=5000)
+    dpo_nl: str = Field(max_length=5000)
+    dpo_en: str = Field(max_length=5000)
+    transfers_nl: str = Field(max_length=5000)
+    transfers_en: str = Field(max_length=5000)
+
+
 @router.get("/registers/processing-activities")
-async def processing_register(all_versions: AllVersions = False) -> list[dict[str, Any]]:
-    """The register of processing activities (GDPR art. 30). Public: no login needed."""
-    return registers.processing_register(all_versions=all_versions)
+async def processing_register(
+    store: StoreDep, all_versions: AllVersions = False
+) -> list[dict[str, Any]]:
+    """The register of processing activities (GDPR art. 30). Public: no login needed. Each log
+    record's `processingActivityId` is the `id` of one version here."""
+    return await run(store, registers.processing_register, store, all_versions=all_versions)
+
+
+@router.post("/registers/processing-activities", status_code=201)
+async def publish_activity(body: ActivityIn, user: ApiUser, store: StoreDep) -> dict[str, Any]:
+    """Publish a processing activity or a new version of it (the privacy officer and
+    administrators). Log records made from now on name the new version."""
+    activity = await run(store, registers.publish_activity, store, user, body.model_dump())
+    return activity_document(activity)
 
 
 @router.get(

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from datameent.domain import catalogue
-from datameent.domain.processing import BY_URI
+from datameent.domain.processing import ProcessingActivity
 from datameent.domain.vault import Source
 from datameent.services.ledger import LogLine
 
@@ -180,8 +180,7 @@ class LogLineOut(Schema):
     )
 
     @classmethod
-    def from_line(cls, line: LogLine) -> LogLineOut:
-        activity = BY_URI.get(line.activity_uri)
+    def from_line(cls, line: LogLine, activity: ProcessingActivity | None) -> LogLineOut:
         labels = [
             LocalText(nl=d.label.nl, en=d.label.en)
             for d in (catalogue.BY_KEY.get(k) for k in line.attribute_keys)

@@ -11,7 +11,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
-from datameent.domain import processing
 from datameent.domain.decisions import (
     KIND_EXPLANATIONS,
     KIND_LABELS,
@@ -25,7 +24,8 @@ from datameent.domain.decisions import (
 )
 from datameent.domain.text import Text
 from datameent.errors import InvalidInput, Problem
-from datameent.services import decisions
+from datameent.services import decisions, registers
+from datameent.store.uow import Store
 from datameent.web.deps import PageUser, StoreDep
 from datameent.web.templating import render
 
@@ -35,14 +35,14 @@ _CHOOSE = Text("Maak een keuze.", "Make a choice.")
 _BAD_DATE = Text("Dit moet een datum zijn (jjjj-mm-dd).", "This must be a date (yyyy-mm-dd).")
 
 
-def labels() -> dict[str, Any]:
+def labels(store: Store) -> dict[str, Any]:
     return {
         "kind_labels": KIND_LABELS,
         "kind_explanations": KIND_EXPLANATIONS,
         "status_labels": STATUS_LABELS,
         "outcome_labels": OUTCOME_LABELS,
         "routes": ROUTES,
-        "activity": lambda uri: processing.BY_URI.get(uri),
+        "activity": lambda uri: registers.activity(store, uri),
         "kinds": list(DecisionKind),
         "outcomes": list(Outcome),
     }
@@ -59,7 +59,7 @@ def _my_page(
 ) -> Response:
     file = decisions.my_decisions(store, user)
     context = {
-        **labels(),
+        **labels(store),
         "file": file,
         "form": form or {},
         "problems": error.problems if error else (),
@@ -164,7 +164,7 @@ def objections(request: Request, user: PageUser, store: StoreDep) -> Response:
 def review(request: Request, contest_id: UUID, user: PageUser, store: StoreDep) -> Response:
     item, decision = decisions.for_review(store, user, contest_id)
     context = {
-        **labels(),
+        **labels(store),
         "item": item,
         "decision": decision,
         "decide_by": item.decide_by(decision.made_known_on),

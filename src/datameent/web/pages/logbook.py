@@ -10,10 +10,10 @@ from fastapi.responses import Response
 
 from datameent.domain import catalogue
 from datameent.domain.accounts import ROLE_LABELS, Role
-from datameent.domain.processing import BY_URI, CURRENT
+from datameent.domain.processing import ProcessingActivity
 from datameent.domain.processing_log import describe
 from datameent.errors import NotFound
-from datameent.services import ledger
+from datameent.services import ledger, registers
 from datameent.services.ledger import LogLine
 from datameent.web.deps import PageUser, StoreDep
 from datameent.web.i18n import AMSTERDAM
@@ -46,8 +46,7 @@ def _who(line: LogLine, locale: str) -> str:
     return ", ".join(parts)
 
 
-def _shown(line: LogLine, locale: str) -> ShownLine:
-    activity = BY_URI.get(line.activity_uri)
+def _shown(line: LogLine, activity: ProcessingActivity | None, locale: str) -> ShownLine:
     labels = [
         d.label.in_(locale)
         for d in (catalogue.BY_KEY.get(k) for k in line.attribute_keys)
@@ -99,9 +98,11 @@ def my_log(
         for line in lines
         if _in_period(line, start, end) and (not doel or line.activity_uri.split(":")[-2] == doel)
     ]
-    purposes = [(code, a.name.in_(locale)) for code, a in CURRENT.items()]
+    purposes = [(code, a.name.in_(locale)) for code, a in registers.activity_names(store).items()]
     context = {
-        "lines": [_shown(line, locale) for line in chosen],
+        "lines": [
+            _shown(line, registers.activity(store, line.activity_uri), locale) for line in chosen
+        ],
         "total": len(lines),
         "purposes": purposes,
         "filters": {"van": van if start else "", "tot": tot if end else "", "doel": doel},

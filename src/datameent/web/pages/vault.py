@@ -98,7 +98,7 @@ def _client_page(
         "story": told,
         "decided": decided,
         "today": date.today().isoformat(),
-        **decision_pages.labels(),
+        **decision_pages.labels(store),
         "corrections": corrections,
         "view": view,
         "readable": readable,
