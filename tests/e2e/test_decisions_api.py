@@ -76,7 +76,11 @@ def test_record_object_review_over_the_api(http: httpx.Client) -> None:
         if me(http, headers)["team"] == team
     )
     watch = http.get("/api/v1/objections/deadlines", headers=lead).json()
-    assert objection["id"] in {w["id"] for w in watch}
+    mine = next(w for w in watch if w["id"] == objection["id"])
+    assert not mine["inReview"] and not mine["mine"]
+    release = f"/api/v1/contestations/{objection['id']}/release"
+    assert_problem(http.post(release, headers=lead), 409)  # nobody has it yet
+    assert_problem(http.post(release, headers=manager), 403)  # case managers do not release
     decided = http.post(
         review,
         json={
@@ -87,6 +91,9 @@ def test_record_object_review_over_the_api(http: httpx.Client) -> None:
         headers=lead,
     )
     assert decided.status_code == 204, decided.text
+    assert objection["id"] not in {
+        w["id"] for w in http.get("/api/v1/objections/deadlines", headers=lead).json()
+    }
     after = http.get(f"/api/v1/persons/{person}/decisions", headers=resident).json()
     assert len(after) == 2 and {d["supersedes"] for d in after} == {None, decision}
     assert_problem(http.get("/api/v1/objections/deadlines", headers=resident), 403)

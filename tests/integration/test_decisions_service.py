@@ -209,3 +209,53 @@ def test_a_question_is_answered_by_the_case_manager(seeded: Store) -> None:
     decisions.answer_question(seeded, manager, question.id, "Op 1 februari.")
     answered = decisions.my_decisions(seeded, resident).contestations[0]
     assert answered.status is ContestStatus.ANSWERED and answered.reasons == "Op 1 februari."
+
+
+def test_an_objection_is_one_reviewers_until_a_team_lead_releases_it(seeded: Store) -> None:
+    resident, manager, decision = _decide(seeded, "inwoner13")
+    lead = next(
+        user(seeded, f"teamleider{n}")
+        for n in (1, 2)
+        if user(seeded, f"teamleider{n}").team == manager.team
+    )
+    colleague = next(
+        u
+        for u in (user(seeded, f"klantmanager{n}") for n in range(1, 9))
+        if u.team == manager.team and u.id != manager.id
+    )
+    objection = decisions.contest(
+        seeded, resident, decision.id, ContestKind.OBJECTION, "Ik ben het er niet mee eens."
+    )
+    item, _ = decisions.for_review(seeded, lead, objection.id)
+    assert item.status is ContestStatus.IN_REVIEW and item.reviewer_id == lead.id
+    mine = next(w for w in decisions.deadline_watch(seeded, lead) if w.id == objection.id)
+    assert mine.reviewer == lead.id
+
+    def denied() -> int:
+        with seeded.engine.connect() as connection:
+            return len(
+                connection.scalars(
+                    select(log_records.c.seq).where(log_records.c.outcome == "denied")
+                ).all()
+            )
+
+    before = denied()
+    with pytest.raises(AccessDenied):  # deciding on someone else's objection
+        decisions.decide_objection(seeded, colleague, objection.id, Outcome.REJECTED, "Nee.")
+    with pytest.raises(AccessDenied):
+        decisions.for_review(seeded, colleague, objection.id)
+    with pytest.raises(AccessDenied):  # only a team lead releases
+        decisions.release_review(seeded, colleague, objection.id)
+    assert denied() == before + 3, "every refused attempt is logged as denied"
+    assert decisions.for_review(seeded, lead, objection.id)[0].reviewer_id == lead.id
+
+    decisions.release_review(seeded, lead, objection.id)
+    with pytest.raises(Conflict):
+        decisions.release_review(seeded, lead, objection.id)
+    decisions.decide_objection(
+        seeded, colleague, objection.id, Outcome.REJECTED, "Terecht genomen."
+    )
+    with pytest.raises(AccessDenied):
+        decisions.for_review(seeded, lead, objection.id)
+    decided = decisions.my_decisions(seeded, resident).of(decision)[0]
+    assert decided.reviewer_id == colleague.id and decided.outcome is Outcome.REJECTED

@@ -55,6 +55,7 @@ class Action(StrEnum):
     READ_DECISIONS = "decision.read"
     CONTEST = "decision.contest"
     REVIEW_OBJECTION = "objection.review"
+    RELEASE_REVIEW = "objection.release"
     VIEW_DEADLINES = "objection.deadlines"
     MANAGE_REGISTERS = "register.manage"
 
@@ -117,6 +118,8 @@ class AccessRequest:
     """The subject's story shares (any state), for reading their story."""
     decided_by: UUID | None = None
     """For reviewing an objection: who made the decision objected to."""
+    reviewer: UUID | None = None
+    """For reviewing an objection: who has taken it into review (None while nobody has)."""
 
 
 _PERMIT_SEAL = object()
@@ -218,12 +221,15 @@ def _story_shared(r: AccessRequest) -> bool | Scope:
 
 
 def _independent_reviewer(r: AccessRequest) -> bool:
-    """Awb 7:5: the objection is reviewed by someone who was not involved in the decision."""
+    """Awb 7:5: the objection is reviewed by someone who was not involved in the decision; and
+    by one reviewer: once someone has taken it into review, it is theirs until a team lead
+    releases it."""
     return (
         (r.actor.has(Role.TEAM_LEAD) or r.actor.has(Role.CASE_MANAGER))
         and r.subject is not None
         and r.decided_by is not None
         and r.decided_by != r.actor.id
+        and r.reviewer in (None, r.actor.id)
     )
 
 
@@ -361,6 +367,13 @@ _RULES: dict[Action, tuple[tuple[str, str, Rule], ...]] = {
             "independent-review",
             "a reviewer who did not make the decision (Awb 7:5)",
             _independent_reviewer,
+        ),
+    ),
+    Action.RELEASE_REVIEW: (
+        (
+            "release-review",
+            "a team lead hands an objection in review back to the queue",
+            _team_lead,
         ),
     ),
     Action.MANAGE_REGISTERS: (

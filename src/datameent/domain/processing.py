@@ -283,6 +283,7 @@ _DECISIONS = frozenset(
         Action.READ_DECISIONS,
         Action.CONTEST,
         Action.REVIEW_OBJECTION,
+        Action.RELEASE_REVIEW,
         Action.VIEW_DEADLINES,
     }
 )

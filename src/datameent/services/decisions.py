@@ -24,7 +24,7 @@ from datameent.domain.decisions import (
     safe_filename,
 )
 from datameent.domain.notifications import Kind, Notification
-from datameent.domain.policy import AccessRequest, Action, Permit
+from datameent.domain.policy import AccessRequest, Action, Permit, allows
 from datameent.domain.text import Text
 from datameent.errors import Conflict, InvalidInput, NotFound, Problem
 from datameent.services.clock import utcnow
@@ -52,6 +52,10 @@ NEW_OUTCOME = Text(
 REASONS = Text("Schrijf de redenen op.", "Write down the reasons.")
 NOT_A_QUESTION = Text("Dit is geen vraag.", "This is not a question.")
 NOT_AN_OBJECTION = Text("Dit is geen bezwaar.", "This is not an objection.")
+NOT_IN_REVIEW = Text(
+    "Niemand behandelt dit bezwaar nu; er is niets vrij te geven.",
+    "Nobody is reviewing this objection now; there is nothing to release.",
+)
 
 
 @dataclass(frozen=True)
@@ -310,16 +314,27 @@ def deadline_watch(store: Store, actor: User) -> list[WatchedObjection]:
     return sorted(watched, key=lambda w: w.decide_by)
 
 
-def _review_permit(uow: UnitOfWork, actor: User, contest_id: UUID) -> tuple[Permit, Contestation]:
+def _review_permit(
+    uow: UnitOfWork, actor: User, contest_id: UUID, *, take: bool = True
+) -> tuple[Permit, Contestation]:
+    """The permit to review an objection: never for its decider, and once a reviewer has taken
+    it, for that reviewer only. With `take`, an objection nobody has taken becomes the actor's."""
     facts = uow.decisions.contest_facts(contest_id)
     if facts is None:
         raise NotFound()
-    person_id, decision_id, _ = facts
-    decision_facts = uow.decisions.facts(decision_id)
+    decision_facts = uow.decisions.facts(facts.decision_id)
     assert decision_facts is not None
     permit = uow.authorize(
-        AccessRequest(actor, Action.REVIEW_OBJECTION, person_id, decided_by=decision_facts[1])
+        AccessRequest(
+            actor,
+            Action.REVIEW_OBJECTION,
+            facts.person_id,
+            decided_by=decision_facts[1],
+            reviewer=facts.reviewer_id,
+        )
     )
+    if take and facts.reviewer_id is None and facts.status is ContestStatus.RECEIVED:
+        uow.decisions.take_in_review(permit, contest_id, facts.person_id)
     item = uow.decisions.contestation(permit, contest_id)
     assert item is not None
     return permit, item
@@ -331,7 +346,6 @@ def for_review(store: Store, actor: User, contest_id: UUID) -> tuple[Contestatio
         permit, item = _review_permit(uow, actor, contest_id)
         decision = uow.decisions.get(permit, item.decision_id)
         assert decision is not None
-        uow.decisions.take_in_review(permit, contest_id, item.person_id)
         uow.commit()
     return item, decision
 
@@ -348,6 +362,25 @@ def extend_review(store: Store, actor: User, contest_id: UUID, reason: str) -> N
         if item.extended:
             raise Conflict(ALREADY_EXTENDED)
         uow.decisions.extend(permit, contest_id, item.person_id, reason[:1000])
+        uow.commit()
+
+
+def may_release(actor: User) -> bool:
+    """Whether to offer `actor` the button that releases a review (the release asks again)."""
+    return allows(actor, Action.RELEASE_REVIEW)
+
+
+def release_review(store: Store, actor: User, contest_id: UUID) -> None:
+    """A team lead hands an objection in review back to the queue (its reviewer is away, or
+    turns out to have been involved); the next reviewer to open it takes it."""
+    with store.unit_of_work() as uow:
+        facts = uow.decisions.contest_facts(contest_id)
+        if facts is None:
+            raise NotFound()
+        permit = uow.authorize(AccessRequest(actor, Action.RELEASE_REVIEW, facts.person_id))
+        if facts.status is not ContestStatus.IN_REVIEW:
+            raise Conflict(NOT_IN_REVIEW)
+        uow.decisions.release(permit, contest_id, facts.person_id)
         uow.commit()
 
 
@@ -427,7 +460,7 @@ def answer_question(store: Store, actor: User, contest_id: UUID, answer: str) ->
         facts = uow.decisions.contest_facts(contest_id)
         if facts is None:
             raise NotFound()
-        person_id, _, status = facts
+        person_id, status = facts.person_id, facts.status
         in_caseload = uow.caseloads.is_active(actor.id, person_id, now)
         permit = uow.authorize(AccessRequest(actor, Action.RECORD_DECISION, person_id, in_caseload))
         item = uow.decisions.contestation(permit, contest_id)
@@ -451,11 +484,11 @@ def attachment(store: Store, actor: User, attachment_id: UUID) -> tuple[Attachme
         if actor.person_id is not None:
             permit = uow.authorize(AccessRequest(actor, Action.READ_DECISIONS, actor.person_id))
             facts = uow.decisions.contest_facts(contest_id)
-            if facts is not None and facts[0] != actor.person_id:
-                attempt = AccessRequest(actor, Action.READ_DECISIONS, facts[0])
+            if facts is not None and facts.person_id != actor.person_id:
+                attempt = AccessRequest(actor, Action.READ_DECISIONS, facts.person_id)
                 raise uow.log_denied(attempt, "the attachment is someone else's")
         else:
-            permit, _ = _review_permit(uow, actor, contest_id)
+            permit, _ = _review_permit(uow, actor, contest_id, take=False)
         found = uow.decisions.attachment(permit, attachment_id)
         if found is None:
             raise NotFound()

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from sqlalchemy import select, update
@@ -45,6 +45,16 @@ _READ = frozenset(
 )
 _CONTEST = frozenset({Action.CONTEST})
 _REVIEW = frozenset({Action.REVIEW_OBJECTION})
+_RELEASE = frozenset({Action.RELEASE_REVIEW})
+
+
+class ContestFacts(NamedTuple):
+    """What the policy needs to know about a contestation, read without opening it."""
+
+    person_id: UUID
+    decision_id: UUID
+    status: ContestStatus
+    reviewer_id: UUID | None
 
 
 def _open(key: DataKey | None, blob: bytes | None, context: str) -> str | None:
@@ -226,12 +236,17 @@ class DecisionRepository:
                 )
             )
 
-    def contest_facts(self, contest_id: UUID) -> tuple[UUID, UUID, ContestStatus] | None:
-        """(person, decision, status) of a contestation."""
+    def contest_facts(self, contest_id: UUID) -> ContestFacts | None:
         row = self._db.execute(
-            select(ct.c.person_id, ct.c.decision_id, ct.c.status).where(ct.c.id == contest_id)
+            select(ct.c.person_id, ct.c.decision_id, ct.c.status, ct.c.reviewer_id).where(
+                ct.c.id == contest_id
+            )
         ).first()
-        return (row.person_id, row.decision_id, ContestStatus(row.status)) if row else None
+        if row is None:
+            return None
+        return ContestFacts(
+            row.person_id, row.decision_id, ContestStatus(row.status), row.reviewer_id
+        )
 
     def contestations_of(self, permit: Permit, person_id: UUID) -> list[Contestation]:
         self._log.check(permit, _READ, person_id)
@@ -343,6 +358,16 @@ class DecisionRepository:
             update(ct)
             .where(ct.c.id == contest_id, ct.c.status == ContestStatus.RECEIVED.value)
             .values(status=ContestStatus.IN_REVIEW.value, reviewer_id=permit.actor_id)
+        )
+
+    def release(self, permit: Permit, contest_id: UUID, person_id: UUID) -> None:
+        """Hand an objection in review back to the queue: the next reviewer to open it takes it."""
+        self._log.check(permit, _RELEASE, person_id)
+        self._log.touch(permit, person_id, {"decision.objection"})
+        self._db.execute(
+            update(ct)
+            .where(ct.c.id == contest_id, ct.c.status == ContestStatus.IN_REVIEW.value)
+            .values(status=ContestStatus.RECEIVED.value, reviewer_id=None)
         )
 
     def extend(self, permit: Permit, contest_id: UUID, person_id: UUID, reason: str) -> None:

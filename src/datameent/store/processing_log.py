@@ -49,6 +49,7 @@ REFUSALS_LOGGED = frozenset(
         Action.RECORD_DECISION,
         Action.CONTEST,
         Action.REVIEW_OBJECTION,
+        Action.RELEASE_REVIEW,
         Action.MANAGE_REGISTERS,
     }
 )

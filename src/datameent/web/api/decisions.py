@@ -163,6 +163,8 @@ class WatchOut(Schema):
     extended: bool
     overdue: bool
     near: bool
+    in_review: bool = Field(description="A reviewer has taken it; only they may decide it.")
+    mine: bool = Field(description="You are the reviewer who took it.")
 
 
 @router.post(
@@ -262,6 +264,8 @@ async def deadline_watch(user: ApiUser, store: StoreDep) -> list[WatchOut]:
             extended=w.extended,
             overdue=w.overdue(today),
             near=w.near(today),
+            in_review=w.reviewer is not None,
+            mine=w.reviewer == user.id,
         )
         for w in watched
     ]
@@ -280,6 +284,14 @@ async def decide(contest_id: UUID, body: ReviewIn, user: ApiUser, store: StoreDe
         body.reasons,
         new_outcome=body.new_outcome,
     )
+    return Response(status_code=204)
+
+
+@router.post("/contestations/{contest_id}/release", status_code=204)
+async def release(contest_id: UUID, user: ApiUser, store: StoreDep) -> Response:
+    """Hand an objection in review back to the queue (team leads); the next reviewer to open it
+    takes it. Until then only the reviewer who took it may see and decide it."""
+    await run(store, decisions.release_review, store, user, contest_id)
     return Response(status_code=204)
 
 

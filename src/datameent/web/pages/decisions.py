@@ -156,7 +156,13 @@ async def answer(
 @router.get("/bezwaren")
 def objections(request: Request, user: PageUser, store: StoreDep) -> Response:
     watched = decisions.deadline_watch(store, user)
-    context = {"watched": watched, "today": date.today()}
+    context = {
+        "watched": watched,
+        "today": date.today(),
+        "me": user.id,
+        "may_release": decisions.may_release(user),
+        "released": request.query_params.get("vrijgegeven") == "1",
+    }
     return render(request, "objections.html", context)
 
 
@@ -189,6 +195,12 @@ async def decide(request: Request, contest_id: UUID, user: PageUser, store: Stor
         new_outcome=str(form.get("new_outcome", ""))[:4000],
     )
     return RedirectResponse(f"/bezwaren/{contest_id}?klaar=1", 303)
+
+
+@router.post("/bezwaren/{contest_id}/vrijgeven")
+def release(contest_id: UUID, user: PageUser, store: StoreDep) -> Response:
+    decisions.release_review(store, user, contest_id)
+    return RedirectResponse("/bezwaren?vrijgegeven=1", 303)
 
 
 @router.post("/bezwaren/{contest_id}/verlengen")
