@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import httpx
 
+from datameent.domain import deadlines
 from tests.e2e.conftest import bearer
 from tests.e2e.test_api import assert_problem, me
 from tests.e2e.test_sharing_api import manager_of
@@ -118,3 +119,5 @@ def test_a_late_objection_needs_a_reason(http: httpx.Client) -> None:
         headers=resident,
     )
     assert ok.status_code == 201 and ok.json()["late"] is True
+    made_known = date.today() - timedelta(days=60)
+    assert ok.json()["decideBy"] == deadlines.decision_deadline(made_known).isoformat()

@@ -104,7 +104,7 @@ def test_an_objection_is_reviewed_by_someone_else_and_supersedes(seeded: Store) 
         ContestKind.OBJECTION,
         "Ik heb rugklachten; heftruckrijden kan ik niet.",
         files=[decisions.NewFile("brief huisarts.pdf", "application/pdf", PDF)],
-    )
+    ).contestation
     assert not objection.late and objection.attachments[0].content_type == "application/pdf"
     with seeded.engine.connect() as connection:
         stored = connection.scalars(select(contest_attachments.c.content)).all()
@@ -189,7 +189,7 @@ def test_late_objections_need_a_reason_and_bad_files_are_refused(seeded: Store) 
         ContestKind.OBJECTION,
         "Oneens.",
         late_reason="Ik lag in het ziekenhuis toen de brief kwam.",
-    )
+    ).contestation
     assert late.late and late.late_reason
 
     other = user(seeded, "inwoner14")
@@ -201,7 +201,7 @@ def test_a_question_is_answered_by_the_case_manager(seeded: Store) -> None:
     resident, manager, decision = _decide(seeded, "inwoner15")
     question = decisions.contest(
         seeded, resident, decision.id, ContestKind.QUESTION, "Wanneer begint de opleiding?"
-    )
+    ).contestation
     with pytest.raises(InvalidInput):
         decisions.decide_objection(
             seeded, user(seeded, "teamleider1"), question.id, Outcome.REJECTED, "x"
@@ -225,7 +225,7 @@ def test_an_objection_is_one_reviewers_until_a_team_lead_releases_it(seeded: Sto
     )
     objection = decisions.contest(
         seeded, resident, decision.id, ContestKind.OBJECTION, "Ik ben het er niet mee eens."
-    )
+    ).contestation
     item, _ = decisions.for_review(seeded, lead, objection.id)
     assert item.status is ContestStatus.IN_REVIEW and item.reviewer_id == lead.id
     mine = next(w for w in decisions.deadline_watch(seeded, lead) if w.id == objection.id)

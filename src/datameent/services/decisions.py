@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import NamedTuple
 from uuid import UUID, uuid4
 
 from datameent.domain import deadlines
@@ -191,6 +192,12 @@ def my_decisions(store: Store, actor: User) -> DecisionFile:
 # Contesting -----------------------------------------------------------------------------------
 
 
+class Filed(NamedTuple):
+    contestation: Contestation
+    made_known_on: date
+    """When the decision contested was made known: the objection's deadlines run from it."""
+
+
 def contest(
     store: Store,
     actor: User,
@@ -200,7 +207,7 @@ def contest(
     *,
     late_reason: str = "",
     files: list[NewFile] | None = None,
-) -> Contestation:
+) -> Filed:
     """The resident asks a question about a decision or objects to it (bezwaar). An objection
     after the period is accepted only with a reason for the lateness, and marked late."""
     person_id = actor.own_person_id()
@@ -232,7 +239,7 @@ def contest(
         uow.decisions.add_contestation(permit, item, attachments)
         _tell_staff(uow, person_id, facts[1])
         uow.commit()
-    return item
+    return Filed(item, made_known_on)
 
 
 def _checked_files(files: list[NewFile]) -> list[tuple[Attachment, bytes]]:

@@ -236,7 +236,7 @@ async def contest(
         decisions.NewFile(f.filename or "", f.content_type or "", await f.read(MAX_ATTACHMENT + 1))
         for f in (files or [])
     ]
-    item = await run(
+    filed = await run(
         store,
         decisions.contest,
         store,
@@ -247,7 +247,7 @@ async def contest(
         late_reason=late_reason,
         files=uploads,
     )
-    return ContestationOut.of(item, None)
+    return ContestationOut.of(filed.contestation, filed.made_known_on)
 
 
 @router.get("/objections/deadlines", response_model=list[WatchOut], response_model_by_alias=True)
