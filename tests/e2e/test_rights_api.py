@@ -107,6 +107,21 @@ def test_rights_requests_over_the_api(http: httpx.Client) -> None:
     assert refused.status_code == 204
     assert_problem(http.post(decision, json={"grant": True, "note": "x"}, headers=officer), 409)
 
+    question = http.post(
+        "/api/v1/me/rights-requests",
+        json={"kind": "question", "explanation": "Waar komt dit vandaan?", "subject": "phone"},
+        headers=resident,
+    )
+    assert question.status_code == 201, question.text
+    answer = f"/api/v1/rights-requests/{question.json()['id']}/answer"
+    assert_problem(http.post(answer, json={"answer": " "}, headers=manager), 422)
+    assert_problem(http.post(answer, json={"answer": "Ja."}, headers=resident), 404)  # hidden
+    answered = http.post(answer, json={"answer": "U gaf het zelf op."}, headers=manager)
+    assert answered.status_code == 204, answered.text
+    mine = http.get("/api/v1/me/rights-requests", headers=resident).json()
+    about = next(r for r in mine if r["id"] == question.json()["id"])
+    assert about["status"] == "answered"
+
 
 def test_the_story_and_rights_pages(http: httpx.Client) -> None:
     login(http, "inwoner4")

@@ -8,6 +8,7 @@ from uuid import UUID
 import pytest
 from sqlalchemy import select
 
+from datameent.domain import catalogue
 from datameent.domain.notifications import Kind
 from datameent.domain.rights import RightKind, RightStatus
 from datameent.errors import AccessDenied, Conflict, DataErased, InvalidInput, NotFound
@@ -111,7 +112,7 @@ def test_a_correction_of_municipality_data_reaches_the_recipients(seeded: Store)
         proposed="3",
     )
     assert Kind.RIGHTS_FILED in {n.kind for n in inbox.inbox(seeded, manager).notifications}
-    waiting = rights.corrections_of(seeded, manager, resident.person_id)
+    waiting = rights.about_data_of(seeded, manager, resident.person_id)
     assert [r.id for r in waiting] == [request.id]
     rights.decide_correction(seeded, manager, request.id, corrected=3, note="Nagekeken in de BRP.")
     view = vault.read_vault(seeded, resident, resident.person_id, history=True)
@@ -122,6 +123,51 @@ def test_a_correction_of_municipality_data_reaches_the_recipients(seeded: Store)
     assert decided.status is RightStatus.GRANTED and decided.decision_note
     with pytest.raises(Conflict):
         rights.decide_correction(seeded, manager, request.id, corrected=True, note="nogmaals")
+
+
+def test_a_question_about_a_data_item_is_answered_by_the_case_manager(seeded: Store) -> None:
+    resident = user(seeded, "inwoner10")
+    assert resident.person_id
+    manager = manager_of(seeded, resident)
+    officer = user(seeded, "privacy1")
+    mine = rights.my_rights(seeded, resident)
+    held = {k for k, _ in mine.held}
+    assert "phone" in held - {k for k, _ in mine.recorded_by_others}, "self-declared: asked too"
+    nothing = next(d.key for d in catalogue.DEFINITIONS if d.key not in held)
+    for subject in ("no_such_key", nothing):  # unknown, or nothing held about it
+        with pytest.raises(InvalidInput) as raised:
+            rights.file_request(seeded, resident, RightKind.QUESTION, "Waarom?", subject=subject)
+        assert [p.field for p in raised.value.problems] == ["subject"]
+    with pytest.raises(InvalidInput):
+        rights.file_request(seeded, resident, RightKind.QUESTION, "  ", subject="phone")
+    assert not rights.about_data_of(seeded, manager, resident.person_id), "nothing was filed"
+    asked = rights.file_request(
+        seeded, resident, RightKind.QUESTION, "Waar komt dit nummer vandaan?", subject="phone"
+    )
+    told = inbox.inbox(seeded, manager).notifications
+    assert any(n.kind is Kind.RIGHTS_FILED and "#over-gegevens" in n.link for n in told)
+    assert not any(
+        n.kind is Kind.RIGHTS_FILED for n in inbox.inbox(seeded, officer).notifications
+    ), "the case manager answers; the privacy officer is not bothered"
+    waiting = rights.about_data_of(seeded, manager, resident.person_id)
+    assert [(r.id, r.kind) for r in waiting] == [(asked.id, RightKind.QUESTION)]
+    with pytest.raises(InvalidInput):  # a question is answered, not granted or refused
+        rights.decide_request(seeded, officer, asked.id, grant=True, note="Ja.")
+    with pytest.raises(InvalidInput):
+        rights.decide_correction(seeded, manager, asked.id, corrected=None, note="Nee.")
+    stranger = next(
+        u for u in (user(seeded, f"klantmanager{n}") for n in range(1, 9)) if u.id != manager.id
+    )
+    with pytest.raises(AccessDenied):
+        rights.answer_question(seeded, stranger, asked.id, "Geen idee.")
+    rights.answer_question(seeded, manager, asked.id, "U gaf het zelf op bij de aanvraag.")
+    answered = next(r for r in rights.my_rights(seeded, resident).requests if r.id == asked.id)
+    assert answered.status is RightStatus.ANSWERED
+    assert answered.decision_note == "U gaf het zelf op bij de aanvraag."
+    assert Kind.RIGHTS_DECIDED in {n.kind for n in inbox.inbox(seeded, resident).notifications}
+    with pytest.raises(Conflict):
+        rights.answer_question(seeded, manager, asked.id, "Nogmaals.")
+    assert not rights.about_data_of(seeded, manager, resident.person_id)
 
 
 def test_an_objection_upheld_ends_the_grants_of_that_purpose(seeded: Store) -> None:

@@ -1,5 +1,6 @@
 """The resident's rights under the GDPR: access and portability (art. 15/20), rectification
-(art. 16), erasure (art. 17) and objection (art. 21), as requests with a visible status."""
+(art. 16), erasure (art. 17) and objection (art. 21), as requests with a visible status; and a
+plain question about a data item ("where does this come from?"), answered the same way."""
 
 from __future__ import annotations
 
@@ -20,24 +21,31 @@ class RightKind(StrEnum):
     CORRECTION = "correction"
     ERASURE = "erasure"
     OBJECTION = "objection"
+    QUESTION = "question"
 
 
 class RightStatus(StrEnum):
     OPEN = "open"
     GRANTED = "granted"
     REFUSED = "refused"
+    ANSWERED = "answered"
 
 
 RIGHT_STATUS_LABELS = {
     RightStatus.OPEN: Text("In behandeling", "Being handled"),
     RightStatus.GRANTED: Text("Toegekend", "Granted"),
     RightStatus.REFUSED: Text("Afgewezen", "Refused"),
+    RightStatus.ANSWERED: Text("Beantwoord", "Answered"),
 }
 RIGHT_KIND_LABELS = {
     RightKind.CORRECTION: Text("Verbeteren (AVG art. 16)", "Correction (GDPR art. 16)"),
     RightKind.ERASURE: Text("Wissen (AVG art. 17)", "Erasure (GDPR art. 17)"),
     RightKind.OBJECTION: Text("Bezwaar (AVG art. 21)", "Objection (GDPR art. 21)"),
+    RightKind.QUESTION: Text("Vraag over een gegeven", "Question about a data item"),
 }
+ABOUT_DATA = frozenset({RightKind.CORRECTION, RightKind.QUESTION})
+"""Requests about one data item: handled by the person's case manager (or the privacy
+officer), not only by the privacy officer."""
 
 
 @dataclass(frozen=True)
@@ -46,7 +54,7 @@ class RightsRequest:
     person_id: UUID
     kind: RightKind
     subject: str | None
-    """The attribute key (correction) or purpose code (objection)."""
+    """The attribute key (correction, question) or purpose code (objection)."""
     value_id: UUID | None
     explanation: str | None
     """None once the person's data was erased."""

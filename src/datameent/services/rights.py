@@ -1,5 +1,6 @@
 """The resident's rights: take out everything (art. 15/20), ask for a correction (art. 16),
-for erasure (art. 17), or object (art. 21); and the staff's side of handling those requests."""
+for erasure (art. 17), or object (art. 21), or ask a question about a data item; and the
+staff's side of handling those requests."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from datameent.domain.notifications import Kind, Notification
 from datameent.domain.policy import AccessRequest, Action, Permit
 from datameent.domain.purposes import Basis
 from datameent.domain.rights import (
+    ABOUT_DATA,
     ErasureConfirmation,
     RightKind,
     RightsRequest,
@@ -37,8 +39,12 @@ SELF_DECLARED = Text(
 NO_VALUE = Text("Hierover is niets vastgelegd.", "Nothing is recorded about this.")
 DECIDED = Text("Over dit verzoek is al besloten.", "This request has already been decided.")
 NOT_A_CORRECTION = Text(
-    "Een klantmanager behandelt alleen verzoeken om verbetering.",
-    "A case manager handles correction requests only.",
+    "Dit is geen verzoek om verbetering.", "This is not a request for correction."
+)
+NOT_A_QUESTION = Text("Dit is geen vraag.", "This is not a question.")
+ABOUT_DATA_ITEM = Text(
+    "Een vraag of verbetering over een gegeven beantwoordt u in het dossier van de klant.",
+    "A question or correction about a data item is answered in the client's file.",
 )
 STILL_NEEDED = Text(
     "Wissen kan nu niet: een wettelijke taak loopt nog (een open zaak met een wettelijke "
@@ -61,7 +67,8 @@ def file_request(
     subject: str | None = None,
     proposed: str = "",
 ) -> RightsRequest:
-    """File a correction, erasure or objection request. It is answered within a month."""
+    """File a correction, erasure or objection request, or a question about a data item. It is
+    answered within a month."""
     person_id = actor.own_person_id()
     now = utcnow()
     with store.unit_of_work() as uow:
@@ -69,7 +76,9 @@ def file_request(
         text = check_explanation(explanation)
         value_id = None
         if kind is RightKind.CORRECTION:
-            value_id = _correctable(uow, actor, person_id, subject or "")
+            value_id = _held(uow, actor, person_id, subject or "", others_only=True)
+        elif kind is RightKind.QUESTION:
+            value_id = _held(uow, actor, person_id, subject or "", others_only=False)
         elif kind is RightKind.OBJECTION:
             subject = purposes.current(subject or "", "subject").code
         else:
@@ -91,37 +100,37 @@ def file_request(
     return request
 
 
-def _correctable(uow: UnitOfWork, actor: User, person_id: UUID, key: str) -> UUID:
-    """The current value a correction is about: only what someone else recorded."""
-    catalogue.definition(key)
+def _held(uow: UnitOfWork, actor: User, person_id: UUID, key: str, *, others_only: bool) -> UUID:
+    """The current value a request is about. A correction is only about what someone else
+    recorded (what residents gave themselves, they change themselves)."""
+    if key not in catalogue.BY_KEY:
+        raise InvalidInput(Problem("subject", NO_VALUE))
     permit = uow.authorize(AccessRequest(actor, Action.READ_VAULT, person_id))
     current = {v.key: v for v in uow.vault.values(permit, person_id, history=False)}
     value = current.get(key)
     if value is None:
         raise InvalidInput(Problem("subject", NO_VALUE))
-    if value.provenance.source is Source.SELF_DECLARED:
+    if others_only and value.provenance.source is Source.SELF_DECLARED:
         raise InvalidInput(Problem("subject", SELF_DECLARED))
     return value.id
 
 
 def _notify_handlers(uow: UnitOfWork, request: RightsRequest, now: datetime) -> None:
     client = uow.persons.client_number(request.person_id)
-    recipients: set[UUID] = {u.id for u in uow.accounts.by_role(Role.PRIVACY_OFFICER)}
-    if request.kind is RightKind.CORRECTION:
+    """Tell who handles the request: the privacy officer; for a request about a data item also
+    the person's case manager, who answers a question alone."""
+    links = {u.id: "/privacy/rechten" for u in uow.accounts.by_role(Role.PRIVACY_OFFICER)}
+    if request.kind in ABOUT_DATA:
         assignment = uow.caseloads.open_for_person(request.person_id)
         if assignment is not None:
-            recipients.add(assignment.case_manager_id)
-    link = (
-        f"/clienten/{request.person_id}#verbeteren"
-        if request.kind is RightKind.CORRECTION
-        else "/privacy/rechten"
-    )
+            if request.kind is RightKind.QUESTION:
+                links = {}
+            links[assignment.case_manager_id] = f"/clienten/{request.person_id}#over-gegevens"
+    values = {"client": client, "right": request.kind}
     uow.notifications.add(
         [
-            Notification(
-                uuid4(), user_id, Kind.RIGHTS_FILED, {"client": client, "right": request.kind}, link
-            )
-            for user_id in sorted(recipients)
+            Notification(uuid4(), user_id, Kind.RIGHTS_FILED, values, link)
+            for user_id, link in sorted(links.items())
         ],
         now,
     )
@@ -145,6 +154,8 @@ class MyRights:
     recorded_by_others: list[tuple[str, str]]
     """(key, label) of current values someone else recorded: what a correction can be about."""
     recipients: list[Recipient] = field(default_factory=list)
+    held: list[tuple[str, str]] = field(default_factory=list)
+    """(key, label) of every current value: what a question can be about."""
 
 
 def my_rights(store: Store, actor: User, locale: str = "nl") -> MyRights:
@@ -168,15 +179,13 @@ def my_rights(store: Store, actor: User, locale: str = "nl") -> MyRights:
         current = vault_service.read_vault(store, actor, person_id).current
     except DataErased:
         current = []
-    others = sorted(
-        (
-            (v.key, catalogue.BY_KEY[v.key].label.in_(locale))
-            for v in current
-            if v.provenance.source is not Source.SELF_DECLARED and v.key in catalogue.BY_KEY
-        ),
-        key=lambda item: item[1],
+    known = [v for v in current if v.key in catalogue.BY_KEY]
+    held = sorted(
+        ((v.key, catalogue.BY_KEY[v.key].label.in_(locale)) for v in known), key=lambda i: i[1]
     )
-    return MyRights(requests, confirmations, others, recipients)
+    by_others = {v.key for v in known if v.provenance.source is not Source.SELF_DECLARED}
+    others = [(key, label) for key, label in held if key in by_others]
+    return MyRights(requests, confirmations, others, recipients, held)
 
 
 def _role_and_team(user: User | None, locale: str) -> str:
@@ -329,17 +338,17 @@ def _iso(moment: object) -> str | None:
 # Handling -------------------------------------------------------------------------------------
 
 
-def corrections_of(store: Store, actor: User, person_id: UUID) -> list[RightsRequest]:
-    """Open correction requests of a client, for their case manager. None open: nothing is
-    read, so nothing is logged."""
+def about_data_of(store: Store, actor: User, person_id: UUID) -> list[RightsRequest]:
+    """Open corrections and questions about a client's data items, for their case manager. None
+    open: nothing is read, so nothing is logged."""
     with store.unit_of_work() as uow:
-        if not uow.rights.has_open(person_id, RightKind.CORRECTION):
+        if not uow.rights.has_open(person_id, ABOUT_DATA):
             return []
         in_caseload = uow.caseloads.is_active(actor.id, person_id, utcnow())
         permit = uow.authorize(
             AccessRequest(actor, Action.HANDLE_CORRECTION, person_id, in_caseload)
         )
-        found = uow.rights.open_corrections_of(permit, person_id)
+        found = uow.rights.open_of(permit, person_id, ABOUT_DATA)
         uow.commit()
     return found
 
@@ -388,6 +397,32 @@ def decide_correction(
     return request
 
 
+def answer_question(store: Store, actor: User, request_id: UUID, answer: str) -> RightsRequest:
+    """Answer a resident's question about a data item: their case manager, or the privacy
+    officer."""
+    now = utcnow()
+    with store.unit_of_work() as uow:
+        facts = uow.rights.facts(request_id)
+        if facts is None:
+            raise NotFound()
+        person_id, kind, status = facts
+        in_caseload = uow.caseloads.is_active(actor.id, person_id, now)
+        permit = uow.authorize(
+            AccessRequest(actor, Action.HANDLE_CORRECTION, person_id, in_caseload)
+        )
+        if kind is not RightKind.QUESTION:
+            raise InvalidInput(Problem("kind", NOT_A_QUESTION))
+        if status is not RightStatus.OPEN:
+            raise Conflict(DECIDED)
+        text = check_explanation(answer, "answer")
+        request = uow.rights.get(permit, request_id)
+        assert request is not None
+        uow.rights.decide(permit, request_id, person_id, RightStatus.ANSWERED, text, now)
+        _tell_resident(uow, person_id, kind, now)
+        uow.commit()
+    return request
+
+
 def _tell_resident(uow: UnitOfWork, person_id: UUID, kind: RightKind, now: datetime) -> None:
     resident = uow.accounts.of_person(person_id)
     if resident is not None:
@@ -398,10 +433,13 @@ def _tell_resident(uow: UnitOfWork, person_id: UUID, kind: RightKind, now: datet
 
 
 def requests_to_handle(store: Store, actor: User) -> list[tuple[RightsRequest, str]]:
-    """Open erasure and objection requests, for the privacy officer, with client numbers."""
+    """Open erasure and objection requests and questions about data items, for the privacy
+    officer, with client numbers. (A question is usually answered by the case manager; the
+    privacy officer sees it too, for a person without one.)"""
+    kinds = [RightKind.ERASURE, RightKind.OBJECTION, RightKind.QUESTION]
     with store.unit_of_work() as uow:
         permit = uow.authorize(AccessRequest(actor, Action.HANDLE_RIGHTS))
-        found = uow.rights.open_requests(permit, [RightKind.ERASURE, RightKind.OBJECTION])
+        found = uow.rights.open_requests(permit, kinds)
         numbers = {r.person_id: uow.persons.client_number(r.person_id) for r in found}
         uow.commit()
     return [(r, numbers[r.person_id]) for r in found]
@@ -424,8 +462,8 @@ def decide_request(
             raise NotFound()
         person_id, kind, status = facts
         permit = uow.authorize(AccessRequest(actor, Action.HANDLE_RIGHTS, person_id))
-        if kind is RightKind.CORRECTION:
-            raise InvalidInput(Problem("kind", NOT_A_CORRECTION))
+        if kind in ABOUT_DATA:
+            raise InvalidInput(Problem("kind", ABOUT_DATA_ITEM))
         if status is not RightStatus.OPEN:
             raise Conflict(DECIDED)
         text = check_explanation(note, "note")

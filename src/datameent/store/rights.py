@@ -3,7 +3,7 @@ key: after an erasure the request's status stays, its text is gone with everythi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -62,13 +62,13 @@ class RightsRepository:
         ).first()
         return (row.person_id, RightKind(row.kind), RightStatus(row.status)) if row else None
 
-    def has_open(self, person_id: UUID, kind: RightKind) -> bool:
-        """Whether the person has an open request of this kind (nothing is read)."""
+    def has_open(self, person_id: UUID, kinds: Collection[RightKind]) -> bool:
+        """Whether the person has an open request of one of these kinds (nothing is read)."""
         found = self._db.scalar(
             select(rr.c.id)
             .where(
                 rr.c.person_id == person_id,
-                rr.c.kind == kind.value,
+                rr.c.kind.in_([k.value for k in kinds]),
                 rr.c.status == RightStatus.OPEN.value,
             )
             .limit(1)
@@ -98,11 +98,13 @@ class RightsRepository:
         ).all()
         return self._load(permit, rows)
 
-    def open_corrections_of(self, permit: Permit, person_id: UUID) -> list[RightsRequest]:
+    def open_of(
+        self, permit: Permit, person_id: UUID, kinds: Collection[RightKind]
+    ) -> list[RightsRequest]:
         return [
             r
             for r in self.of_person(permit, person_id)
-            if r.kind is RightKind.CORRECTION and r.status is RightStatus.OPEN
+            if r.kind in kinds and r.status is RightStatus.OPEN
         ]
 
     def _load(self, permit: Permit, rows: Sequence[Any]) -> list[RightsRequest]:

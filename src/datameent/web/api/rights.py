@@ -118,6 +118,10 @@ class RightsDecisionIn(Input):
     note: str = Field(max_length=2000)
 
 
+class AnswerIn(Input):
+    answer: str = Field(max_length=2000)
+
+
 @router.get("/me/story", response_model=StoryOut, response_model_by_alias=True)
 async def my_story(user: ApiUser, store: StoreDep) -> StoryOut:
     mine = await run(store, story.my_story, store, user)
@@ -209,7 +213,8 @@ async def my_requests(user: ApiUser, store: StoreDep) -> list[RightsRequestOut]:
     response_model_by_alias=True,
 )
 async def file_request(body: RightsRequestIn, user: ApiUser, store: StoreDep) -> RightsRequestOut:
-    """Ask for a correction (of data someone else recorded), erasure, or object to a purpose."""
+    """Ask for a correction (of data someone else recorded), erasure, or object to a purpose;
+    or ask a question about a data item (`kind` question, `subject` the attribute key)."""
     request = await run(
         store,
         rights.file_request,
@@ -240,6 +245,15 @@ async def decide_correction(
         corrected=corrected,
         note=body.note,
     )
+    return Response(status_code=204)
+
+
+@router.post("/rights-requests/{request_id}/answer", status_code=204)
+async def answer_question(
+    request_id: UUID, body: AnswerIn, user: ApiUser, store: StoreDep
+) -> Response:
+    """The case manager (or the privacy officer) answers a question about a data item."""
+    await run(store, rights.answer_question, store, user, request_id, body.answer)
     return Response(status_code=204)
 
 

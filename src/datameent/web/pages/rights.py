@@ -118,8 +118,11 @@ def _rights_page(
 
 
 @router.get("/mijn-rechten")
-def my_rights(request: Request, user: PageUser, store: StoreDep) -> Response:
-    return _rights_page(request, user, store)
+def my_rights(request: Request, user: PageUser, store: StoreDep, over: str = "") -> Response:
+    """`over`: the data item a question or correction is about, chosen from My data."""
+    chosen = over[:64]
+    form = {"subject-question": chosen, "subject-correction": chosen} if chosen else None
+    return _rights_page(request, user, store, form=form)
 
 
 @router.post("/mijn-rechten")
@@ -199,7 +202,16 @@ async def decide_correction(
     rights.decide_correction(
         store, user, request_id, corrected=corrected, note=form.get("note", "")
     )
-    return RedirectResponse(f"/clienten/{person_id}?verbeterd=1#verbeteren", 303)
+    return RedirectResponse(f"/clienten/{person_id}?verbeterd=1#over-gegevens", 303)
+
+
+@router.post("/clienten/{person_id}/gegevensvraag/{request_id}")
+async def answer_question(
+    request: Request, person_id: UUID, request_id: UUID, user: PageUser, store: StoreDep
+) -> Response:
+    form = await _form(request, 2000)
+    rights.answer_question(store, user, request_id, form.get("answer", ""))
+    return RedirectResponse(f"/clienten/{person_id}?beantwoord=1#over-gegevens", 303)
 
 
 @router.get("/privacy/rechten")
@@ -208,6 +220,9 @@ def rights_queue(request: Request, user: PageUser, store: StoreDep) -> Response:
         "waiting": rights.requests_to_handle(store, user),
         "kind_labels": RIGHT_KIND_LABELS,
         "purposes": purposes,
+        "label": lambda key: (
+            catalogue.BY_KEY[key].label.in_(locale_of(request)) if key in catalogue.BY_KEY else key
+        ),
         "decided": request.query_params.get("besloten") == "1",
         "problems": (),
     }
@@ -220,6 +235,13 @@ async def decide(request: Request, request_id: UUID, user: PageUser, store: Stor
     rights.decide_request(
         store, user, request_id, grant=form.get("decision") == "grant", note=form.get("note", "")
     )
+    return RedirectResponse("/privacy/rechten?besloten=1", 303)
+
+
+@router.post("/privacy/gegevensvraag/{request_id}")
+async def answer(request: Request, request_id: UUID, user: PageUser, store: StoreDep) -> Response:
+    form = await _form(request, 2000)
+    rights.answer_question(store, user, request_id, form.get("answer", ""))
     return RedirectResponse("/privacy/rechten?besloten=1", 303)
 
 

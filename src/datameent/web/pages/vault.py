@@ -13,6 +13,7 @@ from datameent.domain import catalogue, purposes, zrm
 from datameent.domain.accounts import User
 from datameent.domain.attributes import ValueType
 from datameent.domain.persons import display_name
+from datameent.domain.rights import RightKind
 from datameent.domain.sharing import GrantState
 from datameent.domain.text import Text
 from datameent.domain.vault import SOURCE_LABELS, NewValue, Source
@@ -89,7 +90,7 @@ def _client_page(
         view = vault_service.read_vault(store, user, person_id, purpose=code, history=True)
     told = story_service.shared_story(store, user, person_id)
     decided = decisions_service.decisions_of(store, user, person_id)
-    corrections = rights_service.corrections_of(store, user, person_id)
+    about_data = rights_service.about_data_of(store, user, person_id)
     locale = locale_of(request)
     names = {v.key: v.value for v in view.current} if view else {}
     name = display_name(names.get("given_name"), names.get("name_prefix"), names.get("family_name"))
@@ -99,7 +100,8 @@ def _client_page(
         "decided": decided,
         "today": date.today().isoformat(),
         **decision_pages.labels(store),
-        "corrections": corrections,
+        "corrections": [r for r in about_data if r.kind is RightKind.CORRECTION],
+        "questions": [r for r in about_data if r.kind is RightKind.QUESTION],
         "view": view,
         "readable": readable,
         "purpose": purpose,
@@ -113,6 +115,8 @@ def _client_page(
         "problems": error.problems if error else (),
         "saved": request.query_params.get("opgeslagen") == "1",
         "asked": request.query_params.get("verzoek") == "1",
+        "answered": request.query_params.get("beantwoord") == "1"
+        or request.query_params.get("verbeterd") == "1",
         "action": f"/clienten/{person_id}",
         "purposes": purposes,
         "labels": sharing_pages.LABELS,
