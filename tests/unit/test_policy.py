@@ -145,3 +145,47 @@ def test_an_allowing_decision_hands_out_a_permit_for_exactly_that_request(r: Acc
     else:
         with pytest.raises(AccessDenied):
             decision.permit()
+
+
+@given(
+    roles=st.frozensets(st.sampled_from(list(Role)), max_size=3),
+    decider=st.sampled_from(["actor", "colleague"]),
+    reviewer=st.sampled_from([None, "actor", "colleague"]),
+    active=st.booleans(),
+)
+def test_an_objection_is_reviewed_independently_and_by_one_reviewer(
+    roles: frozenset[Role], decider: str, reviewer: str | None, active: bool
+) -> None:
+    actor = User(uuid4(), "r", "Reviewer", roles, None, "Team 1", active)
+    colleague = uuid4()
+    who = {"actor": actor.id, "colleague": colleague, None: None}
+    request = AccessRequest(
+        actor,
+        Action.REVIEW_OBJECTION,
+        PERSON,
+        decided_by=who[decider],
+        reviewer=who[reviewer],
+    )
+    # Awb 7:5 written out: staff who review (team lead or case manager), not the decider, and
+    # the objection is nobody else's yet.
+    expected = (
+        active
+        and bool(roles & {Role.TEAM_LEAD, Role.CASE_MANAGER})
+        and decider != "actor"
+        and reviewer in (None, "actor")
+    )
+    decision = decide(request)
+    assert decision.allowed is expected
+    if expected:
+        assert decision.rule == "independent-review"
+
+
+def test_only_a_team_lead_releases_a_review() -> None:
+    lead = make_user(Role.TEAM_LEAD, team="Team 1")
+    for actor, allowed in (
+        (lead, True),
+        (make_user(Role.TEAM_LEAD), False),  # a team lead without a team leads nobody
+        (make_user(Role.CASE_MANAGER, team="Team 1"), False),
+        (make_user(Role.PRIVACY_OFFICER), False),
+    ):
+        assert decide(AccessRequest(actor, Action.RELEASE_REVIEW, PERSON)).allowed is allowed
