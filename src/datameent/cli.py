@@ -1,4 +1,4 @@
-"""The `datameent` command: demo, serve, db, seed, users."""
+"""The `datameent` command: demo, serve, db, seed, synth, users, ledger."""
 
 from __future__ import annotations
 
@@ -120,6 +120,39 @@ def seed(
         errors.print("The database is not empty; seed only an empty database.")
         _fail(error)
     console.print(f"{result.municipality}: {result.persons} persons stored.")
+
+
+@app.command()
+def synth(
+    out: Annotated[Path, typer.Option("--out", help="Directory to write the tables to.")],
+    persons: Annotated[int, typer.Option(min=1, max=20_000_000)] = 100_000,
+    seed: Annotated[int, typer.Option()] = 42,
+    force: Annotated[bool, typer.Option(help="Write into a directory that is not empty.")] = False,
+) -> None:
+    """Write a synthetic municipality as Parquet: residents, clients, ZRM, a statistics office's
+    extract, and the ground truth (potential outcomes, true links) in `ground_truth/`."""
+    from datameent.analytics.synth import population
+
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not force)):
+        errors.print(f"{out} exists and is not an empty directory; choose another or --force.")
+        raise typer.Exit(1)
+    steps = ("neighbourhoods", "residents", "clients", "instruments and outcomes",
+             "statistics office extract", "writing")  # fmt: skip
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("Building the synthetic municipality", total=len(steps))
+
+        def tell(step: str) -> None:
+            progress.update(task, completed=steps.index(step), description=step.capitalize())
+
+        town = population(persons, seed, progress=tell)
+        tell("writing")
+        counts = town.write(out)
+        progress.update(task, completed=len(steps))
+    table = Table("file", "rows")
+    for name, rows in counts.items():
+        table.add_row(name, f"{rows:,}")
+    console.print(table)
+    console.print(f"Seed {seed}, {persons:,} residents, written to {out}.")
 
 
 def _print_accounts(result: Any, persons: int) -> None:

@@ -162,3 +162,20 @@ def test_the_ledger_commands_sign_prove_and_catch_a_rewritten_record(tmp_path: P
     broken = run(["ledger", "verify"], env)
     assert broken.returncode == 1 and "First bad index: 13" in broken.stderr
     assert "Traceback" not in broken.stderr
+
+
+def test_synth_writes_a_municipality_and_refuses_to_overwrite(tmp_path: Path) -> None:
+    import polars as pl
+
+    out = tmp_path / "stad"
+    env = environment(tmp_path / "data")
+    made = run(["synth", "--persons", "4000", "--seed", "9", "--out", str(out)], env)
+    assert made.returncode == 0, made.stderr
+    assert "4,000 residents" in made.stdout and "Traceback" not in made.stderr
+    persons = pl.read_parquet(out / "persons.parquet")
+    assert persons.height == 4000 and (out / "ground_truth" / "potential_outcomes.parquet").exists()
+    again = run(["synth", "--persons", "10", "--out", str(out)], env)
+    assert again.returncode == 1 and "not an empty directory" in again.stderr
+    assert pl.read_parquet(out / "persons.parquet").height == 4000, "nothing was overwritten"
+    bad = run(["synth", "--persons", "0", "--out", str(tmp_path / "leeg")], env)
+    assert bad.returncode != 0 and not (tmp_path / "leeg").exists()

@@ -178,3 +178,38 @@ OCCUPATIONS = (
     "Klantenservicemedewerker",
     "Timmerman",
 )
+
+# For municipalities larger than the demo: surnames and neighbourhoods built from Dutch parts, so
+# that name frequencies have a long tail as in a real register (linkage depends on that).
+SURNAME_STEMS = (
+    "Berg", "Brink", "Dijk", "Veen", "Hout", "Kamp", "Hof", "Meer", "Bosch", "Akker", "Wal",
+    "Horst", "Beek", "Broek", "Hoek", "Laan", "Kerk", "Molen", "Schoot", "Haar", "Velde", "Kolk",
+    "Zand", "Heide", "Sloot", "Vaart", "Dam", "Burg", "Kuil", "Weerd", "Geest", "Hamer", "Smed",
+    "Wever", "Bakk", "Vink", "Haan", "Mol", "Steen", "Rook",
+)  # fmt: skip
+SURNAME_ENDINGS = (
+    "", "man", "s", "er", "ink", "huis", "ema", "stra", "sma", "kamp", "veld", "mans", "ers",
+    "hof", "boer", "ing", "elaar", "ouw",
+)  # fmt: skip
+SURNAME_PREFIXES = ("", "", "", "", "van", "van de", "van der", "van den", "de", "ter", "ten")
+QUARTERS = ("Noord", "Zuid", "Oost", "West", "Hoog", "Laag", "Nieuw", "Oud")
+QUARTER_PARTS = (
+    "Akker", "Veld", "Hof", "Park", "Weide", "Kwartier", "Dorp", "Enk", "Polder", "Buurt",
+    "Kamp", "Es", "Hoeve", "Vaart",
+)  # fmt: skip
+STREET_TYPES = ("straat", "laan", "weg", "plein", "hof", "kade", "singel", "pad")
+MIGRANT_GIVEN = frozenset(
+    {
+        "Fatima", "Samira", "Nadia", "Yasmina", "Khadija", "Ayse", "Elif", "Zeynep", "Priya",
+        "Mohamed", "Ahmed", "Youssef", "Mustafa", "Hamza", "Mehmet", "Emre", "Burak", "Rajesh",
+        "Tomasz", "Andrzej", "Ricardo", "Romano", "Dewi", "Sharon", "Chantal",
+    }
+)  # fmt: skip
+"""Given names more common among residents with a migration background (for plausible
+co-occurrence, not as a rule: the generator mixes both pools)."""
+MIGRANT_FAMILY = frozenset(
+    {
+        "Amrani", "Bouzid", "Yilmaz", "Öztürk", "Kaya", "Demir", "Çelik", "Şahin", "Ramdin",
+        "Sewnarain", "Martina", "Kowalski", "Nowak", "Haddou", "Benali",
+    }
+)  # fmt: skip
