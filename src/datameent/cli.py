@@ -1,4 +1,4 @@
-"""The `datameent` command: demo, serve, db, seed, synth, users, ledger."""
+"""The `datameent` command: demo, serve, db, seed, synth, users, ledger, warehouse."""
 
 from __future__ import annotations
 
@@ -26,7 +26,9 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 users_app = typer.Typer(help="Accounts.", no_args_is_help=True)
 ledger_app = typer.Typer(help="The processing log (RFC 9162 Merkle log).", no_args_is_help=True)
+warehouse_app = typer.Typer(help="The pseudonymised statistics warehouse.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(warehouse_app, name="warehouse")
 app.add_typer(users_app, name="users")
 app.add_typer(ledger_app, name="ledger")
 console = Console()
@@ -153,6 +155,44 @@ def synth(
         table.add_row(name, f"{rows:,}")
     console.print(table)
     console.print(f"Seed {seed}, {persons:,} residents, written to {out}.")
+
+
+@warehouse_app.command("export")
+def warehouse_export(
+    domain: Annotated[str, typer.Option(help="Consumer domain: beleid, clientenraad, onderzoek.")],
+    out: Annotated[Path, typer.Option("--out", help="Directory to write the warehouse to.")],
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Export everyone's current data, pseudonymised for one consumer domain and with
+    generalised quasi-identifiers, as Parquet and DuckDB. Logged for every person exported."""
+    from datameent.services import warehouse
+
+    settings = _settings(data_dir, database_url)
+    key = settings.pseudonym_key_bytes()
+    if key is None:
+        errors.print(
+            "DATAMEENT_PSEUDONYM_KEY is not set; the export needs it (see docs/settings.md)."
+        )
+        raise typer.Exit(1)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        errors.print(f"{out} exists and is not an empty directory; choose another.")
+        raise typer.Exit(1)
+    store = _store(settings)
+    try:
+        actor = warehouse.service_account(store)
+        with console.status("Exporting and pseudonymising"):
+            done = warehouse.export(store, actor, domain, key, out)
+    except DatameentError as error:
+        _fail(error)
+    finally:
+        store.dispose()
+    console.print(
+        f"Exported {done.persons:,} persons and {done.assessments:,} ZRM assessments for "
+        f"'{done.domain}' to {out} ({', '.join(done.files)})."
+    )
+    if done.erased:
+        console.print(f"{done.erased} erased persons were skipped.")
 
 
 def _print_accounts(result: Any, persons: int) -> None:

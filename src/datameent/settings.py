@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     log_signing_key: SecretStr | None = Field(
         None, description="Base64 of a 32-byte Ed25519 seed; signs processing-log checkpoints."
     )
+    pseudonym_key: SecretStr | None = Field(
+        None,
+        description="Base64 of 32 random bytes; keys the pseudonyms of the statistics warehouse "
+        "(one derived key per consumer domain). Needed only to export a warehouse.",
+    )
     log_origin: str = Field(
         "datameent.local/verwerkingenlogboek",
         description="Name of this processing log in its checkpoints (C2SP origin line).",
@@ -88,6 +93,11 @@ class Settings(BaseSettings):
         assert self.log_signing_key is not None, "validate() first"
         return base64.b64decode(self.log_signing_key.get_secret_value(), validate=True)
 
+    def pseudonym_key_bytes(self) -> bytes | None:
+        if self.pseudonym_key is None:
+            return None
+        return base64.b64decode(self.pseudonym_key.get_secret_value(), validate=True)
+
     def secret_key_bytes(self) -> bytes:
         assert self.secret_key is not None, "validate() first"
         return self.secret_key.get_secret_value().encode()
@@ -99,6 +109,8 @@ class Settings(BaseSettings):
             + _master_key_problems(self.master_key)
             + _key32_problems("DATAMEENT_LOG_SIGNING_KEY", self.log_signing_key)
         )
+        if self.pseudonym_key is not None:
+            problems += _key32_problems("DATAMEENT_PSEUDONYM_KEY", self.pseudonym_key)
         if not self.log_origin or " " in self.log_origin or "+" in self.log_origin:
             problems.append(
                 ConfigurationProblem("DATAMEENT_LOG_ORIGIN", "must be a name without spaces or +")
@@ -114,19 +126,23 @@ class Settings(BaseSettings):
 
         Elsewhere the keys must come from the environment (or a secret store feeding it).
         """
-        if not self.is_local or (self.secret_key and self.master_key and self.log_signing_key):
+        held = (self.secret_key, self.master_key, self.log_signing_key, self.pseudonym_key)
+        if not self.is_local or all(held):
             return self
         path = self.data_dir / "local-keys.json"
         if path.exists():
             keys = json.loads(path.read_text())
-            if "log_signing_key" not in keys:
-                keys["log_signing_key"] = base64.b64encode(os.urandom(32)).decode()
+            added = {k for k in ("log_signing_key", "pseudonym_key") if k not in keys}
+            for name in added:  # keys that later versions added
+                keys[name] = base64.b64encode(os.urandom(32)).decode()
+            if added:
                 path.write_text(json.dumps(keys))
         else:
             keys = {
                 "secret_key": secrets.token_urlsafe(48),
                 "master_key": base64.b64encode(os.urandom(32)).decode(),
                 "log_signing_key": base64.b64encode(os.urandom(32)).decode(),
+                "pseudonym_key": base64.b64encode(os.urandom(32)).decode(),
             }
             self.data_dir.mkdir(parents=True, exist_ok=True)
             path.touch(mode=0o600)
@@ -136,6 +152,7 @@ class Settings(BaseSettings):
                 "secret_key": self.secret_key or SecretStr(keys["secret_key"]),
                 "master_key": self.master_key or SecretStr(keys["master_key"]),
                 "log_signing_key": self.log_signing_key or SecretStr(keys["log_signing_key"]),
+                "pseudonym_key": self.pseudonym_key or SecretStr(keys["pseudonym_key"]),
             }
         )
 

@@ -179,3 +179,24 @@ def test_synth_writes_a_municipality_and_refuses_to_overwrite(tmp_path: Path) ->
     assert pl.read_parquet(out / "persons.parquet").height == 4000, "nothing was overwritten"
     bad = run(["synth", "--persons", "0", "--out", str(tmp_path / "leeg")], env)
     assert bad.returncode != 0 and not (tmp_path / "leeg").exists()
+
+
+def test_warehouse_export_runs_from_the_command_line_and_needs_its_key(tmp_path: Path) -> None:
+    import polars as pl
+
+    env = environment(tmp_path / "data", DATAMEENT_ENVIRONMENT="demo")
+    assert run(["db", "upgrade"], env).returncode == 0
+    assert run(["seed", "--persons", "30"], env).returncode == 0
+    out = tmp_path / "beleid"
+    done = run(["warehouse", "export", "--domain", "beleid", "--out", str(out)], env)
+    assert done.returncode == 0, done.stderr
+    assert "Exported 30 persons" in done.stdout
+    assert pl.read_parquet(out / "persons.parquet").height == 30
+    again = run(["warehouse", "export", "--domain", "beleid", "--out", str(out)], env)
+    assert again.returncode == 1 and "not an empty directory" in again.stderr
+    production = environment(tmp_path / "data", **KEYS)
+    refused = run(
+        ["warehouse", "export", "--domain", "beleid", "--out", str(tmp_path / "p")], production
+    )
+    assert refused.returncode == 1 and "DATAMEENT_PSEUDONYM_KEY" in refused.stderr
+    assert not (tmp_path / "p").exists()

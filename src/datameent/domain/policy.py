@@ -56,6 +56,7 @@ class Action(StrEnum):
     CONTEST = "decision.contest"
     REVIEW_OBJECTION = "objection.review"
     RELEASE_REVIEW = "objection.release"
+    EXPORT_STATISTICS = "statistics.export"
     VIEW_DEADLINES = "objection.deadlines"
     MANAGE_REGISTERS = "register.manage"
 
@@ -263,7 +264,8 @@ def _assign_within_team(r: AccessRequest) -> bool:
     )
 
 
-def _register_feed(r: AccessRequest) -> bool:
+def _is_system(r: AccessRequest) -> bool:
+    """A system connection: never logs in, acts only from the operator's command line."""
     return r.actor.has(Role.SYSTEM)
 
 
@@ -288,11 +290,11 @@ _RULES: dict[Action, tuple[tuple[str, str, Rule], ...]] = {
     Action.RECORD_ATTRIBUTE: (
         ("own-record", "the resident adds to their own vault", _own_record),
         ("active-caseload", "the person is in the case manager's active caseload", _own_caseload),
-        ("register-feed", "a connection to a base register delivers data", _register_feed),
+        ("register-feed", "a connection to a base register delivers data", _is_system),
     ),
     Action.REGISTER_PERSON: (
         ("intake", "case managers register new applicants", _is_case_manager),
-        ("register-feed", "a connection to a base register delivers data", _register_feed),
+        ("register-feed", "a connection to a base register delivers data", _is_system),
     ),
     Action.LIST_OWN_CASELOAD: (
         ("own-caseload", "case managers see their own caseload", _is_case_manager),
@@ -374,6 +376,13 @@ _RULES: dict[Action, tuple[tuple[str, str, Rule], ...]] = {
             "release-review",
             "a team lead hands an objection in review back to the queue",
             _team_lead,
+        ),
+    ),
+    Action.EXPORT_STATISTICS: (
+        (
+            "statistics-export",
+            "the pseudonymisation service exports for statistics (AVG art. 89)",
+            _is_system,
         ),
     ),
     Action.MANAGE_REGISTERS: (

@@ -232,6 +232,34 @@ SEED: tuple[ProcessingActivity, ...] = (
         ),
     ),
     ProcessingActivity(
+        "beleidsstatistiek",
+        1,
+        Text(
+            "Statistiek en beleidsinformatie op gepseudonimiseerde gegevens",
+            "Statistics and policy information on pseudonymised data",
+        ),
+        Text(
+            "Tellen hoeveel inwoners welke hulp krijgen en wat die oplevert, zonder namen, "
+            "adressen of BSN, alleen samengevat en beveiligd tegen herleiding. Zo kunnen de "
+            "gemeente en de cliëntenraad het beleid volgen.",
+            "Counting how many residents get which support and what it brings, without names, "
+            "addresses or BSNs, only aggregated and protected against re-identification, so "
+            "that the municipality and the client council can follow policy.",
+        ),
+        "AVG art. 6 lid 1 sub e en art. 89 lid 1; UAVG art. 24",
+        ("personal", "household", "income", "benefit", "work", "zrm"),
+        Text(
+            "Gepseudonimiseerd; elke nieuwe export vervangt de vorige",
+            "Pseudonymised; every new export replaces the previous one",
+        ),
+        recipients=Text(
+            "Beleidsmedewerkers en de cliëntenraad: alleen tabellen na statistische "
+            "beveiliging; elk met eigen pseudoniemen",
+            "Policy officers and the client council: only tables after disclosure control; "
+            "each with pseudonyms of their own",
+        ),
+    ),
+    ProcessingActivity(
         "noodtoegang",
         1,
         Text("Noodtoegang tot een dossier", "Emergency access to a file"),
@@ -321,6 +349,8 @@ def activity_for(actor: User, decision: Decision) -> str:
         return "toezicht-verwerkingen"
     if action in (Action.ASSIGN_CASE, Action.LIST_OWN_CASELOAD, Action.VIEW_TEAM_CASES):
         return "caseloadbeheer"
+    if action is Action.EXPORT_STATISTICS:
+        return "beleidsstatistiek"
     if actor.has(Role.SYSTEM):
         return "gegevenslevering-basisregistraties"
     if action is Action.REGISTER_PERSON:

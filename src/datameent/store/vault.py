@@ -43,7 +43,7 @@ _CURRENT_VERSIONS = _ALL_VERSIONS.where(av.c.is_current)
 _SCOPED = av.c.key.in_(bindparam("keys", expanding=True))
 _ALL_VERSIONS_SCOPED = _ALL_VERSIONS.where(_SCOPED)
 _CURRENT_VERSIONS_SCOPED = _CURRENT_VERSIONS.where(_SCOPED)
-_READ = frozenset({Action.READ_VAULT})
+_READ = frozenset({Action.READ_VAULT, Action.EXPORT_STATISTICS})
 _RECORD = frozenset({Action.RECORD_ATTRIBUTE})
 _KNOW_KEYS = frozenset({Action.ANSWER_REQUEST, Action.SHARE, Action.READ_VAULT, Action.VIEW_CASES})
 

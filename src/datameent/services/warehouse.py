@@ -1,0 +1,174 @@
+"""The pseudonymised export from the operational store to the statistics warehouse.
+
+A processing under its own purpose (statistics and policy information, AVG art. 6(1)(e) and
+art. 89): every person exported gets a processing-log record of their own, written with the
+batch that read them. What is written holds no direct identifier and only generalised
+quasi-identifiers (`domain.warehouse`); persons and case managers appear as keyed pseudonyms of
+one consumer domain (`analytics.pseudonyms`), so the warehouses of two domains cannot be joined.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from uuid import UUID, uuid4
+
+import polars as pl
+
+from datameent.analytics.pseudonyms import Pseudonymiser
+from datameent.domain import warehouse
+from datameent.domain.accounts import Role, User
+from datameent.domain.attributes import JsonValue
+from datameent.domain.policy import AccessRequest, Action, Permit
+from datameent.domain.text import Text
+from datameent.errors import DataErased, InvalidInput, Problem
+from datameent.services.clock import utcnow
+from datameent.store.uow import Store, UnitOfWork
+
+UNKNOWN_DOMAIN = Text(
+    "Onbekend afnemersdomein. Kies beleid, clientenraad of onderzoek.",
+    "Unknown consumer domain. Choose beleid, clientenraad or onderzoek.",
+)
+BATCH = 500
+"""Persons per transaction: their log records are committed with the batch that read them."""
+
+
+@dataclass(frozen=True)
+class Exported:
+    domain: str
+    persons: int
+    assessments: int
+    erased: int
+    """Persons skipped because their data was erased (nothing of them can be read)."""
+    files: tuple[str, ...]
+
+
+SERVICE_ACCOUNT = "pseudonimisering"
+"""The system account the export acts as: it never logs in; residents see it in their log."""
+
+
+def service_account(store: Store) -> User:
+    """The pseudonymisation service's system account, made on first use."""
+    with store.unit_of_work() as uow:
+        found = uow.accounts.by_username(SERVICE_ACCOUNT)
+        if found is not None:
+            return found[0]
+        user = User(uuid4(), SERVICE_ACCOUNT, "Pseudonimisering", frozenset({Role.SYSTEM}))
+        uow.accounts.add(user, None, utcnow())
+        uow.commit()
+    return user
+
+
+def export(store: Store, actor: User, domain: str, key: bytes, out: Path) -> Exported:
+    """Export every person's current data, generalised and pseudonymised for `domain`, to
+    `out` (Parquet files and a DuckDB database). `out` must not exist or be empty."""
+    if domain not in warehouse.CONSUMER_DOMAINS:
+        raise InvalidInput(Problem("domain", UNKNOWN_DOMAIN))
+    pseudonyms = Pseudonymiser.for_domain(key, domain)
+    reference = utcnow().date()
+    with store.unit_of_work(write=False) as uow:
+        ids = sorted(uow.persons.all_ids())
+    persons: list[dict[str, JsonValue]] = []
+    zrm: list[dict[str, JsonValue]] = []
+    erased = 0
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        with store.unit_of_work() as uow:
+            permit = uow.authorize(AccessRequest(actor, Action.EXPORT_STATISTICS))
+            for person_id in chunk:
+                try:
+                    rows = _person(uow, permit, pseudonyms, person_id, reference)
+                except DataErased:
+                    erased += 1
+                    continue
+                persons.append(rows[0])
+                zrm.extend(rows[1])
+            uow.commit()
+    files = _write(out, domain, persons, zrm, reference.isoformat())
+    return Exported(domain, len(persons), len(zrm), erased, files)
+
+
+def _person(
+    uow: UnitOfWork,
+    permit: Permit,
+    pseudonyms: Pseudonymiser,
+    person_id: UUID,
+    reference: date,
+) -> tuple[dict[str, JsonValue], list[dict[str, JsonValue]]]:
+    versions = uow.vault.values(permit, person_id, history=True)
+    current = {v.key: v.value for v in versions if v.current}
+    person = pseudonyms.pseudonym("person", str(person_id))
+    assignment = uow.caseloads.open_for_person(person_id)
+    row: dict[str, JsonValue] = {
+        "person": person,
+        **warehouse.person_row(current, reference),
+        **{k: current.get(k) for k in warehouse.ZRM_KEYS},
+        "case_manager": pseudonyms.pseudonym("staff", str(assignment.case_manager_id))
+        if assignment
+        else None,
+    }
+    scores = [
+        warehouse.Score(
+            v.key,
+            int(str(v.value)),
+            v.provenance.valid_from or v.provenance.recorded_at.date(),
+            v.provenance.instrument_version,
+            pseudonyms.pseudonym("staff", str(v.provenance.recorded_by))
+            if v.provenance.recorded_by
+            else None,
+        )
+        for v in versions
+        if v.key in warehouse.ZRM_KEYS and v.value is not None
+    ]
+    assessed = [{"person": person, **a} for a in warehouse.assessments(scores)]
+    return row, assessed
+
+
+_PERSON_COLUMNS = (
+    "person", "birth_year", "age_band", "sex", "pc4", "household_type", "household_size",
+    "children_count", "housing", "monthly_rent", "income_source", "net_monthly_income", "savings",
+    "debts", "debt_counselling", "benefit_type", "benefit_norm", "benefit_start_year",
+    "monthly_benefit", "work_obligation_exempt", "education_level", "dutch_language_level",
+    "work_experience_years", "last_employment_year", "hours_available", "driving_licence",
+    "case_manager", *warehouse.ZRM_KEYS,
+)  # fmt: skip
+_ZRM_COLUMNS = (
+    "person", "assessed_month", "instrument_version", "scorer", *warehouse.ZRM_KEYS,
+)  # fmt: skip
+
+
+def _table(rows: list[dict[str, JsonValue]], columns: tuple[str, ...]) -> pl.DataFrame:
+    data = {c: [r.get(c) for r in rows] for c in columns}
+    return pl.DataFrame(data, strict=False)
+
+
+def _write(
+    out: Path,
+    domain: str,
+    persons: list[dict[str, JsonValue]],
+    zrm: list[dict[str, JsonValue]],
+    reference: str,
+) -> tuple[str, ...]:
+    import duckdb
+
+    out.mkdir(parents=True, exist_ok=True)
+    tables = {"persons": _table(persons, _PERSON_COLUMNS), "zrm": _table(zrm, _ZRM_COLUMNS)}
+    for name, table in tables.items():
+        table.write_parquet(out / f"{name}.parquet")
+    database = out / "warehouse.duckdb"
+    with duckdb.connect(str(database)) as connection:
+        for name in tables:
+            path = str(out / f"{name}.parquet")
+            connection.execute(f"CREATE TABLE {name} AS SELECT * FROM read_parquet(?)", [path])
+    manifest = {
+        "domain": domain,
+        "exported_on": reference,
+        "purpose": "beleidsstatistiek",
+        "rows": {name: table.height for name, table in tables.items()},
+        "direct_identifiers_removed": sorted(warehouse.DIRECT_IDENTIFIERS | {"bsn"}),
+        "generalised": {k: list(v) for k, v in warehouse.GENERALISED.items()},
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    return ("persons.parquet", "zrm.parquet", "warehouse.duckdb", "manifest.json")
