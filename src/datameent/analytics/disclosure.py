@@ -1,0 +1,408 @@
+"""Statistical disclosure control for tables, as statistics offices apply it.
+
+A table is the cross-classification of fact rows by one or more breakdowns, with all its
+margins (every breakdown also totalled: the level `TOTAL`), so that what is published adds up.
+Before anything is published:
+
+1. **Primary suppression.** A cell with fewer than `min_frequency` people (but more than none)
+   is suppressed, and in a table of amounts a cell where the `dominance_n` largest contributions
+   make up more than `dominance_k` of the total (the (n,k)-dominance rule).
+2. **Secondary suppression.** A suppressed cell must not be recomputable from the published
+   cells: in every relation (a margin and the cells it totals) a suppressed cell gets a partner,
+   chosen among the smallest cells large enough to hide it, until no relation holds exactly one
+   suppressed cell.
+3. **Audit.** An attacker who knows every published cell and that counts are not negative
+   solves the linear relations for the lowest and highest value each suppressed cell can have
+   (linear programming, HiGHS). If that interval is narrower than `protection`, more cells are
+   suppressed and the audit runs again. Tables too large to audit in reasonable time are
+   protected by step 2 only, and say so (`audited`).
+
+Only counts, sums and means are published: never the minimum or maximum, which is one
+person's value. Optionally, published figures are rounded to a base.
+
+Written here rather than taken from a library: the mature implementations (tau-ARGUS, sdcTable,
+GaussSuppression) are Java or R programs, and there is no maintained Python package for cell
+suppression with an audit.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import numpy as np
+import polars as pl
+from scipy.optimize import linprog
+from scipy.sparse import csr_matrix
+
+from datameent.domain.text import Text
+
+TOTAL = "Totaal"
+"""The level of a breakdown that totals all its categories."""
+UNKNOWN = "Onbekend"
+"""The category of facts whose breakdown value is missing."""
+AUDIT_LIMIT = 3_000
+"""Tables with more cells than this are protected without the linear-programming audit."""
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The output rules. Defaults: a minimum of 10 people per cell (the threshold Dutch
+    municipalities and Statistics Netherlands commonly apply to published counts), the
+    (2, 85 %) dominance rule (the example of the ESSnet Handbook on Statistical Disclosure
+    Control, Hundepool et al.), a protection interval as wide as the minimum frequency, no
+    rounding."""
+
+    min_frequency: int = 10
+    dominance_n: int = 2
+    dominance_k: float = 0.85
+    protection: int | None = None
+    """How wide the interval an attacker can derive for a suppressed cell must at least be;
+    default: `min_frequency`."""
+    rounding: int | None = None
+    """Round published counts and amounts to a multiple of this (e.g. 5)."""
+
+    def __post_init__(self) -> None:
+        if self.min_frequency < 1 or self.dominance_n < 1 or not 0 < self.dominance_k <= 1:
+            raise ValueError("min_frequency and n are at least 1; k is a share in (0, 1]")
+        if (self.protection is not None and self.protection < 0) or (
+            self.rounding is not None and self.rounding < 1
+        ):
+            raise ValueError("protection and rounding are positive")
+
+    @property
+    def interval(self) -> int:
+        return self.min_frequency if self.protection is None else self.protection
+
+
+class Status(StrEnum):
+    SAFE = "safe"
+    TOO_FEW = "too_few"
+    DOMINANT = "dominant"
+    SECONDARY = "secondary"
+
+
+REASONS: dict[Status, Text] = {
+    Status.SAFE: Text("", ""),
+    Status.TOO_FEW: Text(
+        "Te weinig mensen: dan zou u iemand kunnen herkennen.",
+        "Too few people: someone could be recognised.",
+    ),
+    Status.DOMINANT: Text(
+        "Eén of twee mensen bepalen bijna het hele bedrag: dan zou u hun bedrag kunnen afleiden.",
+        "One or two people make up almost the whole amount: their amount could be worked out.",
+    ),
+    Status.SECONDARY: Text(
+        "Ook verborgen, omdat u anders een verborgen getal zou kunnen terugrekenen.",
+        "Also hidden, because otherwise a hidden number could be calculated back.",
+    ),
+}
+
+STATISTICS = ("count", "sum", "mean")
+"""What may be published. Never a minimum or maximum: that is one person's value."""
+
+
+@dataclass(frozen=True)
+class Protected:
+    """A table after disclosure control: `cells` holds the breakdowns, `count` (and, for a
+    table of amounts, `sum` and `mean`), null where suppressed, and the `status` of each cell."""
+
+    breakdowns: tuple[str, ...]
+    measure: str | None
+    cells: pl.DataFrame
+    rules: Rules
+    audited: bool
+    exposures: tuple[Exposure, ...] = field(default=())
+    """What the audit could still narrow down after protection (empty when it succeeded)."""
+
+    @property
+    def suppressed(self) -> int:
+        return int((self.cells["status"] != Status.SAFE).sum())
+
+    @property
+    def everything_suppressed(self) -> bool:
+        """No cell below the grand total survives: the breakdowns are too fine."""
+        inner = self.cells.filter(~_is_grand_total(self.breakdowns))
+        return inner.height > 0 and bool((inner["status"] != Status.SAFE).all())
+
+
+@dataclass(frozen=True)
+class Exposure:
+    """A suppressed cell the audit could pin down to [low, high]."""
+
+    cell: int
+    low: float
+    high: float
+
+
+def _is_grand_total(breakdowns: Sequence[str]) -> pl.Expr:
+    return (
+        pl.all_horizontal([pl.col(b) == TOTAL for b in breakdowns]) if breakdowns else pl.lit(True)
+    )
+
+
+def tabulate(
+    facts: pl.DataFrame, breakdowns: Sequence[str], measure: str | None, rules: Rules
+) -> pl.DataFrame:
+    """Every cell of the table and its margins: breakdowns, `count`, and for a measure its
+    `sum` and `top` (the sum of the `dominance_n` largest contributions)."""
+    missing = [c for c in (*breakdowns, *([measure] if measure else [])) if c not in facts.columns]
+    if missing:
+        raise KeyError(f"unknown columns: {', '.join(missing)}")
+    n = rules.dominance_n
+    keys = [pl.col(b).cast(pl.String).fill_null(UNKNOWN).alias(b) for b in breakdowns]
+    aggregations = [pl.len().alias("count")]
+    if measure:
+        value = pl.col(measure).cast(pl.Float64).fill_null(0.0).abs()
+        aggregations += [
+            pl.col(measure).cast(pl.Float64).fill_null(0.0).sum().alias("sum"),
+            value.top_k(n).alias("largest"),
+        ]
+    prepared = facts.with_columns(keys)
+    finest = (
+        prepared.group_by(list(breakdowns)).agg(aggregations)
+        if breakdowns
+        else (prepared.select(aggregations))
+    )
+    columns = [*breakdowns, "count", *(["sum", "largest"] if measure else [])]
+    merge = [pl.col("count").sum()]
+    if measure:
+        merge += [pl.col("sum").sum(), pl.col("largest").explode().top_k(n).alias("largest")]
+    levels = []
+    for size in range(len(breakdowns), -1, -1):
+        for kept in itertools.combinations(breakdowns, size):
+            if size == len(breakdowns):
+                level = finest
+            elif kept:
+                level = finest.group_by(list(kept)).agg(merge)
+            else:  # the grand total: one row
+                level = finest.select(
+                    [m.implode() if measure and i == 2 else m for i, m in enumerate(merge)]
+                )
+            totalled = [pl.lit(TOTAL).alias(b) for b in breakdowns if b not in kept]
+            levels.append(level.with_columns(totalled).select(columns))
+    table = pl.concat(levels)
+    if measure:
+        table = table.with_columns(pl.col("largest").list.sum().alias("top")).drop("largest")
+    return table.sort(list(breakdowns)) if breakdowns else table
+
+
+def protect(
+    facts: pl.DataFrame,
+    breakdowns: Sequence[str],
+    *,
+    measure: str | None = None,
+    rules: Rules | None = None,
+    audit: bool | None = None,
+) -> Protected:
+    """The table of `facts` by `breakdowns` (counts; with `measure`, also its sum and mean),
+    with primary and secondary suppression and, for tables up to `AUDIT_LIMIT` cells (or when
+    `audit` says so), the linear-programming audit."""
+    rules = rules or Rules()
+    breakdowns = tuple(breakdowns)
+    table = tabulate(facts, breakdowns, measure, rules)
+    counts = table["count"].to_numpy().astype(float)
+    status = np.full(table.height, Status.SAFE, dtype=object)
+    status[(counts > 0) & (counts < rules.min_frequency)] = Status.TOO_FEW
+    if measure:
+        sums = table["sum"].to_numpy().astype(float)
+        tops = table["top"].to_numpy().astype(float)
+        dominant = (np.abs(sums) > 0) & (tops > rules.dominance_k * np.abs(sums))
+        status[dominant & (status == Status.SAFE)] = Status.DOMINANT
+    structure = _Structure(table, breakdowns)
+    _secondary(structure, counts, status, rules)
+    do_audit = audit if audit is not None else table.height <= AUDIT_LIMIT
+    exposures: list[Exposure] = []
+    if do_audit:
+        for _ in range(50):
+            exposures = structure.audit(counts, status, rules.interval)
+            if not exposures:
+                break
+            if not _widen(structure, counts, status, exposures, rules):
+                break
+            _secondary(structure, counts, status, rules)
+    cells = _publish(table, status, measure, rules)
+    return Protected(breakdowns, measure, cells, rules, do_audit, tuple(exposures))
+
+
+class _Structure:
+    """The linear relations of a table: every margin cell is the sum of the cells it totals."""
+
+    def __init__(self, table: pl.DataFrame, breakdowns: tuple[str, ...]) -> None:
+        self.size = table.height
+        rows = table.select(breakdowns).rows() if breakdowns else [()] * table.height
+        index = {row: i for i, row in enumerate(rows)}
+        self.relations: list[tuple[int, list[int]]] = []
+        """(margin cell, the cells one level finer along one breakdown that it totals)."""
+        categories = [sorted({r[d] for r in rows} - {TOTAL}) for d in range(len(breakdowns))]
+        for row, i in index.items():
+            for d, level in enumerate(row):
+                if level != TOTAL:
+                    continue
+                children = [
+                    index[child]
+                    for c in categories[d]
+                    if (child := row[:d] + (c,) + row[d + 1 :]) in index
+                ]
+                self.relations.append((i, children))
+        self.interior = np.array(
+            [i for row, i in index.items() if TOTAL not in row], dtype=np.int64
+        )
+        position = {cell: k for k, cell in enumerate(self.interior)}
+        covers: list[list[int]] = [[] for _ in range(self.size)]
+        for row, i in index.items():
+            if TOTAL in row:
+                continue
+            for mask in itertools.product((False, True), repeat=len(row)):
+                margin = tuple(TOTAL if m else v for m, v in zip(mask, row, strict=True))
+                covers[index[margin]].append(position[i])
+        self.covers = covers
+        """Per cell: the interior cells (by position in `interior`) it is the sum of."""
+
+    def ancestors(self, cell: int) -> set[int]:
+        """The totals a cell counts in (at any level)."""
+        found: set[int] = set()
+        frontier = [cell]
+        while frontier:
+            current = frontier.pop()
+            for parent, children in self.relations:
+                if current in children and parent not in found:
+                    found.add(parent)
+                    frontier.append(parent)
+        return found
+
+    def audit(self, counts: np.ndarray, status: np.ndarray, interval: int) -> list[Exposure]:
+        """The attacker's linear programme: for each primary-suppressed cell, its lowest and
+        highest value given every published cell and non-negative counts. (A secondary cell
+        holds no one at risk; it only has to keep the primary ones hidden.)"""
+        hidden = status != Status.SAFE
+        unknown = [k for k, cell in enumerate(self.interior) if hidden[cell]]
+        if not unknown:
+            return []
+        column = {k: j for j, k in enumerate(unknown)}
+        rows, cols, right = [], [], []
+        for cell in range(self.size):
+            if hidden[cell]:
+                continue
+            members = self.covers[cell]
+            free = [column[k] for k in members if k in column]
+            if not free:
+                continue
+            known = sum(counts[self.interior[k]] for k in members if k not in column)
+            r = len(right)
+            rows += [r] * len(free)
+            cols += free
+            right.append(counts[cell] - known)
+        equalities = csr_matrix(
+            (np.ones(len(rows)), (rows, cols)), shape=(len(right), len(unknown))
+        )
+        exposures = []
+        primary = (status == Status.TOO_FEW) | (status == Status.DOMINANT)
+        for cell in np.flatnonzero(primary):
+            members = self.covers[cell]
+            objective = np.zeros(len(unknown))
+            for k in members:
+                if k in column:
+                    objective[column[k]] = 1.0
+            known = sum(counts[self.interior[k]] for k in members if k not in column)
+            bounds = []
+            for sign in (1.0, -1.0):
+                found = linprog(
+                    sign * objective,
+                    A_eq=equalities if right else None,
+                    b_eq=np.asarray(right) if right else None,
+                    bounds=(0, None),
+                    method="highs",
+                )
+                bounds.append(sign * found.fun + known if found.status == 0 else None)
+            low, high = bounds
+            if high is None:  # unbounded above: safe
+                continue
+            low = 0.0 if low is None else low
+            if high - low < interval - 1e-6:
+                exposures.append(Exposure(int(cell), low, high))
+        return exposures
+
+
+def _partner(
+    members: list[int], counts: np.ndarray, status: np.ndarray, need: float, avoid: int
+) -> int | None:
+    """The cell to suppress next to a lonely suppressed one: the smallest that can hide it
+    (at least `need`), else the largest there is; never an empty cell if another will do."""
+    options = [m for m in members if status[m] == Status.SAFE and m != avoid]
+    if not options:
+        return None
+    big_enough = [m for m in options if counts[m] >= need]
+    if big_enough:
+        return min(big_enough, key=lambda m: (counts[m], m))
+    return max(options, key=lambda m: (counts[m], -m))
+
+
+def _secondary(structure: _Structure, counts: np.ndarray, status: np.ndarray, rules: Rules) -> None:
+    changed = True
+    while changed:
+        changed = False
+        for parent, children in structure.relations:
+            members = [parent, *children]
+            hidden = [m for m in members if status[m] != Status.SAFE]
+            if len(hidden) != 1:
+                continue
+            lonely = hidden[0]
+            pool = children if lonely == parent else members
+            chosen = _partner(pool, counts, status, rules.interval, lonely)
+            if chosen is not None:
+                status[chosen] = Status.SECONDARY
+                changed = True
+
+
+def _widen(
+    structure: _Structure,
+    counts: np.ndarray,
+    status: np.ndarray,
+    exposures: list[Exposure],
+    rules: Rules,
+) -> bool:
+    """After a failed audit: for each exposed cell, suppress one more cell in one of its
+    relations; when those are all hidden already, the smallest published total above it (a
+    total smaller than the protection interval gives the cell away)."""
+    widened = False
+    for exposure in exposures:
+        chosen = None
+        for parent, children in structure.relations:
+            members = [parent, *children]
+            if exposure.cell in members:
+                chosen = _partner(members, counts, status, rules.interval, exposure.cell)
+                if chosen is not None:
+                    break
+        if chosen is None:
+            above = [a for a in structure.ancestors(exposure.cell) if status[a] == Status.SAFE]
+            chosen = min(above, key=lambda a: (counts[a], a)) if above else None
+        if chosen is not None:
+            status[chosen] = Status.SECONDARY
+            widened = True
+    return widened
+
+
+def _publish(
+    table: pl.DataFrame, status: np.ndarray, measure: str | None, rules: Rules
+) -> pl.DataFrame:
+    hidden = pl.Series(status != Status.SAFE)
+    cells = table.with_columns(pl.Series("status", status.astype(str), dtype=pl.String))
+    figures = ["count", "sum"] if measure else ["count"]
+    if measure:
+        cells = cells.with_columns((pl.col("sum") / pl.col("count")).alias("mean")).drop("top")
+        figures.append("mean")
+    if rules.rounding:
+        base = rules.rounding
+        cells = cells.with_columns(
+            [
+                ((pl.col(f) / base).round(0) * base).alias(f)
+                for f in ("count", "sum")
+                if f in figures
+            ]
+        )
+    return cells.with_columns(
+        [pl.when(hidden).then(None).otherwise(pl.col(f)).alias(f) for f in figures]
+    )
