@@ -138,3 +138,30 @@ def test_margins_add_up_and_every_level_is_there() -> None:
         expected = data.filter((pl.col("b0") == b0) & (pl.col("b1") == b1)).height
         found = table.filter((pl.col("b0") == b0) & (pl.col("b1") == b1))["count"]
         assert (found.item() if found.len() else 0) == expected
+
+
+def test_duckdb_counts_the_same_cells_and_refuses_unknown_columns() -> None:
+    import duckdb
+
+    from datameent.analytics.disclosure import aggregate, aggregate_duckdb, protect_cells
+
+    data = facts(12, 800, (4, 3)).with_columns(
+        pl.when(pl.int_range(pl.len()) % 97 == 0).then(None).otherwise(pl.col("b1")).alias("b1")
+    )
+    with duckdb.connect() as db:
+        db.execute("CREATE TABLE feiten (b0 VARCHAR, b1 VARCHAR, amount DOUBLE)")
+        db.executemany("INSERT INTO feiten VALUES (?, ?, ?)", data.rows())
+        in_duckdb = aggregate_duckdb(db, "feiten", ["b0", "b1"], "amount", Rules())
+        for bad in (("feiten", ["b0; DROP TABLE feiten"]), ("nope", ["b0"])):
+            with pytest.raises(KeyError):
+                aggregate_duckdb(db, bad[0], bad[1], None, Rules())
+        assert db.execute("SELECT count(*) FROM feiten").fetchone() == (800,)
+    in_polars = aggregate(data, ["b0", "b1"], "amount", Rules())
+    key = ["b0", "b1"]
+    left, right = in_duckdb.sort(key), in_polars.sort(key)
+    assert left["count"].to_list() == right["count"].to_list()
+    assert np.allclose(left["sum"].to_numpy(), right["sum"].to_numpy())
+    assert "Onbekend" in left["b1"].to_list(), "a missing category is its own cell"
+    one = protect_cells(in_duckdb, key, measure="amount")
+    two = protect_cells(in_polars, key, measure="amount")
+    assert one.cells.sort(key)["status"].to_list() == two.cells.sort(key)["status"].to_list()

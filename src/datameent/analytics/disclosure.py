@@ -27,10 +27,12 @@ suppression with an audit.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -43,7 +45,7 @@ TOTAL = "Totaal"
 """The level of a breakdown that totals all its categories."""
 UNKNOWN = "Onbekend"
 """The category of facts whose breakdown value is missing."""
-AUDIT_LIMIT = 3_000
+AUDIT_LIMIT = 1_000
 """Tables with more cells than this are protected without the linear-programming audit."""
 
 
@@ -143,29 +145,88 @@ def _is_grand_total(breakdowns: Sequence[str]) -> pl.Expr:
     )
 
 
-def tabulate(
+def aggregate(
     facts: pl.DataFrame, breakdowns: Sequence[str], measure: str | None, rules: Rules
 ) -> pl.DataFrame:
-    """Every cell of the table and its margins: breakdowns, `count`, and for a measure its
-    `sum` and `top` (the sum of the `dominance_n` largest contributions)."""
+    """The finest cells of the table from fact rows held in memory (Polars): breakdowns,
+    `count`, and for a measure its `sum` and `largest` (the `dominance_n` largest
+    contributions, as a list)."""
     missing = [c for c in (*breakdowns, *([measure] if measure else [])) if c not in facts.columns]
     if missing:
         raise KeyError(f"unknown columns: {', '.join(missing)}")
     n = rules.dominance_n
-    keys = [pl.col(b).cast(pl.String).fill_null(UNKNOWN).alias(b) for b in breakdowns]
     aggregations = [pl.len().alias("count")]
     if measure:
-        value = pl.col(measure).cast(pl.Float64).fill_null(0.0).abs()
-        aggregations += [
-            pl.col(measure).cast(pl.Float64).fill_null(0.0).sum().alias("sum"),
-            value.top_k(n).alias("largest"),
-        ]
-    prepared = facts.with_columns(keys)
-    finest = (
-        prepared.group_by(list(breakdowns)).agg(aggregations)
-        if breakdowns
-        else (prepared.select(aggregations))
+        value = pl.col(measure).cast(pl.Float64).fill_null(0.0)
+        aggregations += [value.sum().alias("sum"), value.abs().top_k(n).alias("largest")]
+    if not breakdowns:
+        return facts.select([a.implode() if i == 2 else a for i, a in enumerate(aggregations)])
+    return _named(facts.group_by(list(breakdowns)).agg(aggregations), breakdowns, measure, n)
+
+
+def aggregate_duckdb(
+    connection: Any,
+    table: str,
+    breakdowns: Sequence[str],
+    measure: str | None,
+    rules: Rules,
+) -> pl.DataFrame:
+    """The finest cells of the table from fact rows in a DuckDB table (the warehouse): the
+    grouping runs in DuckDB, only the cells come back. `table`, `breakdowns` and `measure` must
+    be columns DuckDB knows; they are checked against its catalogue, never pasted unchecked."""
+    known = {
+        row[0]
+        for row in connection.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]
+        ).fetchall()
+    }
+    wanted = [*breakdowns, *([measure] if measure else [])]
+    if not known or any(c not in known for c in wanted):
+        raise KeyError(f"unknown table or columns: {table}, {', '.join(wanted)}")
+    n = rules.dominance_n
+    quoted = [f'"{b}"' for b in breakdowns]
+    figures = ["count(*) AS count"]
+    if measure:
+        value = f'coalesce(CAST("{measure}" AS DOUBLE), 0)'
+        figures += [f"sum({value}) AS sum", f"max(abs({value}), {int(n)}) AS largest"]
+    group = f" GROUP BY {', '.join(quoted)}" if breakdowns else ""
+    sql = f'SELECT {", ".join([*quoted, *figures])} FROM "{table}"{group}'
+    result = connection.execute(sql)
+    names = [d[0] for d in result.description]
+    cells = pl.DataFrame(result.fetchall(), schema=names, orient="row")
+    if not breakdowns:
+        return cells
+    return _named(cells, breakdowns, measure, n)
+
+
+def _named(
+    cells: pl.DataFrame, breakdowns: Sequence[str], measure: str | None, n: int
+) -> pl.DataFrame:
+    """Categories as text, a missing value as its own category (`UNKNOWN`)."""
+    cells = cells.with_columns(
+        [pl.col(b).cast(pl.String).fill_null(UNKNOWN).alias(b) for b in breakdowns]
     )
+    if cells.select(breakdowns).is_duplicated().any():
+        merge = [pl.col("count").sum()]
+        if measure:
+            merge += [pl.col("sum").sum(), pl.col("largest").explode().top_k(n)]
+        cells = cells.group_by(list(breakdowns)).agg(merge)
+    return cells
+
+
+def tabulate(
+    facts: pl.DataFrame, breakdowns: Sequence[str], measure: str | None, rules: Rules
+) -> pl.DataFrame:
+    """Every cell of the table of `facts` and its margins (see `with_margins`)."""
+    return with_margins(aggregate(facts, breakdowns, measure, rules), breakdowns, measure, rules)
+
+
+def with_margins(
+    finest: pl.DataFrame, breakdowns: Sequence[str], measure: str | None, rules: Rules
+) -> pl.DataFrame:
+    """The finest cells and every margin: breakdowns (`TOTAL` where totalled), `count`, and for
+    a measure its `sum` and `top` (the sum of the `dominance_n` largest contributions)."""
+    n = rules.dominance_n
     columns = [*breakdowns, "count", *(["sum", "largest"] if measure else [])]
     merge = [pl.col("count").sum()]
     if measure:
@@ -201,8 +262,23 @@ def protect(
     with primary and secondary suppression and, for tables up to `AUDIT_LIMIT` cells (or when
     `audit` says so), the linear-programming audit."""
     rules = rules or Rules()
+    finest = aggregate(facts, breakdowns, measure, rules)
+    return protect_cells(finest, breakdowns, measure=measure, rules=rules, audit=audit)
+
+
+def protect_cells(
+    finest: pl.DataFrame,
+    breakdowns: Sequence[str],
+    *,
+    measure: str | None = None,
+    rules: Rules | None = None,
+    audit: bool | None = None,
+) -> Protected:
+    """`protect` for a table whose finest cells are already counted (`aggregate`,
+    `aggregate_duckdb`)."""
+    rules = rules or Rules()
     breakdowns = tuple(breakdowns)
-    table = tabulate(facts, breakdowns, measure, rules)
+    table = with_margins(finest, breakdowns, measure, rules)
     counts = table["count"].to_numpy().astype(float)
     status = np.full(table.height, Status.SAFE, dtype=object)
     status[(counts > 0) & (counts < rules.min_frequency)] = Status.TOO_FEW
@@ -247,9 +323,15 @@ class _Structure:
                     if (child := row[:d] + (c,) + row[d + 1 :]) in index
                 ]
                 self.relations.append((i, children))
+        self._index = index
         self.interior = np.array(
             [i for row, i in index.items() if TOTAL not in row], dtype=np.int64
         )
+
+    @functools.cached_property
+    def covers(self) -> list[list[int]]:
+        """Per cell: the interior cells (by position in `interior`) it is the sum of."""
+        index = self._index
         position = {cell: k for k, cell in enumerate(self.interior)}
         covers: list[list[int]] = [[] for _ in range(self.size)]
         for row, i in index.items():
@@ -258,8 +340,7 @@ class _Structure:
             for mask in itertools.product((False, True), repeat=len(row)):
                 margin = tuple(TOTAL if m else v for m, v in zip(mask, row, strict=True))
                 covers[index[margin]].append(position[i])
-        self.covers = covers
-        """Per cell: the interior cells (by position in `interior`) it is the sum of."""
+        return covers
 
     def ancestors(self, cell: int) -> set[int]:
         """The totals a cell counts in (at any level)."""
@@ -282,7 +363,9 @@ class _Structure:
         if not unknown:
             return []
         column = {k: j for j, k in enumerate(unknown)}
-        rows, cols, right = [], [], []
+        rows: list[int] = []
+        cols: list[int] = []
+        right: list[float] = []
         for cell in range(self.size):
             if hidden[cell]:
                 continue
@@ -290,7 +373,7 @@ class _Structure:
             free = [column[k] for k in members if k in column]
             if not free:
                 continue
-            known = sum(counts[self.interior[k]] for k in members if k not in column)
+            known = float(sum(counts[self.interior[k]] for k in members if k not in column))
             r = len(right)
             rows += [r] * len(free)
             cols += free
@@ -300,13 +383,14 @@ class _Structure:
         )
         exposures = []
         primary = (status == Status.TOO_FEW) | (status == Status.DOMINANT)
-        for cell in np.flatnonzero(primary):
+        for found_at in np.flatnonzero(primary):
+            cell = int(found_at)
             members = self.covers[cell]
             objective = np.zeros(len(unknown))
             for k in members:
                 if k in column:
                     objective[column[k]] = 1.0
-            known = sum(counts[self.interior[k]] for k in members if k not in column)
+            known = float(sum(counts[self.interior[k]] for k in members if k not in column))
             bounds = []
             for sign in (1.0, -1.0):
                 found = linprog(
@@ -322,7 +406,7 @@ class _Structure:
                 continue
             low = 0.0 if low is None else low
             if high - low < interval - 1e-6:
-                exposures.append(Exposure(int(cell), low, high))
+                exposures.append(Exposure(cell, low, high))
         return exposures
 
 
