@@ -1,4 +1,4 @@
-"""The `datameent` command: demo, serve, db, seed, synth, users, ledger, warehouse."""
+"""The `datameent` command: demo, serve, db, seed, synth, quality, users, ledger, warehouse."""
 
 from __future__ import annotations
 
@@ -193,6 +193,56 @@ def warehouse_export(
     )
     if done.erased:
         console.print(f"{done.erased} erased persons were skipped.")
+
+
+@app.command()
+def quality(
+    warehouse: Annotated[
+        Path | None, typer.Option(help="A warehouse written by `warehouse export`.")
+    ] = None,
+    extract: Annotated[
+        Path | None, typer.Option(help="A registry extract (Parquet) to check before loading.")
+    ] = None,
+    strict: Annotated[bool, typer.Option(help="Exit with 1 when anything is found.")] = False,
+) -> None:
+    """Check the data before counting with it: column rules (pandera), ZRM plausibility and
+    scorer drift. Findings name the rule, the column and row numbers, never a value."""
+    from datameent.analytics import quality as checks
+
+    if warehouse is None and extract is None:
+        errors.print("Give --warehouse DIR, --extract FILE, or both.")
+        raise typer.Exit(1)
+    reports = []
+    try:
+        if warehouse is not None:
+            reports.append(checks.warehouse_report(warehouse))
+        if extract is not None:
+            reports.append(checks.extract_report(extract))
+    except (OSError, _polars_error()) as error:
+        errors.print(f"The data could not be read ({type(error).__name__}): is the path right?")
+        raise typer.Exit(1) from None
+    table = Table("table", "rule", "column", "rows", "first rows")
+    found = 0
+    for report in reports:
+        for name, rows in report.tables.items():
+            console.print(f"{name}: {rows:,} rows checked")
+        for f in report.findings:
+            found += 1
+            table.add_row(
+                f.table, f.rule, f.column or "", f"{f.rows:,}", ", ".join(map(str, f.examples))
+            )
+    if found:
+        console.print(table)
+    else:
+        console.print("No findings.")
+    if found and strict:
+        raise typer.Exit(1)
+
+
+def _polars_error() -> type[Exception]:
+    import polars as pl
+
+    return pl.exceptions.PolarsError
 
 
 def _print_accounts(result: Any, persons: int) -> None:

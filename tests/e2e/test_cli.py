@@ -200,3 +200,26 @@ def test_warehouse_export_runs_from_the_command_line_and_needs_its_key(tmp_path:
     )
     assert refused.returncode == 1 and "DATAMEENT_PSEUDONYM_KEY" in refused.stderr
     assert not (tmp_path / "p").exists()
+
+
+def test_quality_reports_rules_and_rows_but_never_values(tmp_path: Path) -> None:
+    import polars as pl
+
+    env = environment(tmp_path / "data")
+    out = tmp_path / "stad"
+    assert run(["synth", "--persons", "3000", "--out", str(out)], env).returncode == 0
+    extract = out / "statistics_office_extract.parquet"
+    clean = run(["quality", "--extract", str(extract), "--strict"], env)
+    assert clean.returncode == 0 and "No findings" in clean.stdout, clean.stdout
+    broken = tmp_path / "broken.parquet"
+    pl.read_parquet(extract).with_columns(
+        pl.when(pl.int_range(pl.len()) == 7)
+        .then(pl.lit("999999999"))
+        .otherwise(pl.col("bsn"))
+        .alias("bsn")
+    ).write_parquet(broken)
+    found = run(["quality", "--extract", str(broken), "--strict"], env)
+    assert found.returncode == 1 and "eleven_test" in found.stdout
+    assert "999999999" not in found.stdout + found.stderr
+    missing = run(["quality", "--warehouse", str(tmp_path / "nowhere")], env)
+    assert missing.returncode == 1 and "could not be read" in missing.stderr
