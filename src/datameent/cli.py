@@ -273,13 +273,34 @@ def demo(
     settings = settings.model_copy(update={"database_url": None, "host": "127.0.0.1"})
     _fresh_demo_database(settings.data_dir)
     result = _seed(settings, persons, seed, "demo")
+    _demo_warehouses(settings)
     _print_accounts(result, persons)
     console.print(f"Open [bold]http://127.0.0.1:{port}[/] (Ctrl+C stops the demo).")
     _run_server(settings, workers=1)
 
 
+def _demo_warehouses(settings: Settings) -> None:
+    """The demo's statistics: the policy and client-council warehouses, exported as an operator
+    would (every person exported is logged)."""
+    from datameent.services import warehouse
+
+    key = settings.pseudonym_key_bytes()
+    assert key is not None, "demo settings make their keys"
+    store = _store(settings)
+    try:
+        actor = warehouse.service_account(store)
+        with console.status("Preparing the statistics"):
+            for domain in ("beleid", "clientenraad"):
+                warehouse.export(store, actor, domain, key, settings.warehouse_path / domain)
+    finally:
+        store.dispose()
+
+
 def _fresh_demo_database(directory: Path) -> None:
+    import shutil
+
     directory.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(directory / "warehouse", ignore_errors=True)
     for name in ("datameent.sqlite3", "datameent.sqlite3-wal", "datameent.sqlite3-shm"):
         path = directory / name
         if path.exists():

@@ -43,6 +43,12 @@ class Settings(BaseSettings):
         default_factory=lambda: platformdirs.user_data_path("datameent"),
         description="Directory for the SQLite database and, in demo/development, local keys.",
     )
+    warehouse_dir: Path | None = Field(
+        None,
+        description="Where the statistics pages read the warehouses (one directory per consumer "
+        "domain, as `datameent warehouse export` writes them); default: `warehouse/` in the data "
+        "directory.",
+    )
     database_url: str | None = Field(
         None, description="SQLAlchemy URL; default: a SQLite file in the data directory."
     )
@@ -78,6 +84,10 @@ class Settings(BaseSettings):
     @property
     def is_local(self) -> bool:
         return self.environment in (Environment.DEMO, Environment.DEVELOPMENT)
+
+    @property
+    def warehouse_path(self) -> Path:
+        return self.warehouse_dir or self.data_dir / "warehouse"
 
     @property
     def sqlalchemy_url(self) -> str:

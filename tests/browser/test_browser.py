@@ -121,7 +121,7 @@ def test_intake_and_team_pages_are_usable(page: Page) -> None:
 
 
 def test_roles_without_personal_data_land_on_the_start_page(page: Page) -> None:
-    log_in(page, "analist1")
+    log_in(page, "facilitator1")
     expect(page).to_have_url(re.compile(r"/start$"))
     assert_accessible_and_fits_a_phone(page)
 
@@ -375,3 +375,26 @@ def test_the_public_registers_need_no_login_and_are_kept_by_the_privacy_officer(
     page.get_by_role("button", name="Publiceren").click()
     expect(page.get_by_role("alert")).to_contain_text("Kies minstens één soort gegevens")
     assert_accessible_and_fits_a_phone(page)
+
+
+def test_the_client_council_composes_a_table_on_a_phone(page: Page, live: LiveServer) -> None:
+    from datameent.services import warehouse
+
+    service = warehouse.service_account(live.store)
+    target = live.data_dir / "warehouse" / "clientenraad"
+    warehouse.export(live.store, service, "clientenraad", bytes(range(32)), target)
+    page.set_viewport_size({"width": 360, "height": 740})
+    log_in(page, "clientenraad1")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Statistiek")
+    expect(page.get_by_role("heading", name="Kerncijfers")).to_be_visible()
+    assert_accessible_and_fits_a_phone(page)
+    page.get_by_label("Wat wilt u weten?").select_option("clients")
+    page.get_by_label("Indeling 1").select_option("household_type")
+    page.get_by_label("Indeling 2").select_option("age_band")
+    page.get_by_role("button", name="Tabel tonen").click()
+    expect(page.get_by_role("table").first).to_contain_text("Alleenstaand")
+    expect(page.get_by_text(re.compile("cijfers zijn verborgen"))).to_be_visible()
+    assert_accessible_and_fits_a_phone(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Downloaden als CSV").click()
+    assert download.value.suggested_filename.endswith(".csv")

@@ -25,6 +25,7 @@ def free_port() -> int:
 class LiveServer:
     def __init__(self, url: str, data_dir: Path) -> None:
         self.store = store_for(url)
+        self.data_dir = data_dir
         app = create_app(settings_for(url, data_dir), store=self.store)
         port = free_port()
         config = uvicorn.Config(

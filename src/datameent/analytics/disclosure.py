@@ -125,9 +125,12 @@ class Protected:
 
     @property
     def everything_suppressed(self) -> bool:
-        """No cell below the grand total survives: the breakdowns are too fine."""
-        inner = self.cells.filter(~_is_grand_total(self.breakdowns))
-        return inner.height > 0 and bool((inner["status"] != Status.SAFE).all())
+        """Every cell at the finest level is hidden: the breakdowns are too fine to show
+        anything but totals."""
+        if not self.breakdowns:
+            return bool((self.cells["status"] != Status.SAFE).all())
+        finest = self.cells.filter(pl.all_horizontal([pl.col(b) != TOTAL for b in self.breakdowns]))
+        return finest.height > 0 and bool((finest["status"] != Status.SAFE).all())
 
 
 @dataclass(frozen=True)
@@ -137,12 +140,6 @@ class Exposure:
     cell: int
     low: float
     high: float
-
-
-def _is_grand_total(breakdowns: Sequence[str]) -> pl.Expr:
-    return (
-        pl.all_horizontal([pl.col(b) == TOTAL for b in breakdowns]) if breakdowns else pl.lit(True)
-    )
 
 
 def aggregate(

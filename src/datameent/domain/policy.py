@@ -57,6 +57,7 @@ class Action(StrEnum):
     REVIEW_OBJECTION = "objection.review"
     RELEASE_REVIEW = "objection.release"
     EXPORT_STATISTICS = "statistics.export"
+    VIEW_STATISTICS = "statistics.view"
     VIEW_DEADLINES = "objection.deadlines"
     MANAGE_REGISTERS = "register.manage"
 
@@ -269,6 +270,12 @@ def _is_system(r: AccessRequest) -> bool:
     return r.actor.has(Role.SYSTEM)
 
 
+def _reads_statistics(r: AccessRequest) -> bool:
+    return any(
+        r.actor.has(role) for role in (Role.ANALYST, Role.PRIVACY_OFFICER, Role.COUNCIL_MEMBER)
+    )
+
+
 def _is_admin(r: AccessRequest) -> bool:
     return r.actor.has(Role.ADMIN)
 
@@ -383,6 +390,13 @@ _RULES: dict[Action, tuple[tuple[str, str, Rule], ...]] = {
             "statistics-export",
             "the pseudonymisation service exports for statistics (AVG art. 89)",
             _is_system,
+        ),
+    ),
+    Action.VIEW_STATISTICS: (
+        (
+            "statistics",
+            "analysts, the privacy officer and the client council read protected tables",
+            _reads_statistics,
         ),
     ),
     Action.MANAGE_REGISTERS: (

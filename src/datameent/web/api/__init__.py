@@ -15,6 +15,7 @@ from datameent.web.api import (
     registers,
     rights,
     sharing,
+    statistics,
 )
 
 router = APIRouter(prefix="/api/v1")
@@ -29,5 +30,6 @@ for module in (
     rights,
     decisions,
     registers,
+    statistics,
 ):
     router.include_router(module.router)

@@ -16,6 +16,7 @@ from datameent.web.pages import (
     registers,
     rights,
     sharing,
+    statistics,
     team,
     vault,
 )
@@ -34,5 +35,6 @@ for module in (
     team,
     privacy,
     registers,
+    statistics,
 ):
     router.include_router(module.router)

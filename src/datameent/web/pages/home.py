@@ -16,6 +16,8 @@ _LANDING = (
     (Role.CASE_MANAGER, "/clienten"),
     (Role.TEAM_LEAD, "/team"),
     (Role.PRIVACY_OFFICER, "/privacy"),
+    (Role.ANALYST, "/statistiek"),
+    (Role.COUNCIL_MEMBER, "/statistiek"),
 )
 
 

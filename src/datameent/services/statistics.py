@@ -1,0 +1,118 @@
+"""Tables from the statistics warehouse, only through disclosure control.
+
+Policy officers (the municipality's warehouse) and the client council (its own) compose a table
+from a fixed vocabulary (`domain.statistics`); the figures are counted in the warehouse's DuckDB
+file and protected (`analytics.disclosure`) before they leave this module. The warehouse holds
+no personal data a person can be found by, and what comes out is aggregated: reading it is not
+logged per person; who may read which warehouse is decided by the policy.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from datameent.analytics.disclosure import Protected, Rules, aggregate_duckdb, protect_cells
+from datameent.domain.accounts import User
+from datameent.domain.policy import Action, allows
+from datameent.domain.statistics import TableRequest, domain_for
+from datameent.domain.text import Text
+from datameent.errors import AccessDenied, NotFound
+
+NO_WAREHOUSE = Text(
+    "Er zijn nog geen cijfers: de gegevens voor de statistiek zijn nog niet klaargezet.",
+    "There are no figures yet: the data for statistics has not been prepared.",
+)
+
+
+class NoWarehouse(NotFound):
+    """The consumer's warehouse has not been exported yet."""
+
+    title = Text("Nog geen cijfers", "No figures yet")
+
+
+@dataclass(frozen=True)
+class Figures:
+    request: TableRequest
+    table: Protected
+    domain: str
+    exported_on: str | None
+    coarser: str | None = None
+    """When everything below the total is suppressed: the breakdown to leave out (the one with
+    the most categories)."""
+
+
+def may_read(actor: User | None) -> bool:
+    """Whether to offer `actor` the statistics pages."""
+    return actor is not None and allows(actor, Action.VIEW_STATISTICS)
+
+
+def ensure_may_read(actor: User) -> None:
+    if not may_read(actor):
+        raise AccessDenied(("only analysts, the privacy officer and the client council",))
+
+
+def make_table(
+    warehouse: Path, actor: User, request: TableRequest, rules: Rules | None = None
+) -> Figures:
+    """The requested table from `actor`'s warehouse, after disclosure control."""
+    ensure_may_read(actor)
+    domain = domain_for(actor)
+    if domain is None:
+        raise AccessDenied(("no warehouse for this role",))
+    directory = warehouse / domain
+    database = directory / "warehouse.duckdb"
+    if not database.exists():
+        raise NoWarehouse(detail=NO_WAREHOUSE)
+    rules = rules or Rules()
+    try:
+        finest = _count(database, request, rules)
+    except KeyError:  # a warehouse from an older export lacks a column
+        raise NoWarehouse(detail=NO_WAREHOUSE) from None
+    table = protect_cells(
+        finest,
+        request.breakdowns,
+        measure=request.measure.column,
+        rules=rules if request.measure.amount else _counts_only(rules),
+    )
+    manifest = directory / "manifest.json"
+    exported = json.loads(manifest.read_text()).get("exported_on") if manifest.exists() else None
+    coarser = None
+    if table.everything_suppressed and request.breakdowns:
+        sizes = {b: finest[b].n_unique() for b in request.breakdowns}
+        coarser = max(request.breakdowns, key=lambda b: sizes[b])
+    return Figures(request, table, domain, exported, coarser)
+
+
+def _count(database: Path, request: TableRequest, rules: Rules) -> pl.DataFrame:
+    import duckdb
+
+    with duckdb.connect(str(database), read_only=True) as connection:
+        source = "persons"
+        if request.filters:
+            clauses = " AND ".join(f'CAST("{column}" AS VARCHAR) = ?' for column in request.filters)
+            known = {
+                row[0]
+                for row in connection.execute(
+                    "SELECT column_name FROM information_schema.columns WHERE table_name = ?",
+                    ["persons"],
+                ).fetchall()
+            }
+            if any(column not in known for column in request.filters):
+                raise KeyError("unknown filter column")
+            connection.execute(
+                f"CREATE TEMP VIEW chosen AS SELECT * FROM persons WHERE {clauses}",
+                list(request.filters.values()),
+            )
+            source = "chosen"
+        return aggregate_duckdb(
+            connection, source, request.breakdowns, request.measure.column, rules
+        )
+
+
+def _counts_only(rules: Rules) -> Rules:
+    """Scores and years are not amounts one person could dominate: the count rule only."""
+    return Rules(rules.min_frequency, rules.dominance_n, 1.0, rules.protection, rules.rounding)

@@ -1,0 +1,87 @@
+"""Disclosure-controlled tables over the API: for analysts, the privacy officer and the client
+council, each from their own warehouse."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from datameent.analytics.disclosure import REASONS, Status
+from datameent.domain.statistics import BREAKDOWNS, MEASURES, check_request
+from datameent.domain.text import Text
+from datameent.errors import InvalidInput, Problem
+from datameent.services import statistics
+from datameent.web.deps import ApiUser, SettingsDep
+
+router = APIRouter(tags=["statistics"])
+
+_WHERE = Text(
+    "Een filter schrijft u als indeling:waarde, bijvoorbeeld household_type:single.",
+    "Write a filter as breakdown:value, for example household_type:single.",
+)
+
+
+def _text(text: Text | None) -> dict[str, str] | None:
+    return {"nl": text.nl, "en": text.en} if text else None
+
+
+@router.get("/statistics/vocabulary")
+async def vocabulary(user: ApiUser) -> dict[str, Any]:
+    """The measures and breakdowns a table can be made of."""
+    statistics.ensure_may_read(user)
+    return {
+        "measures": [
+            {"code": m.code, "label": _text(m.label), "unit": _text(m.unit), "kind": m.statistic}
+            for m in MEASURES.values()
+        ],
+        "breakdowns": [{"code": c, "label": _text(t)} for c, t in BREAKDOWNS.items()],
+    }
+
+
+@router.get("/statistics/tables")
+async def table(
+    user: ApiUser,
+    settings: SettingsDep,
+    measure: str = "clients",
+    by: Annotated[list[str] | None, Query(max_length=5)] = None,
+    where: Annotated[list[str] | None, Query(max_length=5)] = None,
+) -> dict[str, Any]:
+    """A table of `measure` by up to three breakdowns (`by`), filtered by `where`
+    (`breakdown:value`), after disclosure control: suppressed cells have no value, and say why.
+    A table in which everything is suppressed says so and names the breakdown to leave out."""
+    filters: dict[str, str] = {}
+    for item in where or []:
+        key, sep, value = item.partition(":")
+        if not sep or not value:
+            raise InvalidInput(Problem("where", _WHERE))
+        filters[key] = value
+    request = check_request(measure, by or [], filters)
+    figures = statistics.make_table(settings.warehouse_path, user, request)
+    value = "count" if request.measure.statistic == "count" else "mean"
+    cells = [
+        {
+            "categories": {b: row[b] for b in request.breakdowns},
+            "value": row[value],
+            "count": row["count"],
+            "status": row["status"],
+            "reason": _text(REASONS[Status(row["status"])]) if row["status"] != "safe" else None,
+        }
+        for row in figures.table.cells.rows(named=True)
+    ]
+    rules = figures.table.rules
+    return {
+        "measure": {"code": request.measure.code, "label": _text(request.measure.label)},
+        "breakdowns": list(request.breakdowns),
+        "filters": dict(request.filters),
+        "domain": figures.domain,
+        "exportedOn": figures.exported_on,
+        "rules": {
+            "minFrequency": rules.min_frequency,
+            "dominance": {"n": rules.dominance_n, "k": rules.dominance_k},
+        },
+        "audited": figures.table.audited,
+        "everythingSuppressed": figures.table.everything_suppressed,
+        "leaveOut": figures.coarser,
+        "cells": cells,
+    }

@@ -1,0 +1,96 @@
+"""Statistics over real HTTP: only through disclosure control, each reader their own warehouse."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import httpx
+import pytest
+
+from datameent.services import warehouse
+from tests.e2e.conftest import LiveServer, bearer
+from tests.e2e.test_api import assert_problem
+from tests.e2e.test_pages import login
+from tests.support import SEED_PERSONS
+
+KEY = bytes(range(7, 39))
+
+
+@pytest.fixture
+def exported(live: LiveServer) -> LiveServer:
+    service = warehouse.service_account(live.store)
+    for domain in ("beleid", "clientenraad"):
+        warehouse.export(live.store, service, domain, KEY, live.data_dir / "warehouse" / domain)
+    return live
+
+
+def test_a_table_is_protected_and_says_why_cells_are_hidden(
+    exported: LiveServer, http: httpx.Client
+) -> None:
+    analyst = bearer(http, "analist1")
+    response = http.get(
+        "/api/v1/statistics/tables",
+        params={"measure": "clients", "by": ["household_type", "age_band"]},
+        headers=analyst,
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["domain"] == "beleid" and body["rules"]["minFrequency"] == 10
+    cells = body["cells"]
+    grand = next(c for c in cells if set(c["categories"].values()) == {"Totaal"})
+    assert grand["value"] == SEED_PERSONS, "everyone in the seeded municipality is counted"
+    for cell in cells:
+        if cell["value"] is not None:
+            assert cell["value"] == 0 or cell["value"] >= 10, "no small count is published"
+        else:
+            assert cell["reason"]["nl"] and cell["status"] != "safe"
+    assert any(c["status"] == "too_few" for c in cells)
+    assert any(c["status"] == "secondary" for c in cells), "hidden cells cannot be recomputed"
+
+
+def test_bad_requests_get_a_clear_error_and_fine_breakdowns_a_suggestion(
+    exported: LiveServer, http: httpx.Client
+) -> None:
+    council = bearer(http, "clientenraad1")
+    url = "/api/v1/statistics/tables"
+    problem = assert_problem(http.get(url, params={"measure": "maximum"}, headers=council), 422)
+    assert problem["errors"][0]["field"] == "measure"
+    problem = assert_problem(http.get(url, params={"by": ["bsn"]}, headers=council), 422)
+    assert problem["errors"][0]["field"] == "breakdowns"
+    assert_problem(http.get(url, params={"where": "nonsense"}, headers=council), 422)
+    fine = http.get(
+        url, params={"by": ["pc4", "age_band", "household_type"]}, headers=council
+    ).json()
+    assert fine["domain"] == "clientenraad"
+    assert fine["everythingSuppressed"] and fine["leaveOut"] in (
+        "pc4",
+        "age_band",
+        "household_type",
+    )
+    assert_problem(http.get(url, headers=bearer(http, "klantmanager1")), 403)
+    assert_problem(http.get(url, headers=bearer(http, "inwoner1")), 403)
+
+
+def test_the_page_shows_key_figures_a_chart_with_its_text_and_a_csv(
+    exported: LiveServer, http: httpx.Client
+) -> None:
+    login(http, "clientenraad1")
+    page = http.get("/", follow_redirects=True)
+    assert page.url.path == "/statistiek" and "Kerncijfers" in page.text
+    assert '<svg role="img"' in page.text and "<desc" in page.text and "<caption>" in page.text
+    chosen = http.get("/statistiek", params={"maat": "clients", "indeling": ["household_type"]})
+    assert chosen.status_code == 200 and "Alleenstaand" in chosen.text
+    download = http.get("/statistiek.csv", params={"maat": "clients", "indeling": ["age_band"]})
+    assert download.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(download.text.lstrip("\ufeff")), delimiter=";"))
+    assert rows[0][0] == "Leeftijd" and len(rows) > 2
+    bad = http.get("/statistiek", params={"maat": "minimum"})
+    assert bad.status_code == 422 and 'aria-invalid="true"' in bad.text
+
+
+def test_without_a_warehouse_the_page_says_so(live: LiveServer, http: httpx.Client) -> None:
+    login(http, "analist1")
+    page = http.get("/statistiek")
+    assert page.status_code == 200 and "nog niet klaargezet" in page.text
+    assert_problem(http.get("/api/v1/statistics/tables", headers=bearer(http, "analist1")), 404)
