@@ -290,8 +290,8 @@ def _demo_warehouses(settings: Settings) -> None:
     try:
         actor = warehouse.service_account(store)
         with console.status("Preparing the statistics"):
-            for domain in ("beleid", "clientenraad"):
-                warehouse.export(store, actor, domain, key, settings.warehouse_path / domain)
+            targets = {d: settings.warehouse_path / d for d in ("beleid", "clientenraad")}
+            warehouse.export_many(store, actor, targets, key)
     finally:
         store.dispose()
 

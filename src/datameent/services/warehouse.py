@@ -10,6 +10,7 @@ one consumer domain (`analytics.pseudonyms`), so the warehouses of two domains c
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -21,11 +22,12 @@ from datameent.analytics.pseudonyms import Pseudonymiser
 from datameent.domain import warehouse
 from datameent.domain.accounts import Role, User
 from datameent.domain.attributes import JsonValue
-from datameent.domain.policy import AccessRequest, Action, Permit
+from datameent.domain.policy import AccessRequest, Action
 from datameent.domain.text import Text
+from datameent.domain.vault import AttributeValue
 from datameent.errors import DataErased, InvalidInput, Problem
 from datameent.services.clock import utcnow
-from datameent.store.uow import Store, UnitOfWork
+from datameent.store.uow import Store
 
 UNKNOWN_DOMAIN = Text(
     "Onbekend afnemersdomein. Kies beleid, clientenraad of onderzoek.",
@@ -64,14 +66,23 @@ def service_account(store: Store) -> User:
 def export(store: Store, actor: User, domain: str, key: bytes, out: Path) -> Exported:
     """Export every person's current data, generalised and pseudonymised for `domain`, to
     `out` (Parquet files and a DuckDB database). `out` must not exist or be empty."""
-    if domain not in warehouse.CONSUMER_DOMAINS:
+    return export_many(store, actor, {domain: out}, key)[0]
+
+
+def export_many(
+    store: Store, actor: User, targets: Mapping[str, Path], key: bytes
+) -> list[Exported]:
+    """`export` for several consumer domains at once: each person is read (and logged) once,
+    and written under each domain's pseudonyms to that domain's directory."""
+    unknown = [d for d in targets if d not in warehouse.CONSUMER_DOMAINS]
+    if unknown or not targets:
         raise InvalidInput(Problem("domain", UNKNOWN_DOMAIN))
-    pseudonyms = Pseudonymiser.for_domain(key, domain)
+    pseudonyms = {d: Pseudonymiser.for_domain(key, d) for d in targets}
     reference = utcnow().date()
     with store.unit_of_work(write=False) as uow:
         ids = sorted(uow.persons.all_ids())
-    persons: list[dict[str, JsonValue]] = []
-    zrm: list[dict[str, JsonValue]] = []
+    persons: dict[str, list[dict[str, JsonValue]]] = {d: [] for d in targets}
+    zrm: dict[str, list[dict[str, JsonValue]]] = {d: [] for d in targets}
     erased = 0
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
@@ -79,35 +90,43 @@ def export(store: Store, actor: User, domain: str, key: bytes, out: Path) -> Exp
             permit = uow.authorize(AccessRequest(actor, Action.EXPORT_STATISTICS))
             for person_id in chunk:
                 try:
-                    rows = _person(uow, permit, pseudonyms, person_id, reference)
+                    versions = uow.vault.values(permit, person_id, history=True)
                 except DataErased:
                     erased += 1
                     continue
-                persons.append(rows[0])
-                zrm.extend(rows[1])
+                assignment = uow.caseloads.open_for_person(person_id)
+                manager = assignment.case_manager_id if assignment else None
+                for domain, pseudonymiser in pseudonyms.items():
+                    row, assessed = _person(pseudonymiser, person_id, versions, manager, reference)
+                    persons[domain].append(row)
+                    zrm[domain].extend(assessed)
             uow.commit()
-    files = _write(out, domain, persons, zrm, reference.isoformat())
-    return Exported(domain, len(persons), len(zrm), erased, files)
+    return [
+        Exported(
+            domain,
+            len(persons[domain]),
+            len(zrm[domain]),
+            erased,
+            _write(out, domain, persons[domain], zrm[domain], reference.isoformat()),
+        )
+        for domain, out in targets.items()
+    ]
 
 
 def _person(
-    uow: UnitOfWork,
-    permit: Permit,
     pseudonyms: Pseudonymiser,
     person_id: UUID,
+    versions: list[AttributeValue],
+    manager: UUID | None,
     reference: date,
 ) -> tuple[dict[str, JsonValue], list[dict[str, JsonValue]]]:
-    versions = uow.vault.values(permit, person_id, history=True)
     current = {v.key: v.value for v in versions if v.current}
     person = pseudonyms.pseudonym("person", str(person_id))
-    assignment = uow.caseloads.open_for_person(person_id)
     row: dict[str, JsonValue] = {
         "person": person,
         **warehouse.person_row(current, reference),
         **{k: current.get(k) for k in warehouse.ZRM_KEYS},
-        "case_manager": pseudonyms.pseudonym("staff", str(assignment.case_manager_id))
-        if assignment
-        else None,
+        "case_manager": pseudonyms.pseudonym("staff", str(manager)) if manager else None,
     }
     scores = [
         warehouse.Score(
