@@ -94,3 +94,43 @@ def test_without_a_warehouse_the_page_says_so(live: LiveServer, http: httpx.Clie
     page = http.get("/statistiek")
     assert page.status_code == 200 and "nog niet klaargezet" in page.text
     assert_problem(http.get("/api/v1/statistics/tables", headers=bearer(http, "analist1")), 404)
+
+
+def test_noisy_tables_spend_the_readers_budget_and_stop_when_it_is_spent(
+    exported: LiveServer, http: httpx.Client
+) -> None:
+    council = bearer(http, "clientenraad1")
+    url = "/api/v1/statistics/tables"
+    query = {"measure": "clients", "by": ["household_type"], "epsilon": "1"}
+    spent = [http.get(url, params=query, headers=council) for _ in range(5)]
+    assert all(r.status_code == 200 for r in spent), spent[-1].text
+    last = spent[-1].json()
+    assert last["privacy"] == {"epsilon": 1.0, "remaining": 0.0}
+    assert all(c["status"] == "noisy" and c["value"] >= 0 for c in last["cells"])
+    refused = assert_problem(http.get(url, params=query, headers=council), 422)
+    assert (
+        refused["errors"][0]["field"] == "epsilon" and "0.00" in refused["errors"][0]["messageEn"]
+    )
+    # The municipality's own budget is apart from the council's.
+    analyst = bearer(http, "analist1")
+    assert http.get(url, params=query, headers=analyst).json()["privacy"]["remaining"] == 9.0
+    for bad in (
+        {**query, "epsilon": "0.3"},
+        {**query, "by": ["pc4"]},
+        {**query, "measure": "debts"},
+    ):
+        assert_problem(http.get(url, params=bad, headers=analyst), 422)
+    assert http.get(url, params=query, headers=analyst).json()["privacy"]["remaining"] == 8.0
+
+
+def test_the_page_offers_noise_and_shows_the_budget(
+    exported: LiveServer, http: httpx.Client
+) -> None:
+    login(http, "clientenraad1")
+    params = {"maat": "clients", "indeling": ["household_type"], "ruis": "0.5"}
+    page = http.get("/statistiek", params=params)
+    assert page.status_code == 200 and "met ruis" in page.text
+    assert "Privacybudget over: 4.50" in page.text and "/statistiek.csv" not in page.text
+    refused = http.get("/statistiek", params={**params, "indeling": ["pc4"]})
+    assert refused.status_code == 422 and "vaste lijst" in refused.text
+    assert "Privacybudget over: 4.50" in refused.text, "nothing spent on a refused table"

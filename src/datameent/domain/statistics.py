@@ -95,6 +95,33 @@ BREAKDOWNS: dict[str, Text] = {
     "debt_counselling": Text("In schuldhulpverlening", "In debt counselling"),
 }
 MAX_BREAKDOWNS = 3
+
+UNKNOWN = "Onbekend"
+"""The category of people whose value is missing (as `analytics.disclosure` names it)."""
+
+
+def _codes(key: str) -> tuple[str, ...]:
+    return (*(c.code for c in catalogue.BY_KEY[key].choices), UNKNOWN)
+
+
+PUBLIC_CATEGORIES: dict[str, tuple[str, ...]] = {
+    "age_band": ("0-17", "18-26", "27-34", "35-44", "45-54", "55-66", "67+", UNKNOWN),
+    "sex": _codes("sex"),
+    "household_type": _codes("household_type"),
+    "education_level": _codes("education_level"),
+    "dutch_language_level": _codes("dutch_language_level"),
+    "benefit_type": _codes("benefit_type"),
+    "housing": _codes("housing"),
+    "debt_counselling": ("true", "false", UNKNOWN),
+}
+"""Breakdowns whose categories are known without looking at the data: only these can be used
+with differential privacy (the cells released must not depend on who is in the data)."""
+
+BUDGETS = {"beleid": 10.0, "clientenraad": 5.0, "onderzoek": 5.0}
+"""The epsilon each consumer domain may spend on noisy tables, in all (the privacy officer sets
+a new budget by changing it in the database; see the guide)."""
+EPSILONS = (0.1, 0.5, 1.0)
+"""The choices offered per table: less epsilon, more noise, less of the budget spent."""
 MAX_FILTERS = 3
 
 _UNKNOWN_MEASURE = Text("Kies een van de maten uit de lijst.", "Choose one of the listed measures.")
@@ -138,6 +165,30 @@ def check_request(
     if problems:
         raise InvalidInput(*problems)
     return TableRequest(MEASURES[measure], tuple(chosen), given)
+
+
+_NO_PUBLIC_LIST = Text(
+    "Met ruis kan alleen een indeling met een vaste lijst (niet postcode of jaar).",
+    "With noise, only breakdowns with a fixed list can be used (not postcode or year).",
+)
+_EPSILON = Text("Kies 0,1, 0,5 of 1.", "Choose 0.1, 0.5 or 1.")
+_COUNTS_ONLY = Text(
+    "Met ruis kunnen nu alleen aantallen, geen gemiddelden.",
+    "With noise, only counts can be made for now, not averages.",
+)
+
+
+def check_noisy(request: TableRequest, epsilon: float) -> None:
+    """A noisy table needs counts, public categories and one of the offered epsilons."""
+    problems = []
+    if epsilon not in EPSILONS:
+        problems.append(Problem("epsilon", _EPSILON))
+    if request.measure.statistic != "count":
+        problems.append(Problem("measure", _COUNTS_ONLY))
+    if any(b not in PUBLIC_CATEGORIES for b in (*request.breakdowns, *request.filters)):
+        problems.append(Problem("breakdowns", _NO_PUBLIC_LIST))
+    if problems:
+        raise InvalidInput(*problems)
 
 
 def category_label(breakdown: str, code: str, locale: str) -> str:

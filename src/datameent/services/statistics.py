@@ -16,11 +16,20 @@ from pathlib import Path
 import polars as pl
 
 from datameent.analytics.disclosure import Protected, Rules, aggregate_duckdb, protect_cells
+from datameent.analytics.privacy import noisy_counts
 from datameent.domain.accounts import User
 from datameent.domain.policy import Action, allows
-from datameent.domain.statistics import TableRequest, domain_for
+from datameent.domain.statistics import (
+    BUDGETS,
+    PUBLIC_CATEGORIES,
+    TableRequest,
+    check_noisy,
+    domain_for,
+)
 from datameent.domain.text import Text
-from datameent.errors import AccessDenied, NotFound
+from datameent.errors import AccessDenied, InvalidInput, NotFound, Problem
+from datameent.services.clock import utcnow
+from datameent.store.uow import Store
 
 NO_WAREHOUSE = Text(
     "Er zijn nog geen cijfers: de gegevens voor de statistiek zijn nog niet klaargezet.",
@@ -116,3 +125,64 @@ def _count(database: Path, request: TableRequest, rules: Rules) -> pl.DataFrame:
 def _counts_only(rules: Rules) -> Rules:
     """Scores and years are not amounts one person could dominate: the count rule only."""
     return Rules(rules.min_frequency, rules.dominance_n, 1.0, rules.protection, rules.rounding)
+
+
+class OverBudget(InvalidInput):
+    """The reader's privacy budget does not cover the table asked for; nothing was released."""
+
+
+@dataclass(frozen=True)
+class Noisy:
+    request: TableRequest
+    cells: pl.DataFrame
+    """Breakdowns, a noisy `count` per cell (margins are sums of the noisy cells), `status`."""
+    epsilon: float
+    remaining: float
+    domain: str
+    exported_on: str | None
+
+
+def remaining_budget(store: Store, actor: User) -> float | None:
+    """What `actor`'s domain can still spend on noisy tables."""
+    domain = domain_for(actor)
+    if not may_read(actor) or domain is None:
+        return None
+    with store.unit_of_work() as uow:
+        left = uow.budgets.remaining(domain, BUDGETS[domain])
+        uow.commit()
+    return left
+
+
+def noisy_table(
+    store: Store, warehouse: Path, actor: User, request: TableRequest, epsilon: float
+) -> Noisy:
+    """A table of counts with differential privacy (OpenDP), paid from the reader's domain's
+    budget: refused, with what remains, when the budget does not cover `epsilon`."""
+    ensure_may_read(actor)
+    domain = domain_for(actor)
+    if domain is None:
+        raise AccessDenied(("no warehouse for this role",))
+    check_noisy(request, epsilon)
+    database = warehouse / domain / "warehouse.duckdb"
+    if not database.exists():
+        raise NoWarehouse(detail=NO_WAREHOUSE)
+    try:
+        finest = _count(database, request, Rules())
+    except KeyError:
+        raise NoWarehouse(detail=NO_WAREHOUSE) from None
+    categories = {b: PUBLIC_CATEGORIES[b] for b in request.breakdowns}
+    cells = noisy_counts(finest, request.breakdowns, categories, epsilon)
+    description = f"{request.measure.code} by {', '.join(request.breakdowns) or '-'}"
+    with store.unit_of_work() as uow:
+        left = uow.budgets.spend(domain, BUDGETS[domain], epsilon, actor.id, utcnow(), description)
+        if left is None:
+            have = uow.budgets.remaining(domain, BUDGETS[domain])
+            message = Text(
+                f"Het privacybudget is op: er is nog {have:.2f} over, deze tabel kost {epsilon}.",
+                f"The privacy budget is spent: {have:.2f} is left, this table costs {epsilon}.",
+            )
+            raise OverBudget(Problem("epsilon", message))
+        uow.commit()
+    manifest = warehouse / domain / "manifest.json"
+    exported = json.loads(manifest.read_text()).get("exported_on") if manifest.exists() else None
+    return Noisy(request, cells, epsilon, left, domain, exported)

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -409,7 +410,7 @@ contest_attachments = Table(
     Column("content", LargeBinary, nullable=False, comment="encrypted with the person's key"),
 )
 
-# The public algorithm register ---------------------------------------------------------------
+# The public registers --------------------------------------------------------------------------
 
 processing_register = Table(
     "processing_register",
@@ -429,4 +430,25 @@ algorithm_register = Table(
     Column("document", Text, nullable=False, comment="JSON: the publication standard's fields"),
     Column("published_at", UTCDateTime, nullable=False),
     Column("published_by", Uuid, ForeignKey("users.id"), nullable=True),
+)
+
+# Differential privacy: each consumer domain's budget and what was spent --------------------------
+
+privacy_budgets = Table(
+    "privacy_budgets",
+    metadata,
+    Column("domain", String(32), primary_key=True),
+    Column("total", Float, nullable=False, comment="epsilon this domain may spend"),
+    Column("spent", Float, nullable=False),
+)
+
+privacy_releases = Table(
+    "privacy_releases",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("domain", String(32), ForeignKey("privacy_budgets.domain"), nullable=False, index=True),
+    Column("user_id", Uuid, ForeignKey("users.id"), nullable=True),
+    Column("released_at", UTCDateTime, nullable=False),
+    Column("epsilon", Float, nullable=False),
+    Column("description", Text, nullable=False, comment="measure and breakdowns, no values"),
 )

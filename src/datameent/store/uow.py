@@ -21,6 +21,7 @@ from datameent.domain.processing import activity_for
 from datameent.domain.processing_log import Entry
 from datameent.errors import AccessDenied, Conflict, DatameentError
 from datameent.store.accounts import AccountRepository
+from datameent.store.budgets import BudgetRepository
 from datameent.store.caseloads import CaseloadRepository
 from datameent.store.crypto import KeyRing
 from datameent.store.decisions import DecisionRepository
@@ -52,6 +53,7 @@ class UnitOfWork:
     rights: RightsRepository
     decisions: DecisionRepository
     registers: RegisterRepository
+    budgets: BudgetRepository
     notifications: NotificationRepository
 
     def __init__(
@@ -85,6 +87,7 @@ class UnitOfWork:
         self.rights = RightsRepository(connection, self.persons, self.log)
         self.decisions = DecisionRepository(connection, self.persons, self.log)
         self.registers = RegisterRepository(connection)
+        self.budgets = BudgetRepository(connection)
         self.notifications = NotificationRepository(connection)
         return self
 

@@ -5,16 +5,19 @@ CSV download."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 from dataclasses import dataclass
 from typing import Any
 
+import polars as pl
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from datameent.analytics.disclosure import REASONS, TOTAL, Status
 from datameent.domain.statistics import (
     BREAKDOWNS,
+    EPSILONS,
     MAX_BREAKDOWNS,
     MEASURES,
     TableRequest,
@@ -23,14 +26,17 @@ from datameent.domain.statistics import (
 )
 from datameent.errors import InvalidInput
 from datameent.services import statistics
-from datameent.services.statistics import Figures, NoWarehouse
-from datameent.web.deps import PageUser, SettingsDep
+from datameent.services.statistics import Figures, Noisy, NoWarehouse
+from datameent.web.deps import PageUser, SettingsDep, StoreDep
 from datameent.web.templating import locale_of, render
 
 router = APIRouter()
 
 KEY_FIGURES = (("clients", ("age_band",)), ("clients", ("household_type",)),
                ("clients", ("benefit_start_year",)))  # fmt: skip
+
+
+_STATUSES = frozenset(s.value for s in Status)
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,7 @@ class Shown:
     everything_hidden: bool
     leave_out: str | None
     hidden: int
+    noisy: bool = False
 
 
 def _number(value: float | None, request: TableRequest, locale: str) -> str:
@@ -79,11 +86,30 @@ def _number(value: float | None, request: TableRequest, locale: str) -> str:
 
 
 def shown(figures: Figures, locale: str) -> Shown:
-    request = figures.request
+    table = figures.table
+    coarser = BREAKDOWNS[figures.coarser].in_(locale) if figures.coarser else None
+    return _shown(figures.request, table.cells, locale, table.everything_suppressed, coarser)
+
+
+def shown_noisy(noisy: Noisy, locale: str) -> Shown:
+    result = _shown(noisy.request, noisy.cells, locale, False, None)
+    suffix = " (met ruis)" if locale == "nl" else " (with noise)"
+    return dataclasses.replace(result, title=result.title + suffix, noisy=True)
+
+
+def _shown(
+    request: TableRequest,
+    cells: pl.DataFrame,
+    locale: str,
+    everything_hidden: bool,
+    leave_out: str | None,
+) -> Shown:
     column = "count" if request.measure.statistic == "count" else "mean"
     rows = []
-    for cell in figures.table.cells.rows(named=True):
-        status = Status(cell["status"])
+    hidden = 0
+    for cell in cells.rows(named=True):
+        status = Status(cell["status"]) if cell["status"] in _STATUSES else Status.SAFE
+        hidden += status is not Status.SAFE
         labels = [
             (("Totaal" if locale == "nl" else "Total") if cell[b] == TOTAL else
              category_label(b, cell[b], locale))
@@ -101,7 +127,7 @@ def shown(figures: Figures, locale: str) -> Shown:
     bars = []
     if len(request.breakdowns) == 1:
         b = request.breakdowns[0]
-        for cell in figures.table.cells.rows(named=True):
+        for cell in cells.rows(named=True):
             if cell[b] != TOTAL and cell[column] is not None:
                 label = category_label(b, cell[b], locale)
                 bars.append(Bar(label, float(cell[column]), _number(cell[column], request, locale)))
@@ -116,9 +142,9 @@ def shown(figures: Figures, locale: str) -> Shown:
         rows,
         bars,
         _summary(bars, locale),
-        figures.table.everything_suppressed,
-        BREAKDOWNS[figures.coarser].in_(locale) if figures.coarser else None,
-        figures.table.suppressed,
+        everything_hidden,
+        leave_out,
+        hidden,
     )
 
 
@@ -149,12 +175,15 @@ def _request(request: Request) -> tuple[dict[str, Any], TableRequest]:
         "indeling": chosen,
         "filter_indeling": key,
         "filter_waarde": value,
+        "ruis": params.get("ruis", ""),
     }
     return form, check_request(measure, chosen, {key: value} if key else {})
 
 
 @router.get("/statistiek")
-def statistics_page(request: Request, user: PageUser, settings: SettingsDep) -> Response:
+def statistics_page(
+    request: Request, user: PageUser, settings: SettingsDep, store: StoreDep
+) -> Response:
     statistics.ensure_may_read(user)
     locale = locale_of(request)
     context: dict[str, Any] = {
@@ -177,8 +206,15 @@ def statistics_page(request: Request, user: PageUser, settings: SettingsDep) -> 
         context["problems"] = error.problems
         table_request = None
         status = 422
+    noise = _epsilon(context["form"].get("ruis", ""))
     try:
-        if table_request is not None:
+        if table_request is not None and noise is not None:
+            noisy = statistics.noisy_table(
+                store, settings.warehouse_path, user, table_request, noise
+            )
+            context["result"] = shown_noisy(noisy, locale)
+            context["exported_on"], context["domain"] = noisy.exported_on, noisy.domain
+        elif table_request is not None:
             figures = statistics.make_table(settings.warehouse_path, user, table_request)
             context["result"] = shown(figures, locale)
             context["exported_on"] = figures.exported_on
@@ -188,7 +224,19 @@ def statistics_page(request: Request, user: PageUser, settings: SettingsDep) -> 
             context["key_figures"].append(shown(fixed, locale))
     except NoWarehouse as error:
         context["missing"] = error.detail
+    except InvalidInput as error:  # a noisy table that cannot be made, or is over budget
+        context["problems"] = error.problems
+        status = 422
+    context["budget"] = statistics.remaining_budget(store, user)
+    context["epsilons"] = EPSILONS
     return render(request, "statistics.html", context, status=status)
+
+
+def _epsilon(text: str) -> float | None:
+    try:
+        return float(text) if text else None
+    except ValueError:
+        return -1.0  # refused by the check, with its message
 
 
 @router.get("/statistiek.csv")
