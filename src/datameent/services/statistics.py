@@ -10,6 +10,9 @@ logged per person; who may read which warehouse is decided by the policy.
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,21 +80,33 @@ def make_table(
     if not database.exists():
         raise NoWarehouse(detail=NO_WAREHOUSE)
     rules = rules or Rules()
-    try:
-        finest = _count(database, request, rules)
-    except KeyError:  # a warehouse from an older export lacks a column
-        raise NoWarehouse(detail=NO_WAREHOUSE) from None
-    table = protect_cells(
-        finest,
+    key = (
+        str(database),
+        database.stat().st_mtime_ns,
+        request.measure.code,
         request.breakdowns,
-        measure=request.measure.column,
-        rules=rules if request.measure.amount else _counts_only(rules),
+        tuple(sorted(request.filters.items())),
+        rules,
     )
+    cached = _PROTECTED.get(key)
+    if cached is None:
+        try:
+            finest = _count(database, request, rules)
+        except KeyError:  # a warehouse from an older export lacks a column
+            raise NoWarehouse(detail=NO_WAREHOUSE) from None
+        table = protect_cells(
+            finest,
+            request.breakdowns,
+            measure=request.measure.column,
+            rules=rules if request.measure.amount else _counts_only(rules),
+        )
+        sizes = {b: finest[b].n_unique() for b in request.breakdowns}
+        cached = _PROTECTED.put(key, (table, sizes))
+    table, sizes = cached
     manifest = directory / "manifest.json"
     exported = json.loads(manifest.read_text()).get("exported_on") if manifest.exists() else None
     coarser = None
     if table.everything_suppressed and request.breakdowns:
-        sizes = {b: finest[b].n_unique() for b in request.breakdowns}
         coarser = max(request.breakdowns, key=lambda b: sizes[b])
     return Figures(request, table, domain, exported, coarser)
 
@@ -120,6 +135,36 @@ def _count(database: Path, request: TableRequest, rules: Rules) -> pl.DataFrame:
         return aggregate_duckdb(
             connection, source, request.breakdowns, request.measure.column, rules
         )
+
+
+class _Cache:
+    """Protected tables of unchanged warehouses (keyed by the file's modification time): the
+    key figures every reader opens are counted once per export. Holds only what may be
+    published anyway."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict[Hashable, tuple[Protected, dict[str, int]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> tuple[Protected, dict[str, int]] | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(
+        self, key: Hashable, value: tuple[Protected, dict[str, int]]
+    ) -> tuple[Protected, dict[str, int]]:
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return value
+
+
+_PROTECTED = _Cache(256)
 
 
 def _counts_only(rules: Rules) -> Rules:
