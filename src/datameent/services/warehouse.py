@@ -10,6 +10,9 @@ one consumer domain (`analytics.pseudonyms`), so the warehouses of two domains c
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -170,24 +173,32 @@ def _write(
     zrm: list[dict[str, JsonValue]],
     reference: str,
 ) -> tuple[str, ...]:
+    """Write the warehouse into a fresh directory next to `out`, then move each file into place
+    (an atomic rename): readers see the previous export or this one, never half of one."""
     import duckdb
 
     out.mkdir(parents=True, exist_ok=True)
-    tables = {"persons": _table(persons, _PERSON_COLUMNS), "zrm": _table(zrm, _ZRM_COLUMNS)}
-    for name, table in tables.items():
-        table.write_parquet(out / f"{name}.parquet")
-    database = out / "warehouse.duckdb"
-    with duckdb.connect(str(database)) as connection:
-        for name in tables:
-            path = str(out / f"{name}.parquet")
-            connection.execute(f"CREATE TABLE {name} AS SELECT * FROM read_parquet(?)", [path])
-    manifest = {
-        "domain": domain,
-        "exported_on": reference,
-        "purpose": "beleidsstatistiek",
-        "rows": {name: table.height for name, table in tables.items()},
-        "direct_identifiers_removed": sorted(warehouse.DIRECT_IDENTIFIERS | {"bsn"}),
-        "generalised": {k: list(v) for k, v in warehouse.GENERALISED.items()},
-    }
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
-    return ("persons.parquet", "zrm.parquet", "warehouse.duckdb", "manifest.json")
+    staging = Path(tempfile.mkdtemp(prefix=".export-", dir=out))
+    try:
+        tables = {"persons": _table(persons, _PERSON_COLUMNS), "zrm": _table(zrm, _ZRM_COLUMNS)}
+        for name, table in tables.items():
+            table.write_parquet(staging / f"{name}.parquet")
+        with duckdb.connect(str(staging / "warehouse.duckdb")) as connection:
+            for name in tables:
+                path = str(staging / f"{name}.parquet")
+                connection.execute(f"CREATE TABLE {name} AS SELECT * FROM read_parquet(?)", [path])
+        manifest = {
+            "domain": domain,
+            "exported_on": reference,
+            "purpose": "beleidsstatistiek",
+            "rows": {name: table.height for name, table in tables.items()},
+            "direct_identifiers_removed": sorted(warehouse.DIRECT_IDENTIFIERS | {"bsn"}),
+            "generalised": {k: list(v) for k, v in warehouse.GENERALISED.items()},
+        }
+        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+        files = ("persons.parquet", "zrm.parquet", "warehouse.duckdb", "manifest.json")
+        for name in files:
+            os.replace(staging / name, out / name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return files
