@@ -134,3 +134,17 @@ def test_the_page_offers_noise_and_shows_the_budget(
     refused = http.get("/statistiek", params={**params, "indeling": ["pc4"]})
     assert refused.status_code == 422 and "vaste lijst" in refused.text
     assert "Privacybudget over: 4.50" in refused.text, "nothing spent on a refused table"
+
+
+def test_the_quality_report_is_a_page_for_analysts(
+    exported: LiveServer, http: httpx.Client
+) -> None:
+    login(http, "analist1")
+    assert "/statistiek/kwaliteit" in http.get("/statistiek").text
+    page = http.get("/statistiek/kwaliteit")
+    assert page.status_code == 200 and "rijen gecontroleerd" in page.text
+    assert "Geen bevindingen" in page.text or "<caption>Bevindingen</caption>" in page.text
+    http.cookies.clear()
+    login(http, "clientenraad1")
+    assert "/statistiek/kwaliteit" not in http.get("/statistiek").text
+    assert http.get("/statistiek/kwaliteit").status_code == 403

@@ -58,6 +58,7 @@ class Action(StrEnum):
     RELEASE_REVIEW = "objection.release"
     EXPORT_STATISTICS = "statistics.export"
     VIEW_STATISTICS = "statistics.view"
+    VIEW_DATA_QUALITY = "statistics.quality"
     VIEW_DEADLINES = "objection.deadlines"
     MANAGE_REGISTERS = "register.manage"
 
@@ -276,6 +277,10 @@ def _reads_statistics(r: AccessRequest) -> bool:
     )
 
 
+def _checks_quality(r: AccessRequest) -> bool:
+    return r.actor.has(Role.ANALYST) or r.actor.has(Role.PRIVACY_OFFICER)
+
+
 def _is_admin(r: AccessRequest) -> bool:
     return r.actor.has(Role.ADMIN)
 
@@ -397,6 +402,13 @@ _RULES: dict[Action, tuple[tuple[str, str, Rule], ...]] = {
             "statistics",
             "analysts, the privacy officer and the client council read protected tables",
             _reads_statistics,
+        ),
+    ),
+    Action.VIEW_DATA_QUALITY: (
+        (
+            "data-quality",
+            "analysts and the privacy officer check the warehouse's quality",
+            _checks_quality,
         ),
     ),
     Action.MANAGE_REGISTERS: (

@@ -20,6 +20,7 @@ import polars as pl
 
 from datameent.analytics.disclosure import Protected, Rules, aggregate_duckdb, protect_cells
 from datameent.analytics.privacy import noisy_counts
+from datameent.analytics.quality import Report, warehouse_report
 from datameent.domain.accounts import User
 from datameent.domain.policy import Action, allows
 from datameent.domain.statistics import (
@@ -231,3 +232,18 @@ def noisy_table(
     manifest = warehouse / domain / "manifest.json"
     exported = json.loads(manifest.read_text()).get("exported_on") if manifest.exists() else None
     return Noisy(request, cells, epsilon, left, domain, exported)
+
+
+def may_check_quality(actor: User) -> bool:
+    return allows(actor, Action.VIEW_DATA_QUALITY)
+
+
+def quality_report(warehouse: Path, actor: User) -> Report | None:
+    """The data-quality report of the municipality's warehouse, for analysts and the privacy
+    officer (None when nothing has been exported yet)."""
+    if not may_check_quality(actor):
+        raise AccessDenied(("the quality report is for analysts and the privacy officer",))
+    directory = warehouse / "beleid"
+    if not (directory / "persons.parquet").exists():
+        return None
+    return warehouse_report(directory)

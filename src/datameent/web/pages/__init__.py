@@ -13,6 +13,7 @@ from datameent.web.pages import (
     intake,
     logbook,
     privacy,
+    quality,
     registers,
     rights,
     sharing,
@@ -36,5 +37,6 @@ for module in (
     privacy,
     registers,
     statistics,
+    quality,
 ):
     router.include_router(module.router)

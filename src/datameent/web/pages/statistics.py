@@ -228,6 +228,7 @@ def statistics_page(
         context["problems"] = error.problems
         status = 422
     context["budget"] = statistics.remaining_budget(store, user)
+    context["may_check"] = statistics.may_check_quality(user)
     context["epsilons"] = EPSILONS
     return render(request, "statistics.html", context, status=status)
 
