@@ -305,30 +305,61 @@ class _Structure:
 
     def __init__(self, table: pl.DataFrame, breakdowns: tuple[str, ...]) -> None:
         self.size = table.height
-        rows = table.select(breakdowns).rows() if breakdowns else [()] * table.height
-        index = {row: i for i, row in enumerate(rows)}
-        self.relations: list[tuple[int, list[int]]] = []
-        """(margin cell, the cells one level finer along one breakdown that it totals)."""
-        categories = [sorted({r[d] for r in rows} - {TOTAL}) for d in range(len(breakdowns))]
-        for row, i in index.items():
-            for d, level in enumerate(row):
-                if level != TOTAL:
-                    continue
-                children = [
-                    index[child]
-                    for c in categories[d]
-                    if (child := row[:d] + (c,) + row[d + 1 :]) in index
-                ]
-                self.relations.append((i, children))
-        self._index = index
-        self.interior = np.array(
-            [i for row, i in index.items() if TOTAL not in row], dtype=np.int64
+        self.breakdowns = breakdowns
+        self._table = table
+        indexed = table.select(breakdowns).with_row_index("_cell")
+        found = []
+        for d in breakdowns:
+            others = [b for b in breakdowns if b != d]
+            at_total = pl.col(d) == TOTAL
+            parent = pl.col("_cell").filter(at_total).first().alias("parent")
+            children = pl.col("_cell").filter(~at_total).alias("children")
+            if others:
+                pairs = indexed.group_by(others, maintain_order=True).agg(parent, children)
+            else:
+                pairs = indexed.select(parent, children.implode())
+            found.append(pairs.select("parent", "children").drop_nulls("parent"))
+        relations = (
+            pl.concat(found).with_row_index("relation")
+            if found
+            else pl.DataFrame(
+                {"relation": [], "parent": [], "children": []},
+                schema={"relation": pl.UInt32, "parent": pl.UInt32, "children": pl.List(pl.UInt32)},
+            )
         )
+        self.parents = relations["parent"].to_numpy().astype(np.int64)
+        members = relations.select(
+            "relation", pl.concat_list(pl.col("parent"), pl.col("children")).alias("cell")
+        ).explode("cell")
+        self.incidence = csr_matrix(
+            (
+                np.ones(members.height),
+                (members["relation"].to_numpy(), members["cell"].to_numpy()),
+            ),
+            shape=(relations.height, self.size),
+        )
+        """Relations × cells: which cells each relation holds (the margin first is not kept here:
+        see `parents`)."""
+        interior = indexed.filter(pl.all_horizontal([pl.col(b) != TOTAL for b in breakdowns]))
+        self.interior = interior["_cell"].to_numpy().astype(np.int64)
+
+    def members(self, relation: int) -> tuple[int, list[int]]:
+        """A relation: its margin cell and the cells it totals."""
+        start, end = self.incidence.indptr[relation], self.incidence.indptr[relation + 1]
+        parent = int(self.parents[relation])
+        return parent, [int(c) for c in self.incidence.indices[start:end] if c != parent]
+
+    @functools.cached_property
+    def relations(self) -> list[tuple[int, list[int]]]:
+        """Every relation as (margin cell, the cells one level finer along one breakdown that it
+        totals)."""
+        return [self.members(r) for r in range(len(self.parents))]
 
     @functools.cached_property
     def covers(self) -> list[list[int]]:
         """Per cell: the interior cells (by position in `interior`) it is the sum of."""
-        index = self._index
+        rows = self._table.select(self.breakdowns).rows() if self.breakdowns else [()] * self.size
+        index = {row: i for i, row in enumerate(rows)}
         position = {cell: k for k, cell in enumerate(self.interior)}
         covers: list[list[int]] = [[] for _ in range(self.size)]
         for row, i in index.items():
@@ -422,20 +453,29 @@ def _partner(
 
 
 def _secondary(structure: _Structure, counts: np.ndarray, status: np.ndarray, rules: Rules) -> None:
-    changed = True
-    while changed:
+    """Until no relation holds exactly one hidden cell: give each lonely hidden cell a partner.
+    Each pass counts the hidden cells of every relation at once (a sparse product) and visits
+    only the relations with exactly one."""
+    while True:
+        hidden = (status != Status.SAFE).astype(float)
+        lonely_relations = np.flatnonzero(structure.incidence @ hidden == 1)
+        if lonely_relations.size == 0:
+            return
         changed = False
-        for parent, children in structure.relations:
+        for r in lonely_relations:
+            parent, children = structure.members(int(r))
             members = [parent, *children]
-            hidden = [m for m in members if status[m] != Status.SAFE]
-            if len(hidden) != 1:
+            hidden_members = [m for m in members if status[m] != Status.SAFE]
+            if len(hidden_members) != 1:  # an earlier fix in this pass changed it
                 continue
-            lonely = hidden[0]
+            lonely = hidden_members[0]
             pool = children if lonely == parent else members
             chosen = _partner(pool, counts, status, rules.interval, lonely)
             if chosen is not None:
                 status[chosen] = Status.SECONDARY
                 changed = True
+        if not changed:
+            return
 
 
 def _widen(
