@@ -57,6 +57,7 @@ def warehouse(persons: int, directory: Path) -> None:
             "housing",
             "benefit_type",
             pl.col("benefit_start").dt.year().alias("benefit_start_year"),
+            (2026 - pl.col("benefit_start").dt.year()).alias("benefit_years"),
             pl.col("monthly_benefit").round(0).cast(pl.Int64),
             pl.col("debts").round(0).cast(pl.Int64),
             pl.col("net_monthly_income").round(0).cast(pl.Int64),

@@ -58,6 +58,7 @@ def test_a_person_row_holds_no_direct_identifier_and_only_coarse_quasi_identifie
     assert not set(row) & (warehouse.DIRECT_IDENTIFIERS | {"birth_date", "postcode", "city"})
     assert row["birth_year"] == 1980 and row["age_band"] == "45-54"
     assert row["pc4"] == "3701" and row["benefit_start_year"] == 2024
+    assert row["benefit_years"] == 2
     assert row["monthly_benefit"] == 1401 and row["household_type"] == "single"
     assert "Anna" not in str(row) and "Marktstraat" not in str(row)
 

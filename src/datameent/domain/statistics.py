@@ -59,6 +59,13 @@ MEASURES: dict[str, Measure] = {
             amount=True,
         ),
         Measure(
+            "benefit_years",
+            Text("Gemiddelde duur in de uitkering", "Average time on benefit"),
+            "benefit_years",
+            "mean",
+            Text("jaar (naar kalenderjaar)", "years (by calendar year)"),
+        ),
+        Measure(
             "work_experience_years",
             Text("Gemiddelde werkervaring", "Average work experience"),
             "work_experience_years",

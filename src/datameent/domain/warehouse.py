@@ -34,7 +34,7 @@ DIRECT_IDENTIFIERS = frozenset(
 GENERALISED = {
     "birth_date": ("birth_year", "age_band"),
     "postcode": ("pc4",),
-    "benefit_start": ("benefit_start_year",),
+    "benefit_start": ("benefit_start_year", "benefit_years"),
     "last_employment_end": ("last_employment_year",),
 }
 """Quasi-identifiers and dates, exported only in a coarser form."""
@@ -87,7 +87,10 @@ def person_row(values: Mapping[str, JsonValue], reference: date) -> dict[str, Js
         elif key == "postcode" and isinstance(value, str):
             row["pc4"] = value[:4]
         elif key in GENERALISED and isinstance(value, str):
-            row[GENERALISED[key][0]] = date.fromisoformat(value).year
+            year = date.fromisoformat(value).year
+            row[GENERALISED[key][0]] = year
+            if key == "benefit_start":
+                row["benefit_years"] = max(0, reference.year - year)
         elif key in AMOUNTS:
             row[key] = _euros(value)
         elif key not in GENERALISED:

@@ -152,9 +152,9 @@ _PERSON_COLUMNS = (
     "person", "birth_year", "age_band", "sex", "pc4", "household_type", "household_size",
     "children_count", "housing", "monthly_rent", "income_source", "net_monthly_income", "savings",
     "debts", "debt_counselling", "benefit_type", "benefit_norm", "benefit_start_year",
-    "monthly_benefit", "work_obligation_exempt", "education_level", "dutch_language_level",
-    "work_experience_years", "last_employment_year", "hours_available", "driving_licence",
-    "case_manager", *warehouse.ZRM_KEYS,
+    "benefit_years", "monthly_benefit", "work_obligation_exempt", "education_level",
+    "dutch_language_level", "work_experience_years", "last_employment_year", "hours_available",
+    "driving_licence", "case_manager", *warehouse.ZRM_KEYS,
 )  # fmt: skip
 _ZRM_COLUMNS = (
     "person", "assessed_month", "instrument_version", "scorer", *warehouse.ZRM_KEYS,
