@@ -171,12 +171,7 @@ def aggregate_duckdb(
     """The finest cells of the table from fact rows in a DuckDB table (the warehouse): the
     grouping runs in DuckDB, only the cells come back. `table`, `breakdowns` and `measure` must
     be columns DuckDB knows; they are checked against its catalogue, never pasted unchecked."""
-    known = {
-        row[0]
-        for row in connection.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]
-        ).fetchall()
-    }
+    known = columns_of(connection, table)
     wanted = [*breakdowns, *([measure] if measure else [])]
     if not known or any(c not in known for c in wanted):
         raise KeyError(f"unknown table or columns: {table}, {', '.join(wanted)}")
@@ -194,6 +189,14 @@ def aggregate_duckdb(
     if not breakdowns:
         return cells
     return _named(cells, breakdowns, measure, n)
+
+
+def columns_of(connection: Any, table: str) -> set[str]:
+    """The columns of a DuckDB table or view, from its catalogue (empty: no such table)."""
+    rows = connection.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]
+    ).fetchall()
+    return {str(row[0]) for row in rows}
 
 
 def _named(

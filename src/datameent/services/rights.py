@@ -365,20 +365,9 @@ def decide_correction(
     refuse it (`corrected` None) with a reason. Whoever received the old value is told."""
     now = utcnow()
     with store.unit_of_work() as uow:
-        facts = uow.rights.facts(request_id)
-        if facts is None:
-            raise NotFound()
-        person_id, kind, status = facts
-        in_caseload = uow.caseloads.is_active(actor.id, person_id, now)
-        permit = uow.authorize(
-            AccessRequest(actor, Action.HANDLE_CORRECTION, person_id, in_caseload)
-        )
-        if kind is not RightKind.CORRECTION:
-            raise InvalidInput(Problem("kind", NOT_A_CORRECTION))
-        if status is not RightStatus.OPEN:
-            raise Conflict(DECIDED)
-        request = uow.rights.get(permit, request_id)
-        assert request is not None and request.subject is not None
+        permit, request, in_caseload = _about_data(uow, actor, request_id, RightKind.CORRECTION)
+        person_id, kind = request.person_id, request.kind
+        assert request.subject is not None
         text = check_explanation(note, "note")
         if corrected is not None:
             recording = uow.authorize(
@@ -397,26 +386,35 @@ def decide_correction(
     return request
 
 
+def _about_data(
+    uow: UnitOfWork, actor: User, request_id: UUID, kind: RightKind
+) -> tuple[Permit, RightsRequest, bool]:
+    """The permit to handle an open request about a data item (the person's case manager, or
+    the privacy officer), the request, and whether the person is in the actor's caseload."""
+    facts = uow.rights.facts(request_id)
+    if facts is None:
+        raise NotFound()
+    person_id, found, status = facts
+    in_caseload = uow.caseloads.is_active(actor.id, person_id, utcnow())
+    permit = uow.authorize(AccessRequest(actor, Action.HANDLE_CORRECTION, person_id, in_caseload))
+    if found is not kind:
+        wrong = NOT_A_CORRECTION if kind is RightKind.CORRECTION else NOT_A_QUESTION
+        raise InvalidInput(Problem("kind", wrong))
+    if status is not RightStatus.OPEN:
+        raise Conflict(DECIDED)
+    request = uow.rights.get(permit, request_id)
+    assert request is not None
+    return permit, request, in_caseload
+
+
 def answer_question(store: Store, actor: User, request_id: UUID, answer: str) -> RightsRequest:
     """Answer a resident's question about a data item: their case manager, or the privacy
     officer."""
     now = utcnow()
     with store.unit_of_work() as uow:
-        facts = uow.rights.facts(request_id)
-        if facts is None:
-            raise NotFound()
-        person_id, kind, status = facts
-        in_caseload = uow.caseloads.is_active(actor.id, person_id, now)
-        permit = uow.authorize(
-            AccessRequest(actor, Action.HANDLE_CORRECTION, person_id, in_caseload)
-        )
-        if kind is not RightKind.QUESTION:
-            raise InvalidInput(Problem("kind", NOT_A_QUESTION))
-        if status is not RightStatus.OPEN:
-            raise Conflict(DECIDED)
+        permit, request, _ = _about_data(uow, actor, request_id, RightKind.QUESTION)
+        person_id, kind = request.person_id, request.kind
         text = check_explanation(answer, "answer")
-        request = uow.rights.get(permit, request_id)
-        assert request is not None
         uow.rights.decide(permit, request_id, person_id, RightStatus.ANSWERED, text, now)
         _tell_resident(uow, person_id, kind, now)
         uow.commit()

@@ -18,7 +18,13 @@ from pathlib import Path
 
 import polars as pl
 
-from datameent.analytics.disclosure import Protected, Rules, aggregate_duckdb, protect_cells
+from datameent.analytics.disclosure import (
+    Protected,
+    Rules,
+    aggregate_duckdb,
+    columns_of,
+    protect_cells,
+)
 from datameent.analytics.privacy import noisy_counts
 from datameent.analytics.quality import Report, warehouse_report
 from datameent.domain.accounts import User
@@ -72,14 +78,7 @@ def make_table(
     warehouse: Path, actor: User, request: TableRequest, rules: Rules | None = None
 ) -> Figures:
     """The requested table from `actor`'s warehouse, after disclosure control."""
-    ensure_may_read(actor)
-    domain = domain_for(actor)
-    if domain is None:
-        raise AccessDenied(("no warehouse for this role",))
-    directory = warehouse / domain
-    database = directory / "warehouse.duckdb"
-    if not database.exists():
-        raise NoWarehouse(detail=NO_WAREHOUSE)
+    domain, database = _warehouse_of(warehouse, actor)
     rules = rules or Rules()
     key = (
         str(database),
@@ -91,10 +90,7 @@ def make_table(
     )
     cached = _PROTECTED.get(key)
     if cached is None:
-        try:
-            finest = _count(database, request, rules)
-        except KeyError:  # a warehouse from an older export lacks a column
-            raise NoWarehouse(detail=NO_WAREHOUSE) from None
+        finest = _count(database, request, rules)
         table = protect_cells(
             finest,
             request.breakdowns,
@@ -104,28 +100,49 @@ def make_table(
         sizes = {b: finest[b].n_unique() for b in request.breakdowns}
         cached = _PROTECTED.put(key, (table, sizes))
     table, sizes = cached
-    manifest = directory / "manifest.json"
-    exported = json.loads(manifest.read_text()).get("exported_on") if manifest.exists() else None
     coarser = None
     if table.everything_suppressed and request.breakdowns:
         coarser = max(request.breakdowns, key=lambda b: sizes[b])
-    return Figures(request, table, domain, exported, coarser)
+    return Figures(request, table, domain, _exported_on(database), coarser)
+
+
+def _warehouse_of(warehouse: Path, actor: User) -> tuple[str, Path]:
+    """The consumer domain `actor` reads and its warehouse's DuckDB file."""
+    ensure_may_read(actor)
+    domain = domain_for(actor)
+    if domain is None:
+        raise AccessDenied(("no warehouse for this role",))
+    database = warehouse / domain / "warehouse.duckdb"
+    if not database.exists():
+        raise NoWarehouse(detail=NO_WAREHOUSE)
+    return domain, database
+
+
+def _exported_on(database: Path) -> str | None:
+    manifest = database.parent / "manifest.json"
+    if not manifest.exists():
+        return None
+    found: str | None = json.loads(manifest.read_text()).get("exported_on")
+    return found
 
 
 def _count(database: Path, request: TableRequest, rules: Rules) -> pl.DataFrame:
+    """The finest cells, counted in the warehouse (a warehouse from an older export that lacks
+    a column counts as no warehouse)."""
+    try:
+        return _count_in(database, request, rules)
+    except KeyError:
+        raise NoWarehouse(detail=NO_WAREHOUSE) from None
+
+
+def _count_in(database: Path, request: TableRequest, rules: Rules) -> pl.DataFrame:
     import duckdb
 
     with duckdb.connect(str(database), read_only=True) as connection:
         source = "persons"
         if request.filters:
             clauses = " AND ".join(f'CAST("{column}" AS VARCHAR) = ?' for column in request.filters)
-            known = {
-                row[0]
-                for row in connection.execute(
-                    "SELECT column_name FROM information_schema.columns WHERE table_name = ?",
-                    ["persons"],
-                ).fetchall()
-            }
+            known = columns_of(connection, "persons")
             if any(column not in known for column in request.filters):
                 raise KeyError("unknown filter column")
             connection.execute(
@@ -204,18 +221,9 @@ def noisy_table(
 ) -> Noisy:
     """A table of counts with differential privacy (OpenDP), paid from the reader's domain's
     budget: refused, with what remains, when the budget does not cover `epsilon`."""
-    ensure_may_read(actor)
-    domain = domain_for(actor)
-    if domain is None:
-        raise AccessDenied(("no warehouse for this role",))
+    domain, database = _warehouse_of(warehouse, actor)
     check_noisy(request, epsilon)
-    database = warehouse / domain / "warehouse.duckdb"
-    if not database.exists():
-        raise NoWarehouse(detail=NO_WAREHOUSE)
-    try:
-        finest = _count(database, request, Rules())
-    except KeyError:
-        raise NoWarehouse(detail=NO_WAREHOUSE) from None
+    finest = _count(database, request, Rules())
     categories = {b: PUBLIC_CATEGORIES[b] for b in request.breakdowns}
     cells = noisy_counts(finest, request.breakdowns, categories, epsilon)
     description = f"{request.measure.code} by {', '.join(request.breakdowns) or '-'}"
@@ -229,9 +237,7 @@ def noisy_table(
             )
             raise OverBudget(Problem("epsilon", message))
         uow.commit()
-    manifest = warehouse / domain / "manifest.json"
-    exported = json.loads(manifest.read_text()).get("exported_on") if manifest.exists() else None
-    return Noisy(request, cells, epsilon, left, domain, exported)
+    return Noisy(request, cells, epsilon, left, domain, _exported_on(database))
 
 
 def may_check_quality(actor: User) -> bool:
