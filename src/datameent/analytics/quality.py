@@ -24,13 +24,18 @@ import pandera.polars as pa
 import polars as pl
 from pandera.errors import SchemaErrors
 
+from datameent.domain import catalogue
 from datameent.domain.bsn import is_valid_bsn
+from datameent.domain.warehouse import AGE_BAND_LABELS
 from datameent.domain.zrm import DOMAINS, INSTRUMENT_VERSIONS
 
 ZRM = tuple(f"zrm_{d}" for d, _ in DOMAINS)
-AGE_BANDS = ("0-17", "18-26", "27-34", "35-44", "45-54", "55-66", "67+")
-HOUSEHOLDS = ("single", "single_parent", "couple", "couple_children", "other")
-EDUCATION = ("none", "vmbo", "mbo", "havo_vwo", "hbo", "wo")
+
+
+def _codes(key: str) -> list[str]:
+    return [c.code for c in catalogue.BY_KEY[key].choices]
+
+
 EXAMPLES = 5
 """Row numbers shown per failed rule."""
 
@@ -45,13 +50,17 @@ def warehouse_persons() -> pa.DataFrameSchema:
     columns = {
         "person": pa.Column(pl.String, pa.Check.str_matches(r"^[0-9a-f]{32}$"), unique=True),
         "birth_year": pa.Column(pl.Int64, pa.Check.in_range(1900, this_year), nullable=True),
-        "age_band": pa.Column(pl.String, pa.Check.isin(AGE_BANDS), nullable=True),
-        "sex": pa.Column(pl.String, pa.Check.isin(["V", "M", "X"]), nullable=True),
+        "age_band": pa.Column(pl.String, pa.Check.isin(AGE_BAND_LABELS), nullable=True),
+        "sex": pa.Column(pl.String, pa.Check.isin(_codes("sex")), nullable=True),
         "pc4": pa.Column(pl.String, pa.Check.str_matches(r"^[1-9][0-9]{3}$"), nullable=True),
-        "household_type": pa.Column(pl.String, pa.Check.isin(HOUSEHOLDS), nullable=True),
+        "household_type": pa.Column(
+            pl.String, pa.Check.isin(_codes("household_type")), nullable=True
+        ),
         "household_size": pa.Column(pl.Int64, pa.Check.in_range(1, 20), nullable=True),
         "children_count": pa.Column(pl.Int64, pa.Check.in_range(0, 15), nullable=True),
-        "education_level": pa.Column(pl.String, pa.Check.isin(EDUCATION), nullable=True),
+        "education_level": pa.Column(
+            pl.String, pa.Check.isin(_codes("education_level")), nullable=True
+        ),
         "monthly_benefit": pa.Column(pl.Int64, pa.Check.in_range(0, 10_000), nullable=True),
         "net_monthly_income": pa.Column(pl.Int64, pa.Check.ge(0), nullable=True),
         "debts": pa.Column(pl.Int64, pa.Check.ge(0), nullable=True),

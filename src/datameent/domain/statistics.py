@@ -15,6 +15,7 @@ from typing import Literal
 from datameent.domain import catalogue
 from datameent.domain.accounts import Role, User
 from datameent.domain.text import Text
+from datameent.domain.warehouse import AGE_BAND_LABELS
 from datameent.errors import InvalidInput, Problem
 
 
@@ -112,7 +113,7 @@ def _codes(key: str) -> tuple[str, ...]:
 
 
 PUBLIC_CATEGORIES: dict[str, tuple[str, ...]] = {
-    "age_band": ("0-17", "18-26", "27-34", "35-44", "45-54", "55-66", "67+", UNKNOWN),
+    "age_band": (*AGE_BAND_LABELS, UNKNOWN),
     "sex": _codes("sex"),
     "household_type": _codes("household_type"),
     "education_level": _codes("education_level"),
@@ -148,6 +149,11 @@ class TableRequest:
     measure: Measure
     breakdowns: tuple[str, ...]
     filters: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def figure(self) -> str:
+        """The column of a protected table that holds what was asked: `count` or `mean`."""
+        return "count" if self.measure.statistic == "count" else "mean"
 
 
 def check_request(

@@ -63,6 +63,10 @@ def age_band(age: int) -> str:
     raise ValueError("an age is not negative")
 
 
+AGE_BAND_LABELS = tuple(age_band(low) for low, _ in AGE_BANDS)
+"""Every band's label, in order: "0-17" ... "67+"."""
+
+
 def age_on(born: date, day: date) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 

@@ -9,6 +9,7 @@ logged per person; who may read which warehouse is decided by the policy.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 from collections import OrderedDict
@@ -187,7 +188,7 @@ _PROTECTED = _Cache(256)
 
 def _counts_only(rules: Rules) -> Rules:
     """Scores and years are not amounts one person could dominate: the count rule only."""
-    return Rules(rules.min_frequency, rules.dominance_n, 1.0, rules.protection, rules.rounding)
+    return dataclasses.replace(rules, dominance_k=1.0)
 
 
 class OverBudget(InvalidInput):

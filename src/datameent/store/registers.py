@@ -8,6 +8,7 @@ and at once in the process that published.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 import time
@@ -110,7 +111,7 @@ class RegisterRepository:
                 published_by=by,
             )
         )
-        return _activity(activity.code, version, _dumps(_activity_document(activity)))
+        return dataclasses.replace(activity, version=version)
 
     def activities(self) -> list[tuple[ProcessingActivity, datetime]]:
         """Every version of every activity, oldest first per code."""

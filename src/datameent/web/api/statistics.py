@@ -87,11 +87,10 @@ async def table(
             ],
         }
     figures = statistics.make_table(settings.warehouse_path, user, request)
-    value = "count" if request.measure.statistic == "count" else "mean"
     cells = [
         {
             "categories": {b: row[b] for b in request.breakdowns},
-            "value": row[value],
+            "value": row[request.figure],
             "count": row["count"],
             "status": row["status"],
             "reason": _text(REASONS[Status(row["status"])]) if row["status"] != "safe" else None,

@@ -104,7 +104,7 @@ def _shown(
     everything_hidden: bool,
     leave_out: str | None,
 ) -> Shown:
-    column = "count" if request.measure.statistic == "count" else "mean"
+    column = request.figure
     rows = []
     hidden = 0
     for cell in cells.rows(named=True):
