@@ -1,4 +1,5 @@
-"""The `datameent` command: demo, serve, db, seed, synth, quality, users, ledger, warehouse."""
+"""The `datameent` command: demo, serve, db, seed, synth, link, quality, users, ledger,
+warehouse."""
 
 from __future__ import annotations
 
@@ -193,6 +194,118 @@ def warehouse_export(
     )
     if done.erased:
         console.print(f"{done.erased} erased persons were skipped.")
+
+
+def _columns(value: str | None) -> tuple[str, ...]:
+    return tuple(c.strip() for c in (value or "").split(",") if c.strip())
+
+
+@app.command()
+def link(
+    left: Annotated[
+        Path, typer.Option(help="The first source (Parquet), e.g. the municipality's.")
+    ],
+    right: Annotated[
+        Path, typer.Option(help="The second source (Parquet), e.g. the statistics office's.")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Directory for the research output.")],
+    method: Annotated[str, typer.Option(help="keyed, probabilistic or bloom.")] = "probabilistic",
+    left_id: Annotated[
+        str, typer.Option(help="Record id column of the first source.")
+    ] = "person_id",
+    right_id: Annotated[
+        str, typer.Option(help="Record id column of the second source.")
+    ] = "record_id",
+    left_name: Annotated[
+        str, typer.Option(help="Name of the first source in the output.")
+    ] = "gemeente",
+    right_name: Annotated[
+        str, typer.Option(help="Name of the second source.")
+    ] = "statistiekbureau",
+    keep_left: Annotated[
+        str | None, typer.Option(help="Research variables of the first source, comma-separated.")
+    ] = None,
+    keep_right: Annotated[
+        str | None, typer.Option(help="Research variables of the second source, comma-separated.")
+    ] = None,
+    threshold: Annotated[
+        float | None, typer.Option(help="Link at or above this score (default: the method's).")
+    ] = None,
+    one_to_one: Annotated[
+        bool, typer.Option(help="Each source holds a person at most once.")
+    ] = True,
+    truth: Annotated[
+        Path | None,
+        typer.Option(
+            help="True links (Parquet with both id columns), to measure precision and recall."
+        ),
+    ] = None,
+    project: Annotated[
+        str, typer.Option(help="Research project (keys the research pseudonyms).")
+    ] = "onderzoek",
+    backend: Annotated[
+        str, typer.Option(help="duckdb, or spark for national scale (probabilistic).")
+    ] = "duckdb",
+    review_out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Directory for a sample of uncertain pairs for the data holders' clerical "
+            "review (it holds names)."
+        ),
+    ] = None,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Link two sources without exchanging plain identifiers, and write a research table
+    without them, with a quality report. The run is logged as a processing for research."""
+    from datameent.services import linkage
+
+    if method not in linkage.METHODS or backend not in linkage.BACKENDS:
+        errors.print(
+            "Choose --method keyed, probabilistic or bloom, and --backend duckdb or spark."
+        )
+        raise typer.Exit(1)
+    settings = _settings(data_dir, database_url)
+    linkage_key, research_key = settings.linkage_key_bytes(), settings.pseudonym_key_bytes()
+    if linkage_key is None or research_key is None:
+        errors.print(
+            "DATAMEENT_LINKAGE_KEY and DATAMEENT_PSEUDONYM_KEY must be set to link "
+            "(see docs/settings.md)."
+        )
+        raise typer.Exit(1)
+    request = linkage.LinkRequest(
+        method, left, right, left_id, right_id, left_name, right_name,
+        _columns(keep_left), _columns(keep_right), threshold, one_to_one, truth, project,
+        backend,
+    )  # fmt: skip
+    keys = linkage.LinkKeys(linkage_key, research_key, settings.ttp_key_bytes())
+    steps = ("reading", "standardising", "encoding", "training", "comparing", "scoring",
+             "one-to-one", "reporting")  # fmt: skip
+    store = _store(settings)
+    try:
+        actor = linkage.service_account(store)
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task("Linking", total=len(steps))
+
+            def tell(step: str) -> None:
+                progress.update(task, completed=steps.index(step), description=step.capitalize())
+
+            done = linkage.run(store, actor, request, keys, out, review_out=review_out,
+                               progress=tell)  # fmt: skip
+            progress.update(task, completed=len(steps))
+    except DatameentError as error:
+        _fail(error)
+    finally:
+        store.dispose()
+    console.print(
+        f"Linked {done.left_records:,} x {done.right_records:,} records with the {done.method} "
+        f"method in {done.seconds:.1f} s: {done.links:,} links at threshold {done.threshold:g}."
+    )
+    if done.accuracy:
+        a = done.accuracy
+        console.print(f"Against the true links: precision {a.precision:.4f}, recall "
+                      f"{a.recall:.4f}, F1 {a.f1:.4f}.")  # fmt: skip
+    console.print(f"Written to {out}: {', '.join(done.files)}.")
 
 
 @app.command()

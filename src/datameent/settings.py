@@ -66,6 +66,17 @@ class Settings(BaseSettings):
         description="Base64 of 32 random bytes; keys the pseudonyms of the statistics warehouse "
         "(one derived key per consumer domain). Needed only to export a warehouse.",
     )
+    linkage_key: SecretStr | None = Field(
+        None,
+        description="Base64 of 32 random bytes, shared by the data holders of a record linkage "
+        "(never by the trusted third party): keys the BSN pseudonyms and the Bloom-filter "
+        "encodings. Needed only to link.",
+    )
+    ttp_key: SecretStr | None = Field(
+        None,
+        description="Base64 of 32 random bytes, held by the trusted third party only: maps BSN "
+        "pseudonyms to research pseudonyms. Needed only to link on keyed pseudonyms.",
+    )
     log_origin: str = Field(
         "datameent.local/verwerkingenlogboek",
         description="Name of this processing log in its checkpoints (C2SP origin line).",
@@ -108,6 +119,16 @@ class Settings(BaseSettings):
             return None
         return base64.b64decode(self.pseudonym_key.get_secret_value(), validate=True)
 
+    def linkage_key_bytes(self) -> bytes | None:
+        if self.linkage_key is None:
+            return None
+        return base64.b64decode(self.linkage_key.get_secret_value(), validate=True)
+
+    def ttp_key_bytes(self) -> bytes | None:
+        if self.ttp_key is None:
+            return None
+        return base64.b64decode(self.ttp_key.get_secret_value(), validate=True)
+
     def secret_key_bytes(self) -> bytes:
         assert self.secret_key is not None, "validate() first"
         return self.secret_key.get_secret_value().encode()
@@ -119,8 +140,13 @@ class Settings(BaseSettings):
             + _master_key_problems(self.master_key)
             + _key32_problems("DATAMEENT_LOG_SIGNING_KEY", self.log_signing_key)
         )
-        if self.pseudonym_key is not None:
-            problems += _key32_problems("DATAMEENT_PSEUDONYM_KEY", self.pseudonym_key)
+        for name, key in (
+            ("DATAMEENT_PSEUDONYM_KEY", self.pseudonym_key),
+            ("DATAMEENT_LINKAGE_KEY", self.linkage_key),
+            ("DATAMEENT_TTP_KEY", self.ttp_key),
+        ):
+            if key is not None:
+                problems += _key32_problems(name, key)
         if not self.log_origin or " " in self.log_origin or "+" in self.log_origin:
             problems.append(
                 ConfigurationProblem("DATAMEENT_LOG_ORIGIN", "must be a name without spaces or +")
@@ -136,13 +162,13 @@ class Settings(BaseSettings):
 
         Elsewhere the keys must come from the environment (or a secret store feeding it).
         """
-        held = (self.secret_key, self.master_key, self.log_signing_key, self.pseudonym_key)
+        held = [getattr(self, name) for name in ("secret_key", "master_key", *_LATER_KEYS)]
         if not self.is_local or all(held):
             return self
         path = self.data_dir / "local-keys.json"
         if path.exists():
             keys = json.loads(path.read_text())
-            added = {k for k in ("log_signing_key", "pseudonym_key") if k not in keys}
+            added = {k for k in _LATER_KEYS if k not in keys}
             for name in added:  # keys that later versions added
                 keys[name] = base64.b64encode(os.urandom(32)).decode()
             if added:
@@ -151,8 +177,7 @@ class Settings(BaseSettings):
             keys = {
                 "secret_key": secrets.token_urlsafe(48),
                 "master_key": base64.b64encode(os.urandom(32)).decode(),
-                "log_signing_key": base64.b64encode(os.urandom(32)).decode(),
-                "pseudonym_key": base64.b64encode(os.urandom(32)).decode(),
+                **{k: base64.b64encode(os.urandom(32)).decode() for k in _LATER_KEYS},
             }
             self.data_dir.mkdir(parents=True, exist_ok=True)
             path.touch(mode=0o600)
@@ -161,10 +186,13 @@ class Settings(BaseSettings):
             update={
                 "secret_key": self.secret_key or SecretStr(keys["secret_key"]),
                 "master_key": self.master_key or SecretStr(keys["master_key"]),
-                "log_signing_key": self.log_signing_key or SecretStr(keys["log_signing_key"]),
-                "pseudonym_key": self.pseudonym_key or SecretStr(keys["pseudonym_key"]),
+                **{k: getattr(self, k) or SecretStr(keys[k]) for k in _LATER_KEYS},
             }
         )
+
+
+_LATER_KEYS = ("log_signing_key", "pseudonym_key", "linkage_key", "ttp_key")
+"""32-byte keys kept locally in demo and development (added to older key files on first use)."""
 
 
 def _secret_problems(value: SecretStr | None) -> list[ConfigurationProblem]:

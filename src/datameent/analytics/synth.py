@@ -97,10 +97,26 @@ ZRM_COLUMNS = tuple(f"zrm_{d}" for d, _ in DOMAINS)
 DRIFTING_SCORERS = 0.05
 """Share of case managers who score the ZRM systematically too high (for the quality checks)."""
 
-IN_EXTRACT = 0.975
-"""Share of the municipality's residents the statistics office's extract holds."""
-ONLY_IN_EXTRACT = 0.02
-"""People in the extract the municipality does not have (as a share of its residents)."""
+
+@dataclass(frozen=True)
+class ExtractNoise:
+    """How the statistics office's extract differs from the municipality's own records."""
+
+    overlap: float = 0.975
+    """Share of the municipality's residents the extract holds."""
+    only_there: float = 0.02
+    """People in the extract the municipality does not have (as a share of its residents)."""
+    typos: float = 0.03
+    """Chance of a keying error in each name field (given name, surname)."""
+
+    def __post_init__(self) -> None:
+        for name in ("overlap", "only_there", "typos"):
+            if not 0 <= getattr(self, name) <= 1:
+                raise ValueError(f"{name} is a share between 0 and 1")
+
+
+LINKAGE_BENCHMARK = ExtractNoise(overlap=0.6, only_there=0.4, typos=0.10)
+"""The linkage issue's benchmark: equal sizes, 60 % overlap, 10 % typos per name field."""
 
 Array = NDArray[Any]
 Progress = Callable[[str], None]
@@ -270,6 +286,7 @@ def population(
     seed: int,
     reference_date: date = REFERENCE_DATE,
     *,
+    noise: ExtractNoise = ExtractNoise(),
     progress: Progress | None = None,
 ) -> Population:
     """A synthetic town of `persons` residents (see the module's description)."""
@@ -282,7 +299,7 @@ def population(
     tell("neighbourhoods")
     hoods = _neighbourhoods(rng, persons)
     tell("residents")
-    only_there = max(1, round(persons * ONLY_IN_EXTRACT))
+    only_there = max(1, round(persons * noise.only_there))
     bsns = _bsns(rng, persons + only_there)
     people = _residents(rng, persons, today, hoods, bsns[:persons])
     tell("clients")
@@ -295,7 +312,7 @@ def population(
     clients, truth = _instruments_and_outcomes(rng, clients, zrm, staff.height, latent, today)
     tell("statistics office extract")
     others = _residents(rng, only_there, today, hoods, bsns[persons:], first_id=persons + 1)
-    extract, links = _extract(rng, people, others)
+    extract, links = _extract(rng, people, others, noise)
     names = hoods["neighbourhood"].to_numpy()[people["neighbourhood_index"].to_numpy()]
     persons_table = (
         people.drop("general", "migration", *[f"c_{c}" for c in CLUSTERS])
@@ -315,6 +332,44 @@ def population(
         links,
         drifting,
     )
+
+
+IDENTITY = ("bsn", "given_name", "name_prefix", "family_name", "sex", "birth_date", "street",
+            "house_number", "postcode", "city")  # fmt: skip
+"""The columns both sources of a linkage hold about a person."""
+
+
+@dataclass(frozen=True)
+class LinkageSources:
+    """Two sources about the same town, for record linkage, and the truth about who is who."""
+
+    municipality: pl.DataFrame
+    """`person_id` and the `IDENTITY` columns, as the municipality's own records hold them."""
+    statistics_office: pl.DataFrame
+    """`record_id` and the `IDENTITY` columns (and a few more), with a register's noise."""
+    links: pl.DataFrame
+    """`record_id` -> `person_id`, null for people only the statistics office holds."""
+
+
+def linkage_sources(
+    persons: int,
+    seed: int,
+    noise: ExtractNoise = LINKAGE_BENCHMARK,
+    reference_date: date = REFERENCE_DATE,
+) -> LinkageSources:
+    """Only the residents and the extract of a town of `persons` (`population` without the
+    clients): the inputs of the linkage benchmarks and tests, made fast at national scale."""
+    if persons < 1:
+        raise ValueError("a municipality needs at least one person")
+    rng = np.random.default_rng(seed)
+    today = np.datetime64(reference_date, "D")
+    hoods = _neighbourhoods(rng, persons)
+    only_there = max(1, round(persons * noise.only_there))
+    bsns = _bsns(rng, persons + only_there)
+    people = _residents(rng, persons, today, hoods, bsns[:persons])
+    others = _residents(rng, only_there, today, hoods, bsns[persons:], first_id=persons + 1)
+    extract, links = _extract(rng, people, others, noise)
+    return LinkageSources(people.select("person_id", *IDENTITY), extract, links)
 
 
 # Drawing helpers -------------------------------------------------------------------------------
@@ -868,14 +923,14 @@ def _vary(values: Array, chosen: Array, change: Callable[[str, int], str], draws
 
 
 def _extract(
-    rng: np.random.Generator, people: pl.DataFrame, others: pl.DataFrame
+    rng: np.random.Generator, people: pl.DataFrame, others: pl.DataFrame, noise: ExtractNoise
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The same town as a statistics office holds it: most residents, some people the
     municipality does not have, and the noise of a register kept by others: typing errors,
     initials for given names, surname prefixes written into the surname, diacritics dropped,
     an address from before a move, postcodes without their space, house-number additions
     written differently, missing fields, day and month swapped."""
-    present = rng.random(people.height) < IN_EXTRACT
+    present = rng.random(people.height) < noise.overlap
     base = pl.concat([people.filter(pl.Series(present)), others])
     n = base.height
     draws = rng.integers(0, 2**31, n)
@@ -884,8 +939,8 @@ def _extract(
     given = base["given_name"].to_numpy().astype(object)
     prefix = base["name_prefix"].to_numpy().astype(object)
     family = base["family_name"].to_numpy().astype(object)
-    _vary(given, u[:, 0] < 0.03, _typo, draws)
-    _vary(family, u[:, 1] < 0.03, _typo, draws)
+    _vary(given, u[:, 0] < noise.typos, _typo, draws)
+    _vary(family, u[:, 1] < noise.typos, _typo, draws)
     _vary(given, u[:, 2] < 0.04, lambda s, _: s[0] + ".", draws)
     merge = (u[:, 3] < 0.1) & (prefix != "")
     family[merge] = [

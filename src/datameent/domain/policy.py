@@ -57,6 +57,7 @@ class Action(StrEnum):
     REVIEW_OBJECTION = "objection.review"
     RELEASE_REVIEW = "objection.release"
     EXPORT_STATISTICS = "statistics.export"
+    LINK_RECORDS = "statistics.link"
     VIEW_STATISTICS = "statistics.view"
     VIEW_DATA_QUALITY = "statistics.quality"
     VIEW_DEADLINES = "objection.deadlines"
@@ -394,6 +395,13 @@ _RULES: dict[Action, tuple[tuple[str, str, Rule], ...]] = {
         (
             "statistics-export",
             "the pseudonymisation service exports for statistics (AVG art. 89)",
+            _is_system,
+        ),
+    ),
+    Action.LINK_RECORDS: (
+        (
+            "research-linkage",
+            "the linkage service links sources for research (AVG art. 89)",
             _is_system,
         ),
     ),

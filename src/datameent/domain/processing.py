@@ -260,6 +260,39 @@ SEED: tuple[ProcessingActivity, ...] = (
         ),
     ),
     ProcessingActivity(
+        "koppeling-onderzoek",
+        1,
+        Text(
+            "Gegevens koppelen met microdata voor onderzoek",
+            "Linking data with statistics microdata for research",
+        ),
+        Text(
+            "Gegevens van de gemeente koppelen aan gegevens van het statistiekbureau, zonder "
+            "namen of BSN uit te wisselen: met versleutelde nummers via een vertrouwde derde "
+            "partij, of met een rekenmodel op naam, geboortedatum en adres. De onderzoeker krijgt "
+            "alleen een gekoppelde tabel zonder namen, adressen of BSN, om te leren welke hulp "
+            "werkt.",
+            "Linking the municipality's data with the statistics office's, without exchanging "
+            "names or BSNs: with keyed pseudonyms through a trusted third party, or with a model "
+            "on name, birth date and address. The researcher gets only a linked table without "
+            "names, addresses or BSNs, to learn which support works.",
+        ),
+        "AVG art. 6 lid 1 sub e en art. 89 lid 1; UAVG art. 24; Wet op het CBS art. 33",
+        ("personal", "household", "benefit", "work"),
+        Text(
+            "Koppelbestanden en filters direct na de koppeling vernietigd; de onderzoekstabel "
+            "zolang het onderzoek duurt, hoogstens 5 jaar",
+            "Linkage files and filters destroyed right after the linkage; the research table "
+            "for the research, at most 5 years",
+        ),
+        recipients=Text(
+            "Onderzoekers, alleen de gekoppelde tabel met onderzoekspseudoniemen; de vertrouwde "
+            "derde partij ziet alleen versleutelde nummers",
+            "Researchers, only the linked table with research pseudonyms; the trusted third "
+            "party sees only keyed pseudonyms",
+        ),
+    ),
+    ProcessingActivity(
         "noodtoegang",
         1,
         Text("Noodtoegang tot een dossier", "Emergency access to a file"),
@@ -351,6 +384,8 @@ def activity_for(actor: User, decision: Decision) -> str:
         return "caseloadbeheer"
     if action is Action.EXPORT_STATISTICS:
         return "beleidsstatistiek"
+    if action is Action.LINK_RECORDS:
+        return "koppeling-onderzoek"
     if actor.has(Role.SYSTEM):
         return "gegevenslevering-basisregistraties"
     if action is Action.REGISTER_PERSON:

@@ -1,0 +1,41 @@
+"""Splink on Spark, for linkage at national scale: the same settings as on DuckDB.
+
+Here Spark runs in local mode (one JVM on this machine, `threads` cores); on a cluster the
+session would come from the cluster instead. Splink's string-similarity functions (Jaro-Winkler,
+Damerau-Levenshtein) are Scala UDFs in a JAR that ships with Splink; the session loads it.
+Needs `pyspark` and a Java runtime (17 or newer).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from typing import Any
+
+
+def spark_api(threads: int | None = None, partitions: int = 8) -> Any:
+    """A Splink database API on a local Spark session (made once per process); `partitions`
+    per shuffle: a few per core (more for national scale, fewer for small tests)."""
+    from pyspark.sql import SparkSession
+    from splink import SparkAPI
+    from splink.internals.spark.jar_location import similarity_jar_location
+
+    checkpoints = tempfile.mkdtemp(prefix="datameent-spark-")
+    session = (
+        SparkSession.builder.master(f"local[{threads or '*'}]")
+        .appName("datameent-linkage")
+        .config("spark.jars", similarity_jar_location())
+        .config("spark.sql.shuffle.partitions", str(partitions))
+        .config("spark.default.parallelism", str(partitions))
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.driver.memory", "4g")
+        .config("spark.sql.ansi.enabled", "false")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    session.sparkContext.setCheckpointDir(checkpoints)
+    return SparkAPI(  # type: ignore[no-untyped-call]
+        spark_session=session,
+        break_lineage_method="parquet",
+        num_partitions_on_repartition=partitions,
+    )
