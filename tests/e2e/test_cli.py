@@ -223,3 +223,41 @@ def test_quality_reports_rules_and_rows_but_never_values(tmp_path: Path) -> None
     assert "999999999" not in found.stdout + found.stderr
     missing = run(["quality", "--warehouse", str(tmp_path / "nowhere")], env)
     assert missing.returncode == 1 and "could not be read" in missing.stderr
+
+
+def test_link_writes_the_research_output_and_refuses_bad_input(tmp_path: Path) -> None:
+    import polars as pl
+
+    env = environment(tmp_path / "data", DATAMEENT_ENVIRONMENT="development")
+    assert run(["db", "upgrade"], env).returncode == 0
+    town = tmp_path / "stad"
+    assert (
+        run(["synth", "--persons", "3000", "--seed", "4", "--out", str(town)], env).returncode == 0
+    )
+    sources = [
+        "--left", str(town / "persons.parquet"),
+        "--right", str(town / "statistics_office_extract.parquet"),
+        "--truth", str(town / "ground_truth" / "statistics_office_links.parquet"),
+        "--keep-left", "household_type", "--keep-right", "migration_background",
+    ]  # fmt: skip
+    out = tmp_path / "gekoppeld"
+    done = run(["link", "--method", "bloom", *sources, "--out", str(out)], env)
+    assert done.returncode == 0, done.stderr
+    assert "with the bloom method" in done.stdout and "F1 0.9" in done.stdout
+    research = pl.read_parquet(out / "research.parquet")
+    assert research.columns == [
+        "link", "gemeente_household_type", "statistiekbureau_migration_background"
+    ]  # fmt: skip
+
+    refused = run(
+        ["link", *sources[:6], "--keep-left", "family_name", "--out", str(tmp_path / "x")], env
+    )
+    assert refused.returncode == 1 and "family_name may not go into" in refused.stderr
+    assert "Traceback" not in refused.stderr and not (tmp_path / "x").exists()
+    again = run(["link", "--method", "bloom", *sources, "--out", str(out)], env)
+    assert again.returncode == 1 and "not an empty directory" in again.stderr
+    unknown = run(["link", "--method", "magic", *sources, "--out", str(tmp_path / "y")], env)
+    assert unknown.returncode == 1 and "Choose --method" in unknown.stderr
+    production = environment(tmp_path / "data", **KEYS)
+    keyless = run(["link", *sources, "--out", str(tmp_path / "z")], production)
+    assert keyless.returncode == 1 and "DATAMEENT_LINKAGE_KEY" in keyless.stderr

@@ -30,6 +30,7 @@ import polars as pl
 
 from datameent.analytics.linkage import bloom, evaluate, keyed, probabilistic, refused
 from datameent.analytics.linkage.prepare import (
+    IDENTIFYING,
     QUASI_IDENTIFIERS,
     check_research_columns,
     check_source,
@@ -317,7 +318,7 @@ def run(
         "label_free": evaluate.label_free(result.pairs, result.links, result.threshold),
         "accuracy": evaluate.as_dict(accuracy) if accuracy else None,
         "research_columns": research.columns,
-        "quasi_identifiers_dropped": sorted(QUASI_IDENTIFIERS) + [request.bsn_column],
+        "identifying_columns_kept_out": sorted(IDENTIFYING | {request.bsn_column}),
         **result.extra,
     }
     staged = {

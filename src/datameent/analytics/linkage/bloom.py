@@ -309,10 +309,12 @@ def one_to_one_links(
     return ordered.filter(pl.Series(_greedy(a, b, size_a, size_b)))
 
 
-def comparisons_per_second_kernel(a: NDArray[np.uint64], b: NDArray[np.uint64]) -> int:
-    """Compare every filter of `a` with every filter of `b`; the number of pairs at or above
-    the threshold (for the benchmark of the raw kernel speed)."""
-    return int(_all_pairs_count(a, b, THRESHOLD).sum())
+def comparisons_per_second_kernel(
+    a: NDArray[np.uint64], b: NDArray[np.uint64], threshold: float = THRESHOLD
+) -> int:
+    """Compare every filter of `a` with every filter of `b`: the number of pairs at or above
+    `threshold` (the raw kernel, for its benchmark and its test against NumPy)."""
+    return int(_all_pairs_count(a, b, threshold).sum())
 
 
 def _groups(blocks: pl.DataFrame, keys: pl.Series) -> tuple[NDArray[np.int64], NDArray[np.int64]]:

@@ -32,8 +32,9 @@ QUASI_IDENTIFIERS = ("given_name", "name_prefix", "family_name", "sex", "birth_d
                      "house_number", "postcode")  # fmt: skip
 """The columns a source must have for probabilistic or Bloom-filter linkage."""
 
-IDENTIFYING = frozenset({"bsn", "city", *QUASI_IDENTIFIERS, *DIRECT_IDENTIFIERS})
-"""Columns that never reach a research output: what identifies a person, alone or combined."""
+IDENTIFYING = frozenset({"bsn", "city", *QUASI_IDENTIFIERS, *DIRECT_IDENTIFIERS}) - {"sex"}
+"""Columns that never reach a research output: what identifies a person, alone or combined.
+(Sex alone is a research variable, as in the statistics warehouse.)"""
 
 COMPARED = ("given_name", "given_initial", "surname", "surname_prefix", "birth_date", "birth_year",
             "sex", "postcode", "pc4", "house_number", "house", "street")  # fmt: skip

@@ -31,6 +31,7 @@ from typing import Any, Literal
 
 import polars as pl
 
+from datameent.analytics.linkage import refused
 from datameent.analytics.linkage.bloom import one_to_one_links
 from datameent.analytics.linkage.prepare import standardise
 
@@ -41,6 +42,8 @@ Progress = Callable[[str], None]
 LEFT_ID = "left_id"
 RIGHT_ID = "right_id"
 THRESHOLD = 0.9
+TRAINING_BLOCKS = {"birth_date": ("birth_date",), "address": ("postcode", "house_number")}
+"""Expectation maximisation runs once per blocking: each trains the comparisons it leaves free."""
 """Match probability at or above which a pair is a link (before one-to-one resolution)."""
 
 
@@ -140,7 +143,7 @@ def _api(backend: Backend, threads: int | None, scratch: str) -> Any:
     if backend == "spark":
         from datameent.analytics.linkage.spark import spark_api
 
-        return spark_api(threads)
+        return spark_api(threads, partitions=2 * (threads or 2))
     import duckdb
     from splink import DuckDBAPI
 
@@ -204,12 +207,24 @@ def _link(
         recall=0.8,
     )
     linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=seed)
-    linker.training.estimate_parameters_using_expectation_maximisation(
-        block_on("birth_date"), estimate_without_term_frequencies=True
-    )
-    linker.training.estimate_parameters_using_expectation_maximisation(
-        block_on("postcode", "house_number"), estimate_without_term_frequencies=True
-    )
+    trained = []
+    for name, rule in TRAINING_BLOCKS.items():
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                block_on(*rule), estimate_without_term_frequencies=True
+            )
+            trained.append(name)
+        except ValueError:
+            # EM drove an m probability to zero (Splink refuses such a model): in a small
+            # source some level holds no match at all. The other session's estimates stand.
+            continue
+    if not trained:
+        raise refused(
+            "Te weinig records om het koppelmodel te trainen; gebruik de methode bloom of "
+            "keyed, of grotere bronnen.",
+            "Too few records to train the linkage model; use the bloom or keyed method, or "
+            "larger sources.",
+        )
     tell("scoring")
     predictions = linker.inference.predict(threshold_match_probability=0.01)
     pairs = _pairs(predictions)
@@ -218,6 +233,7 @@ def _link(
         tell("one-to-one")
         links = one_to_one_links(links, "match_probability", "left", "right")
     model = linker.misc.save_model_to_json()
+    model["datameent_em_sessions"] = trained
     rate = float(model.get("probability_two_random_records_match", 0.0))
     return Scored(
         pairs.rename({"left": LEFT_ID, "right": RIGHT_ID}),
