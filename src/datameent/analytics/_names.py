@@ -213,3 +213,41 @@ MIGRANT_FAMILY = frozenset(
         "Sewnarain", "Martina", "Kowalski", "Nowak", "Haddou", "Benali",
     }
 )  # fmt: skip
+
+
+# Larger towns need the long tail of a real register: two names shared by thousands of people
+# make doppelgangers (same name, same birth date) far more common than they are, which is what
+# record linkage has to tell apart. So more given names, and surnames of residents with a
+# migration background as varied as Dutch ones.
+MORE_GIVEN_FEMALE = tuple(
+    """Lotte Sara Tess Lieke Noa Mila Evi Saar Nina Roos Femke Ilse Lisanne Kim Manon Charlotte
+    Annemieke Marloes Mirjam Karin Ellen Yvonne Astrid Carla Anja Hanneke Wendy Bianca Marjolein
+    Jolanda Natasja Miranda Suzanne Nicole Patricia Marianne Elisabeth Cornelia Hendrika
+    Geertruida Wilhelmina Jacoba Aaltje Grietje Trijntje Hilde Lies Rianne Sietske Baukje Froukje
+    Tineke Dineke Gerda Hennie Truus Ria Joke Hanane Loubna Souad Meryem Asmae Salma Imane Hafsa
+    Ikram Amina Zehra Emine Fatma Hatice Büşra Esra Merve Kübra Anjali Sunita Kavita Shanti
+    Agnieszka Katarzyna Magdalena Joanna Ewa Marisol Yolanda Esperanza""".split()
+)
+MORE_GIVEN_MALE = tuple(
+    """Bram Luuk Jesse Milan Tim Lars Niels Joris Koen Stijn Wouter Jeroen Martijn Mark Robert
+    Richard Frank Paul Michiel Arjen Gert Hendrik Cornelis Jacobus Johannes Adrianus Wilhelmus
+    Theodorus Gijs Teun Rutger Floris Maarten Sjoerd Wietse Jelle Hidde Tjeerd Douwe Klaas Dirk
+    Gerard Piet Wim Harm Evert Jurre Olaf Rens Mees Finn Siem Thomas Hugo Boaz Bart Vincent Roel
+    Freek Karim Rachid Said Bilal Ilias Soufiane Anouar Omar Yassin Hakan Murat Serkan Kemal Ali
+    Hasan Ibrahim Osman Ravi Sunil Anand Vikram Piotr Krzysztof Marek Paweł Edson Gilberto Ramon
+    Jurgen""".split()
+)
+MORE_MIGRANT_GIVEN = frozenset(
+    """Hanane Loubna Souad Meryem Asmae Salma Imane Hafsa Ikram Amina Zehra Emine Fatma Hatice Büşra
+    Esra Merve Kübra Anjali Sunita Kavita Shanti Agnieszka Katarzyna Magdalena Joanna Ewa Marisol
+    Yolanda Esperanza Karim Rachid Said Bilal Ilias Soufiane Anouar Omar Yassin Hakan Murat Serkan
+    Kemal Ali Hasan Ibrahim Osman Ravi Sunil Anand Vikram Piotr Krzysztof Marek Paweł Edson
+    Gilberto Ramon Jurgen""".split()
+)
+MORE_MIGRANT_FAMILY = tuple(
+    """Aydın Arslan Doğan Koç Kurt Özdemir Yıldız Yıldırım Aksoy Güler Polat Erdoğan Tekin Ünal
+    Jagroep Ramsaran Soekhoe Bisessar Mahabier Ramautar Baldew Kisoensingh Wiśniewski Wójcik
+    Kamiński Lewandowski Zieliński Szymański Dąbrowski Kozłowski Rosaria Cijntje Isenia
+    Pieternella Leito Statia Bakkali Chaouch Azzouzi Tahiri Benaissa Mansouri Lahlou Essaidi
+    Chahid Ouali Boukhari Amezian Zaari Hamdi Ouarga Bouhlal Tounsi Khattabi Ziani""".split()
+)

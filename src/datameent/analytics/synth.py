@@ -344,7 +344,8 @@ class LinkageSources:
     """Two sources about the same town, for record linkage, and the truth about who is who."""
 
     municipality: pl.DataFrame
-    """`person_id` and the `IDENTITY` columns, as the municipality's own records hold them."""
+    """`person_id`, the `IDENTITY` columns and the address before the last move, as the
+    municipality's own records (from the BRP) hold them."""
     statistics_office: pl.DataFrame
     """`record_id` and the `IDENTITY` columns (and a few more), with a register's noise."""
     links: pl.DataFrame
@@ -369,7 +370,8 @@ def linkage_sources(
     people = _residents(rng, persons, today, hoods, bsns[:persons])
     others = _residents(rng, only_there, today, hoods, bsns[persons:], first_id=persons + 1)
     extract, links = _extract(rng, people, others, noise)
-    return LinkageSources(people.select("person_id", *IDENTITY), extract, links)
+    history = ("earlier_postcode", "earlier_house_number")
+    return LinkageSources(people.select("person_id", *IDENTITY, *history), extract, links)
 
 
 # Drawing helpers -------------------------------------------------------------------------------
@@ -457,10 +459,13 @@ def _neighbourhoods(rng: np.random.Generator, persons: int) -> pl.DataFrame:
 
 
 def _name_pools() -> dict[str, Array]:
-    dutch_f = [g for g in _names.GIVEN_FEMALE if g not in _names.MIGRANT_GIVEN]
-    dutch_m = [g for g in _names.GIVEN_MALE if g not in _names.MIGRANT_GIVEN]
-    migrant_f = [g for g in _names.GIVEN_FEMALE if g in _names.MIGRANT_GIVEN]
-    migrant_m = [g for g in _names.GIVEN_MALE if g in _names.MIGRANT_GIVEN]
+    migrant_given = _names.MIGRANT_GIVEN | _names.MORE_MIGRANT_GIVEN
+    female = _names.GIVEN_FEMALE + _names.MORE_GIVEN_FEMALE
+    male = _names.GIVEN_MALE + _names.MORE_GIVEN_MALE
+    dutch_f = [g for g in female if g not in migrant_given]
+    dutch_m = [g for g in male if g not in migrant_given]
+    migrant_f = [g for g in female if g in migrant_given]
+    migrant_m = [g for g in male if g in migrant_given]
     dutch_family = [f for f in _names.FAMILY if f[1] not in _names.MIGRANT_FAMILY]
     built = [
         (_names.SURNAME_PREFIXES[(i * 7) % len(_names.SURNAME_PREFIXES)], stem + ending)
@@ -471,6 +476,7 @@ def _name_pools() -> dict[str, Array]:
     seen = {f for _, f in dutch_family}
     dutch_family += [(p, f) for p, f in built if f not in seen]
     migrant_family = [f for f in _names.FAMILY if f[1] in _names.MIGRANT_FAMILY]
+    migrant_family += [("", f) for f in _names.MORE_MIGRANT_FAMILY]
     return {
         "dutch_f": np.asarray(dutch_f, dtype=object),
         "dutch_m": np.asarray(dutch_m, dtype=object),

@@ -9,8 +9,8 @@ the Dice coefficient of their filters, 2|A ∩ B| / (|A| + |B|): similar names s
 bigrams and so most bits, which is what makes the encoding tolerant of typing errors.
 
 Blocking is privacy-preserving too: each record carries a few keyed block keys (HMAC of the
-birth date; of surname and initial; of postcode and house number), and only records sharing a
-key are compared. The linkage unit sees only filters, block keys and record ids.
+birth date; of postcode and house number; of surname, initial and birth year), and only records
+sharing a key are compared. The linkage unit sees only filters, block keys and record ids.
 
 The similarity kernel is compiled with Numba (hardware popcount over 64-bit words, parallel
 over blocks); encoding is vectorised with Polars and NumPy, hashing each distinct token once.
@@ -56,7 +56,7 @@ FIELDS: dict[str, int] = {
     "sex": 6,
     "address": 12,
 }
-BLOCKS = ("birth_date", "surname given_initial", "postcode house_number")
+BLOCKS = ("birth_date", "postcode house_number", "surname given_initial birth_year")
 """Block keys: records are compared when they agree on at least one of these."""
 
 

@@ -9,6 +9,7 @@ package (the Fellegi-Sunter model, the Bloom-filter encodings) compares these co
     given_name      folded (lower case, no diacritics, letters only), e.g. "jose"
     given_initial   its first letter; a register that holds only initials holds only this
     surname         the surname without its prefixes ("van der berg" -> "berg")
+    surname_initial its first letter (for blocking)
     surname_prefix  the prefixes, joined ("vander"), empty if none
     birth_date      ISO date as text ("1984-03-07"), so edits and day/month swaps are visible
     birth_year      the year alone, for blocking
@@ -17,6 +18,9 @@ package (the Fellegi-Sunter model, the Bloom-filter encodings) compares these co
     house_number    the number without addition ("120"); house the number with a normalised
                     addition ("120a")
     street          folded street name
+    earlier_postcode, earlier_house_number
+                    the address before the last move, where a source keeps it (the BRP does);
+                    null otherwise
 """
 
 from __future__ import annotations
@@ -36,8 +40,9 @@ IDENTIFYING = frozenset({"bsn", "city", *QUASI_IDENTIFIERS, *DIRECT_IDENTIFIERS}
 """Columns that never reach a research output: what identifies a person, alone or combined.
 (Sex alone is a research variable, as in the statistics warehouse.)"""
 
-COMPARED = ("given_name", "given_initial", "surname", "surname_prefix", "birth_date", "birth_year",
-            "sex", "postcode", "pc4", "house_number", "house", "street")  # fmt: skip
+COMPARED = ("given_name", "given_initial", "surname", "surname_initial", "surname_prefix",
+            "birth_date", "birth_year", "sex", "postcode", "pc4", "house_number", "house",
+            "street", "earlier_postcode", "earlier_house_number")  # fmt: skip
 """The standardised columns the methods compare."""
 
 PREFIX_WORDS = ("van", "der", "den", "de", "het", "'t", "t", "ten", "ter", "te", "in", "op", "uit",
@@ -98,6 +103,14 @@ def fold(column: str | pl.Expr) -> pl.Expr:
     )
 
 
+def _postcode(column: str) -> pl.Expr:
+    return pl.col(column).cast(pl.String).str.to_uppercase().str.replace_all(r"\s+", "")
+
+
+def _number(column: str) -> pl.Expr:
+    return pl.col(column).cast(pl.String).str.extract(r"^\s*(\d+)", 1)
+
+
 def standardise(table: pl.DataFrame, id_column: str, keep: Iterable[str] = ()) -> pl.DataFrame:
     """`id_column`, the `COMPARED` columns and `keep`, from a source with `QUASI_IDENTIFIERS`.
     Empty values become null, so that they count as unknown rather than as disagreement."""
@@ -105,9 +118,10 @@ def standardise(table: pl.DataFrame, id_column: str, keep: Iterable[str] = ()) -
         [fold("name_prefix").fill_null(""), fold("family_name").fill_null("")], separator=" "
     ).str.strip_chars(" ")
     given = fold("given_name")
-    postcode = pl.col("postcode").cast(pl.String).str.to_uppercase().str.replace_all(r"\s+", "")
+    postcode = _postcode("postcode")
     house = pl.col("house_number").cast(pl.String).str.to_lowercase()
-    digits = house.str.extract(r"^\s*(\d+)", 1)
+    digits = _number("house_number")
+    earlier = all(c in table.columns for c in ("earlier_postcode", "earlier_house_number"))
     addition = house.str.replace(r"^\s*\d+", "").str.replace_all(r"[^a-z0-9]+", "")
     birth = pl.col("birth_date").cast(pl.Date)
     out = table.select(
@@ -115,6 +129,7 @@ def standardise(table: pl.DataFrame, id_column: str, keep: Iterable[str] = ()) -
         given.alias("given_name"),
         given.str.slice(0, 1).alias("given_initial"),
         prefix_and_surname.str.replace(_PREFIXES, "").str.replace_all(" ", "").alias("surname"),
+        prefix_and_surname.str.replace(_PREFIXES, "").str.slice(0, 1).alias("surname_initial"),
         prefix_and_surname.str.extract(_PREFIXES, 0)
         .str.replace_all(r"[\s']", "")
         .fill_null("")
@@ -127,6 +142,12 @@ def standardise(table: pl.DataFrame, id_column: str, keep: Iterable[str] = ()) -
         digits.alias("house_number"),
         pl.concat_str([digits, addition]).alias("house"),
         fold("street").str.replace_all(" ", "").alias("street"),
+        (_postcode("earlier_postcode") if earlier else pl.lit(None, pl.String)).alias(
+            "earlier_postcode"
+        ),
+        (_number("earlier_house_number") if earlier else pl.lit(None, pl.String)).alias(
+            "earlier_house_number"
+        ),
         *[pl.col(c) for c in keep],
     )
     text = [c for c in COMPARED if out.schema[c] == pl.String]

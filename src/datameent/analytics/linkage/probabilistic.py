@@ -4,16 +4,21 @@ The model compares five things: the given name, the surname (without its prefix)
 date, sex and the address (postcode, house number and street as one comparison, since they are
 not independent evidence). Each has levels from exact agreement down to disagreement, chosen
 for the errors Dutch registers make: a keying error in a name (Damerau-Levenshtein 1, or
-Jaro-Winkler >= 0.9), an initial where the other source has the full given name, day and month
-swapped in a birth date, a digit mistyped, an address from before a move (same PC4 only), a
-house-number addition written differently (same number). Exact name agreement is weighed by
+Jaro-Winkler >= 0.9), only an initial where the other source has the full given name, day and
+month swapped in a birth date, a digit mistyped, an address from before a move (the BRP keeps
+the earlier address: when one source holds it, it is compared too), a house-number addition
+written differently (same number). Exact name agreement is weighed by
 how common the name is (term-frequency adjustment: two records called "de Jong" say less than
 two called "Wijnaldum").
 
 Training needs no labels: u from random pairs, the match rate from strict deterministic rules,
 m by expectation maximisation on two blockings that each leave the other half of the evidence
-free. Prediction uses three blocking rules OR'ed, so a person is found if they agree on the
-birth date, or on surname and initial, or on postcode and house number. When both sources hold a
+free. Prediction uses four blocking rules OR'ed, so a person is found if they agree on the
+birth date and the initial of either name, or on postcode and house number, or on surname,
+initial and birth year. (Surname and initial alone would compare 800 million pairs at a million
+records each: every Jan de Jong with every J. de Jong; the birth date alone 32 million. These
+rules compare about 19 million and miss 0.3 % of the true pairs of the benchmark: those with
+both an unusable birth date and another address.) When both sources hold a
 person at most once, links are resolved one-to-one, greedily from the most to the least probable
 pair (`bloom.one_to_one_links`, shared with the Bloom-filter method).
 
@@ -42,6 +47,11 @@ Progress = Callable[[str], None]
 LEFT_ID = "left_id"
 RIGHT_ID = "right_id"
 THRESHOLD = 0.9
+U_PAIRS = 2e6
+"""Random pairs for the u probabilities (what non-matches look like)."""
+EM_PAIRS = 1e6
+"""Blocked pairs per EM session at most: enough for stable m probabilities at any scale (more
+only costs time: a million records blocked on birth date give 32 million pairs)."""
 TRAINING_BLOCKS = {"birth_date": ("birth_date",), "address": ("postcode", "house_number")}
 """Expectation maximisation runs once per blocking: each trains the comparisons it leaves free."""
 """Match probability at or above which a pair is a link (before one-to-one resolution)."""
@@ -71,15 +81,17 @@ def settings() -> Any:
         levels = [
             cll.NullLevel(column),
             cll.ExactMatchLevel(column).configure(tf_adjustment_column=column),
-            cll.DamerauLevenshteinLevel(column, 1),
-            cll.JaroWinklerLevel(column, 0.9),
         ]
         if initial:
+            # A register that keeps only initials: "b" against "bas" is not a disagreement.
             levels.append(
                 cll.CustomLevel(
-                    f"{initial}_l = {initial}_r", label_for_charts="Same initial"
-                ).configure(is_null_level=False)
+                    f"(length({column}_l) = 1 OR length({column}_r) = 1) "
+                    f"AND {initial}_l = {initial}_r",
+                    label_for_charts="Only an initial, and it agrees",
+                )
             )
+        levels += [cll.DamerauLevenshteinLevel(column, 1), cll.JaroWinklerLevel(column, 0.9)]
         return cl.CustomComparison(
             comparison_levels=[*levels, cll.ElseLevel()], output_column_name=column
         )
@@ -112,6 +124,11 @@ def settings() -> Any:
                 cll.And(cll.ExactMatchLevel("postcode"), cll.ExactMatchLevel("house_number")),
                 cll.And(cll.ExactMatchLevel("street"), cll.ExactMatchLevel("house")),
             ),
+            cll.CustomLevel(
+                "(earlier_postcode_l = postcode_r AND earlier_house_number_l = house_number_r) "
+                "OR (postcode_l = earlier_postcode_r AND house_number_l = earlier_house_number_r)",
+                label_for_charts="One's earlier address is the other's",
+            ),
             cll.Or(cll.ExactMatchLevel("street"), cll.ExactMatchLevel("postcode")),
             cll.ExactMatchLevel("pc4"),
             cll.ElseLevel(),
@@ -128,9 +145,10 @@ def settings() -> Any:
             address,
         ],
         blocking_rules_to_generate_predictions=[
-            block_on("birth_date"),
-            block_on("surname", "given_initial"),
+            block_on("birth_date", "given_initial"),
+            block_on("birth_date", "surname_initial"),
             block_on("postcode", "house_number"),
+            block_on("surname", "given_initial", "birth_year"),
         ],
         retain_matching_columns=False,
         retain_intermediate_calculation_columns=False,
@@ -206,12 +224,12 @@ def _link(
         [block_on("birth_date", "surname", "given_name"), block_on("birth_date", "postcode")],
         recall=0.8,
     )
-    linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=seed)
+    linker.training.estimate_u_using_random_sampling(max_pairs=U_PAIRS, seed=seed)
     trained = []
     for name, rule in TRAINING_BLOCKS.items():
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(
-                block_on(*rule), estimate_without_term_frequencies=True
+                block_on(*rule), estimate_without_term_frequencies=True, max_pairs=EM_PAIRS
             )
             trained.append(name)
         except ValueError:
