@@ -187,7 +187,7 @@ def link(
     """Link `left` and `right` (each with the quasi-identifiers of `prepare`) and score every
     candidate pair. Ids are kept as they are; nothing else of the sources leaves this call."""
     tell = progress or (lambda _: None)
-    logging.getLogger("splink").setLevel(logging.WARNING)
+    logging.getLogger("splink").setLevel(logging.ERROR)
     with tempfile.TemporaryDirectory(prefix="datameent-linkage-") as scratch:
         return _link(left, right, left_id, right_id, one_to_one, threshold, backend, seed,
                      threads, tell, scratch)  # fmt: skip
