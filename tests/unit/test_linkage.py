@@ -116,6 +116,10 @@ def test_encoding_is_keyed_by_the_shared_secret() -> None:
     assert not set(one.blocks["key"]) & set(other.blocks["key"])
     with pytest.raises(ValueError, match="at least 16 bytes"):
         bloom.encode(table, "id", b"short")
+    with pytest.raises(InvalidInput) as refused:
+        bloom.match(one, other)
+    assert refused.value.detail is not None
+    assert "different secrets" in refused.value.detail.en
 
 
 def _dice_reference(a: np.ndarray, b: np.ndarray) -> np.ndarray:

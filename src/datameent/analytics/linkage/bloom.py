@@ -37,6 +37,8 @@ from numba import types
 from numba.extending import intrinsic
 from numpy.typing import NDArray
 
+from datameent.analytics.linkage import refused
+from datameent.analytics.linkage.keyed import fingerprint
 from datameent.analytics.linkage.prepare import standardise
 
 BITS = 1024
@@ -69,6 +71,8 @@ class Encoded:
     """One row of `WORDS` 64-bit words per record."""
     blocks: pl.DataFrame
     """`row` (index into ids) and `key` (keyed hash as a 64-bit integer), one per block key."""
+    key_fingerprint: str
+    """Of the secret the filters were made with: filters under two secrets never match."""
 
 
 def _secret(secret: bytes) -> bytes:
@@ -150,7 +154,7 @@ def encode(
         _fill(filters[start : start + part.height], tokens(part), key)
         if progress:
             progress(part.height)
-    return Encoded(rows[id_column], filters, block_keys(rows, key))
+    return Encoded(rows[id_column], filters, block_keys(rows, key), fingerprint(key))
 
 
 def _fill(filters: NDArray[np.uint64], found: pl.DataFrame, key: bytes) -> None:
@@ -370,6 +374,13 @@ def match(
     left: Encoded, right: Encoded, *, threshold: float = THRESHOLD, one_to_one: bool = True
 ) -> Matched:
     """Match two encoded sources: blocking, Dice, threshold and (if asked) one-to-one."""
+    if left.key_fingerprint != right.key_fingerprint:
+        raise refused(
+            "De bronnen zijn met verschillende geheimen gecodeerd; vraag de bronhouders "
+            "hetzelfde gedeelde geheim te gebruiken.",
+            "The sources were encoded under different secrets; ask the data holders to use "
+            "the same shared secret.",
+        )
     pairs, comparisons = candidates(left, right, threshold)
     pairs = pairs.sort(["dice", "left", "right"], descending=[True, False, False])
     links = one_to_one_links(pairs, "dice", "left", "right") if one_to_one else pairs
