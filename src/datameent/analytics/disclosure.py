@@ -32,7 +32,7 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import polars as pl
@@ -161,6 +161,43 @@ def aggregate(
     return _named(facts.group_by(list(breakdowns)).agg(aggregations), breakdowns, measure, n)
 
 
+Dialect = Literal["duckdb", "spark"]
+"""The SQL engine a table is counted in: "duckdb" (default, in-process) or "spark"."""
+
+_QUOTE = {"duckdb": '"', "spark": "`"}
+_LARGEST = {
+    # The n largest contributions of a cell, for the dominance rule.
+    "duckdb": "max(abs({value}), {n})",
+    "spark": "slice(sort_array(collect_list(abs({value})), false), 1, {n})",
+}
+
+
+def aggregate_sql(
+    table: str,
+    breakdowns: Sequence[str],
+    measure: str | None,
+    rules: Rules,
+    dialect: Dialect = "duckdb",
+) -> str:
+    """The one query that counts a table's finest cells, written once for every engine: the
+    dialects differ only in how identifiers are quoted and how the largest contributions are
+    collected. Names must have been checked against the engine's catalogue by the caller."""
+    quote = _QUOTE[dialect]
+    quoted = [f"{quote}{b}{quote}" for b in breakdowns]
+    figures = ["count(*) AS count"]
+    if measure:
+        value = f"coalesce(CAST({quote}{measure}{quote} AS DOUBLE), 0)"
+        largest = _LARGEST[dialect].format(value=value, n=int(rules.dominance_n))
+        figures += [f"sum({value}) AS sum", f"{largest} AS largest"]
+    group = f" GROUP BY {', '.join(quoted)}" if breakdowns else ""
+    return f"SELECT {', '.join([*quoted, *figures])} FROM {quote}{table}{quote}{group}"
+
+
+def _check_columns(known: set[str], table: str, wanted: Sequence[str]) -> None:
+    if not known or any(c not in known for c in wanted):
+        raise KeyError(f"unknown table or columns: {table}, {', '.join(wanted)}")
+
+
 def aggregate_duckdb(
     connection: Any,
     table: str,
@@ -171,24 +208,33 @@ def aggregate_duckdb(
     """The finest cells of the table from fact rows in a DuckDB table (the warehouse): the
     grouping runs in DuckDB, only the cells come back. `table`, `breakdowns` and `measure` must
     be columns DuckDB knows; they are checked against its catalogue, never pasted unchecked."""
-    known = columns_of(connection, table)
-    wanted = [*breakdowns, *([measure] if measure else [])]
-    if not known or any(c not in known for c in wanted):
-        raise KeyError(f"unknown table or columns: {table}, {', '.join(wanted)}")
-    n = rules.dominance_n
-    quoted = [f'"{b}"' for b in breakdowns]
-    figures = ["count(*) AS count"]
-    if measure:
-        value = f'coalesce(CAST("{measure}" AS DOUBLE), 0)'
-        figures += [f"sum({value}) AS sum", f"max(abs({value}), {int(n)}) AS largest"]
-    group = f" GROUP BY {', '.join(quoted)}" if breakdowns else ""
-    sql = f'SELECT {", ".join([*quoted, *figures])} FROM "{table}"{group}'
-    result = connection.execute(sql)
+    _check_columns(
+        columns_of(connection, table), table, [*breakdowns, *([measure] if measure else [])]
+    )
+    result = connection.execute(aggregate_sql(table, breakdowns, measure, rules))
     names = [d[0] for d in result.description]
     cells = pl.DataFrame(result.fetchall(), schema=names, orient="row")
-    if not breakdowns:
-        return cells
-    return _named(cells, breakdowns, measure, n)
+    return _named(cells, breakdowns, measure, rules.dominance_n) if breakdowns else cells
+
+
+def aggregate_spark(
+    session: Any,
+    table: str,
+    breakdowns: Sequence[str],
+    measure: str | None,
+    rules: Rules,
+) -> pl.DataFrame:
+    """`aggregate_duckdb` on Spark, for warehouses at national scale: the same query (see
+    `aggregate_sql`) on a table or view the session knows; the cells come back as Arrow and are
+    protected by the same code."""
+    known = set(session.table(table).columns) if session.catalog.tableExists(table) else set()
+    _check_columns(known, table, [*breakdowns, *([measure] if measure else [])])
+    frame = session.sql(aggregate_sql(table, breakdowns, measure, rules, "spark"))
+    cells = pl.from_arrow(frame.toArrow())
+    assert isinstance(cells, pl.DataFrame)
+    if "count" in cells.columns:
+        cells = cells.with_columns(pl.col("count").cast(pl.Int64))
+    return _named(cells, breakdowns, measure, rules.dominance_n) if breakdowns else cells
 
 
 def columns_of(connection: Any, table: str) -> set[str]:
