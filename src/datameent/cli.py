@@ -1,4 +1,4 @@
-"""The `datameent` command: demo, serve, db, seed, synth, link, quality, users, ledger,
+"""The `datameent` command: demo, serve, db, seed, synth, link, ttp, quality, users, ledger,
 warehouse."""
 
 from __future__ import annotations
@@ -28,8 +28,14 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 users_app = typer.Typer(help="Accounts.", no_args_is_help=True)
 ledger_app = typer.Typer(help="The processing log (RFC 9162 Merkle log).", no_args_is_help=True)
 warehouse_app = typer.Typer(help="The pseudonymised statistics warehouse.", no_args_is_help=True)
+ttp_app = typer.Typer(
+    help="Linkage on keyed BSN pseudonyms with the roles apart: each role runs its own step "
+    "with its own key (data holder: deliver; trusted third party: map; researcher: assemble).",
+    no_args_is_help=True,
+)
 app.add_typer(db_app, name="db")
 app.add_typer(warehouse_app, name="warehouse")
+app.add_typer(ttp_app, name="ttp")
 app.add_typer(users_app, name="users")
 app.add_typer(ledger_app, name="ledger")
 console = Console()
@@ -306,6 +312,83 @@ def link(
         console.print(f"Against the true links: precision {a.precision:.4f}, recall "
                       f"{a.recall:.4f}, F1 {a.f1:.4f}.")  # fmt: skip
     console.print(f"Written to {out}: {', '.join(done.files)}.")
+
+
+def _key_or_exit(key: bytes | None, name: str) -> bytes:
+    if key is None:
+        errors.print(f"{name} is not set; this step needs it (see docs/settings.md).")
+        raise typer.Exit(1)
+    return key
+
+
+@ttp_app.command("deliver")
+def ttp_deliver(
+    source: Annotated[Path, typer.Option(help="The data holder's source (Parquet).")],
+    party: Annotated[str, typer.Option(help="This data holder's name, e.g. gemeente.")],
+    out: Annotated[Path, typer.Option("--out", help="Directory for the delivery.")],
+    bsn_column: Annotated[str, typer.Option(help="The column with the BSN.")] = "bsn",
+    keep: Annotated[str | None, typer.Option(help="Research variables, comma-separated.")] = None,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Data holder: keyed BSN pseudonyms for the trusted third party (identifiers.parquet) and
+    the research variables for the researcher (payload.parquet). Needs DATAMEENT_LINKAGE_KEY."""
+    from datameent.services import linkage
+
+    settings = _settings(data_dir, database_url)
+    key = _key_or_exit(settings.linkage_key_bytes(), "DATAMEENT_LINKAGE_KEY")
+    store = _store(settings)
+    try:
+        rows = linkage.deliver(
+            store, linkage.service_account(store), source, party, key, out,
+            bsn_column=bsn_column, keep=_columns(keep),
+        )  # fmt: skip
+    except DatameentError as error:
+        _fail(error)
+    finally:
+        store.dispose()
+    console.print(
+        f"Delivery of {party} ({rows:,} records) written to {out}: send identifiers.parquet "
+        "and delivery.json to the trusted third party, payload.parquet and delivery.json to "
+        "the researcher."
+    )
+
+
+@ttp_app.command("map")
+def ttp_map(
+    delivery: Annotated[list[Path], typer.Option(help="A delivery directory (twice or more).")],
+    project: Annotated[str, typer.Option(help="The research project.")],
+    out: Annotated[Path, typer.Option("--out", help="Directory for the mappings.")],
+) -> None:
+    """Trusted third party: research pseudonyms for the deliveries' identifiers (reads only
+    identifiers.parquet and delivery.json). Needs DATAMEENT_TTP_KEY."""
+    from datameent.services import linkage
+
+    key = _key_or_exit(Settings().with_local_keys().ttp_key_bytes(), "DATAMEENT_TTP_KEY")
+    try:
+        parties = linkage.map_deliveries(key, project, delivery, out)
+    except DatameentError as error:
+        _fail(error)
+    console.print(
+        f"Mappings for {', '.join(parties)} written to {out}; send them to the researcher."
+    )
+
+
+@ttp_app.command("assemble")
+def ttp_assemble(
+    payload: Annotated[list[Path], typer.Option(help="A delivery directory with its payload.")],
+    mappings: Annotated[Path, typer.Option(help="The TTP's mappings directory.")],
+    out: Annotated[Path, typer.Option("--out", help="Directory for the research table.")],
+) -> None:
+    """Researcher: the linked research table from the payloads and the TTP's mappings. Needs no
+    key and sees no identifier."""
+    from datameent.services import linkage
+
+    try:
+        rows = linkage.assemble_research(payload, mappings, out)
+    except DatameentError as error:
+        _fail(error)
+    console.print(f"Research table with {rows:,} persons written to {out / 'research.parquet'}.")
 
 
 @app.command()

@@ -261,3 +261,71 @@ def test_link_writes_the_research_output_and_refuses_bad_input(tmp_path: Path) -
     production = environment(tmp_path / "data", **KEYS)
     keyless = run(["link", *sources, "--out", str(tmp_path / "z")], production)
     assert keyless.returncode == 1 and "DATAMEENT_LINKAGE_KEY" in keyless.stderr
+
+
+def _key(start: int) -> str:
+    return base64.b64encode(bytes(range(start, start + 32))).decode()
+
+
+def test_the_keyed_method_runs_with_its_roles_apart(tmp_path: Path) -> None:
+    import polars as pl
+
+    town = tmp_path / "stad"
+    holder = environment(
+        tmp_path / "gemeente", DATAMEENT_ENVIRONMENT="development", DATAMEENT_LINKAGE_KEY=_key(0)
+    )
+    assert (
+        run(["synth", "--persons", "2000", "--seed", "6", "--out", str(town)], holder).returncode
+        == 0
+    )
+    assert run(["db", "upgrade"], holder).returncode == 0
+    municipality, office = tmp_path / "levering-gemeente", tmp_path / "levering-cbs"
+    for source, party, keep, out in (
+        (town / "persons.parquet", "gemeente", "household_type", municipality),
+        (town / "statistics_office_extract.parquet", "cbs", "migration_background", office),
+    ):
+        done = run(["ttp", "deliver", "--source", str(source), "--party", party,
+                    "--keep", keep, "--out", str(out)], holder)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+    identifiers = pl.read_parquet(municipality / "identifiers.parquet")
+    assert identifiers.columns == ["row_token", "pseudonym"]
+    bsns = set(pl.read_parquet(town / "persons.parquet")["bsn"])
+    assert not bsns & set(identifiers["pseudonym"])
+
+    ttp = environment(
+        tmp_path / "ttp", DATAMEENT_TTP_KEY=base64.b64encode(bytes(range(64, 96))).decode()
+    )  # noqa: E501
+    mappings = tmp_path / "koppeltabellen"
+    mapped = run(["ttp", "map", "--delivery", str(municipality), "--delivery", str(office),
+                  "--project", "wat-werkt", "--out", str(mappings)], ttp)  # fmt: skip
+    assert mapped.returncode == 0, mapped.stderr
+    researcher = environment(tmp_path / "onderzoeker")
+    out = tmp_path / "onderzoek"
+    made = run(["ttp", "assemble", "--payload", str(municipality), "--payload", str(office),
+                "--mappings", str(mappings), "--out", str(out)], researcher)  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    research = pl.read_parquet(out / "research.parquet")
+    assert set(research.columns) == {
+        "research_pseudonym", "gemeente_household_type", "in_gemeente",
+        "cbs_migration_background", "in_cbs",
+    }  # fmt: skip
+    both = research.filter(pl.col("in_gemeente") & pl.col("in_cbs")).height
+    truth = pl.read_parquet(town / "ground_truth" / "statistics_office_links.parquet")
+    extract = pl.read_parquet(town / "statistics_office_extract.parquet")
+    expected = truth.join(extract, on="record_id").drop_nulls(["person_id", "bsn"]).height
+    assert both == expected
+
+    keyless = run(["ttp", "map", "--delivery", str(municipality), "--delivery", str(office),
+                   "--project", "wat-werkt", "--out", str(tmp_path / "x")], researcher)  # fmt: skip
+    assert keyless.returncode == 1 and "DATAMEENT_TTP_KEY" in keyless.stderr
+    other = environment(
+        tmp_path / "ander", DATAMEENT_ENVIRONMENT="development", DATAMEENT_LINKAGE_KEY=_key(1)
+    )
+    assert run(["db", "upgrade"], other).returncode == 0
+    stranger = tmp_path / "levering-ander"
+    assert run(["ttp", "deliver", "--source", str(town / "statistics_office_extract.parquet"),
+                "--party", "cbs", "--out", str(stranger)], other).returncode == 0  # fmt: skip
+    refused = run(["ttp", "map", "--delivery", str(municipality), "--delivery", str(stranger),
+                   "--project", "wat-werkt", "--out", str(tmp_path / "y")], ttp)  # fmt: skip
+    assert refused.returncode == 1 and "different linkage keys" in refused.stderr
+    assert not (tmp_path / "y").exists() or not any((tmp_path / "y").iterdir())

@@ -447,3 +447,110 @@ def _write(
         return tuple(names)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+# The keyed method with its roles apart ---------------------------------------------------------
+#
+# `run` with the keyed method plays all three roles in one process (a test environment, or a
+# municipality that is its own trusted third party). Between organisations each role runs its
+# own step with only its own key, and files travel between them:
+#
+#   data holder:  deliver  -> identifiers.parquet (to the TTP), payload.parquet (to the
+#                             researcher), delivery.json (party, key fingerprint, rows)
+#   TTP:          map      -> mapping-<party>.parquet per delivery (to the researcher)
+#   researcher:   assemble -> research.parquet
+
+
+def _stage_and_move(out: Path, files: dict[str, pl.DataFrame], notes: dict[str, Any]) -> None:
+    """Write `files` and `delivery.json`-like `notes` into `out` all at once (or not at all)."""
+    _check_out(out)
+    out.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".stage-", dir=out))
+    try:
+        for name, table in files.items():
+            table.write_parquet(staging / name)
+        for name, document in notes.items():
+            (staging / name).write_text(json.dumps(document, indent=2) + "\n")
+        for name in (*files, *notes):
+            (staging / name).replace(out / name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def deliver(
+    store: Store,
+    actor: User,
+    source: Path,
+    party: str,
+    linkage_key: bytes,
+    out: Path,
+    *,
+    bsn_column: str = "bsn",
+    keep: tuple[str, ...] = (),
+) -> int:
+    """The data holder's step: split `source` into the TTP's identifier file and the
+    researcher's payload file. Logged as the linkage processing (the BSN is read)."""
+    _check_out(out)
+    table = _read(source, party)
+    delivery = keyed.deliver(table, party, linkage_key, bsn_column=bsn_column, payload=keep)
+    with store.unit_of_work() as uow:
+        permit = uow.authorize(AccessRequest(actor, Action.LINK_RECORDS))
+        uow.log.touch(permit, None, {bsn_column})
+        uow.commit()
+    notes = {"party": party, "key_fingerprint": delivery.key_fingerprint, "rows": table.height}
+    _stage_and_move(
+        out,
+        {"identifiers.parquet": delivery.identifiers, "payload.parquet": delivery.payload},
+        {"delivery.json": notes},
+    )
+    return table.height
+
+
+def _delivery(folder: Path, part: str) -> keyed.Delivery:
+    try:
+        notes = json.loads((folder / "delivery.json").read_text())
+        table = pl.read_parquet(folder / part)
+    except (OSError, ValueError, pl.exceptions.PolarsError) as error:
+        raise refused(
+            f"{folder} is geen volledige levering (delivery.json en {part}).",
+            f"{folder} is not a complete delivery (delivery.json and {part}).",
+        ) from error
+    empty = pl.DataFrame()
+    if part == "identifiers.parquet":
+        return keyed.Delivery(notes["party"], notes["key_fingerprint"], table, empty)
+    return keyed.Delivery(notes["party"], notes["key_fingerprint"], empty, table)
+
+
+def map_deliveries(ttp_key: bytes, project: str, deliveries: list[Path], out: Path) -> list[str]:
+    """The trusted third party's step: research pseudonyms for every delivery's identifiers.
+    Reads only identifier files (never a payload); returns the parties."""
+    _check_out(out)
+    found = [_delivery(folder, "identifiers.parquet") for folder in deliveries]
+    parties = [d.party for d in found]
+    if len(set(parties)) != len(parties):
+        raise refused("Twee leveringen van dezelfde partij.", "Two deliveries of the same party.")
+    mapped = keyed.TrustedThirdParty.for_project(ttp_key, project).map({d.party: d for d in found})
+    _stage_and_move(
+        out,
+        {f"mapping-{party}.parquet": table for party, table in mapped.items()},
+        {"mapping.json": {"project": project, "parties": parties}},
+    )
+    return parties
+
+
+def assemble_research(payloads: list[Path], mappings: Path, out: Path) -> int:
+    """The researcher's step: join each payload to its party's mapping; the linked table."""
+    _check_out(out)
+    found = [_delivery(folder, "payload.parquet") for folder in payloads]
+    tables = {}
+    for delivery in found:
+        path = mappings / f"mapping-{delivery.party}.parquet"
+        if not path.exists():
+            raise refused(
+                f"Geen koppeltabel van de TTP voor {delivery.party}.",
+                f"No mapping from the TTP for {delivery.party}.",
+            )
+        tables[delivery.party] = pl.read_parquet(path)
+    research = keyed.assemble({d.party: d.payload for d in found}, tables)
+    _stage_and_move(out, {"research.parquet": research}, {})
+    return research.height
