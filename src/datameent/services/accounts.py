@@ -128,3 +128,16 @@ def create_account(store: Store, actor: User | None, new: NewAccount) -> User:
         uow.accounts.add(user, password_hash, utcnow())
         uow.commit()
     return user
+
+
+def system_account(store: Store, username: str, display_name: str) -> User:
+    """A service's system account (it never logs in; residents see its name in their log),
+    made on first use."""
+    with store.unit_of_work() as uow:
+        found = uow.accounts.by_username(username)
+        if found is not None:
+            return found[0]
+        user = User(uuid4(), username, display_name, frozenset({Role.SYSTEM}))
+        uow.accounts.add(user, None, utcnow())
+        uow.commit()
+    return user

@@ -24,7 +24,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
-from uuid import uuid4
 
 import polars as pl
 
@@ -36,9 +35,9 @@ from datameent.analytics.linkage.prepare import (
     check_source,
 )
 from datameent.analytics.pseudonyms import Pseudonymiser
-from datameent.domain.accounts import Role, User
+from datameent.domain.accounts import User
 from datameent.domain.policy import AccessRequest, Action
-from datameent.services.clock import utcnow
+from datameent.services.accounts import system_account
 from datameent.store.uow import Store
 
 Method = Literal["keyed", "probabilistic", "bloom"]
@@ -96,14 +95,7 @@ class LinkRun:
 
 def service_account(store: Store) -> User:
     """The linkage service's system account, made on first use."""
-    with store.unit_of_work() as uow:
-        found = uow.accounts.by_username(SERVICE_ACCOUNT)
-        if found is not None:
-            return found[0]
-        user = User(uuid4(), SERVICE_ACCOUNT, "Koppeling", frozenset({Role.SYSTEM}))
-        uow.accounts.add(user, None, utcnow())
-        uow.commit()
-    return user
+    return system_account(store, SERVICE_ACCOUNT, "Koppeling")
 
 
 def _read(path: Path, name: str) -> pl.DataFrame:

@@ -17,18 +17,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import polars as pl
 
 from datameent.analytics.pseudonyms import Pseudonymiser
 from datameent.domain import warehouse
-from datameent.domain.accounts import Role, User
+from datameent.domain.accounts import User
 from datameent.domain.attributes import JsonValue
 from datameent.domain.policy import AccessRequest, Action
 from datameent.domain.text import Text
 from datameent.domain.vault import AttributeValue
 from datameent.errors import DataErased, InvalidInput, Problem
+from datameent.services.accounts import system_account
 from datameent.services.clock import utcnow
 from datameent.store.uow import Store
 
@@ -55,15 +56,8 @@ SERVICE_ACCOUNT = "pseudonimisering"
 
 
 def service_account(store: Store) -> User:
-    """The pseudonymisation service's system account, made on first use."""
-    with store.unit_of_work() as uow:
-        found = uow.accounts.by_username(SERVICE_ACCOUNT)
-        if found is not None:
-            return found[0]
-        user = User(uuid4(), SERVICE_ACCOUNT, "Pseudonimisering", frozenset({Role.SYSTEM}))
-        uow.accounts.add(user, None, utcnow())
-        uow.commit()
-    return user
+    """The export service's system account, made on first use."""
+    return system_account(store, SERVICE_ACCOUNT, "Pseudonimisering")
 
 
 def export(store: Store, actor: User, domain: str, key: bytes, out: Path) -> Exported:
