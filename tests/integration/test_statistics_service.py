@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from datameent.analytics.disclosure import TOTAL
-from datameent.domain.statistics import check_request
+from datameent.domain.statistics import PUBLIC_CATEGORIES, check_request
 from datameent.errors import AccessDenied
 from datameent.services import statistics, warehouse
 from datameent.store.tables import persons
@@ -42,3 +42,23 @@ def test_a_new_export_is_counted_not_an_old_answer(seeded: Store, tmp_path: Path
         statistics.make_table(tmp_path, user(seeded, "klantmanager1"), request)
     with pytest.raises(statistics.NoWarehouse):  # the council's warehouse was never exported
         statistics.make_table(tmp_path, user(seeded, "clientenraad1"), request)
+
+
+def test_exit_to_work_by_instrument_is_counted_from_what_case_managers_recorded(
+    seeded: Store, tmp_path: Path
+) -> None:
+    import polars as pl
+
+    warehouse.export(seeded, warehouse.service_account(seeded), "beleid", KEY, tmp_path / "beleid")
+    exported = pl.read_parquet(tmp_path / "beleid" / "persons.parquet")
+    assert exported["reintegration_instrument"].null_count() == 0
+    assert set(exported["reintegration_instrument"]) <= set(
+        PUBLIC_CATEGORIES["reintegration_instrument"]
+    )
+    request = check_request("exit_to_work", ["reintegration_instrument"])
+    figures = statistics.make_table(tmp_path, user(seeded, "analist1"), request)
+    cells = figures.table.cells
+    total = cells.filter(cells["reintegration_instrument"] == TOTAL)
+    assert total["mean"].item() == pytest.approx(exported["exit_to_work"].cast(pl.Float64).mean())
+    published = cells.filter(cells["status"] == "safe")
+    assert published["mean"].is_between(0, 1).all()

@@ -165,6 +165,11 @@ class SynthPerson:
     case_manager: int
     """`SynthStaff.number` of the case manager."""
     client_since: date
+    instrument: str
+    """The reintegration instrument (`INSTRUMENTS`), started on `instrument_started_on`."""
+    instrument_started_on: date
+    exit_to_work: bool
+    """Started paid work within 12 months of the instrument's start."""
 
 
 @dataclass(frozen=True)
@@ -1091,4 +1096,7 @@ def _synth_person(row: dict[str, Any], assessments: list[dict[str, Any]]) -> Syn
         zrm_dates=(earlier["assessed_on"], latest["assessed_on"]),
         case_manager=row["case_manager"],
         client_since=row["client_since"],
+        instrument=row["instrument"],
+        instrument_started_on=row["instrument_started_on"],
+        exit_to_work=row["exit_to_work_12m"],
     )

@@ -322,6 +322,31 @@ _WORK = (
         Text("Rijbewijs B", "Driving licence B"),
         ValueType.BOOLEAN,
     ),
+    Def(
+        "reintegration_instrument",
+        Category.WORK,
+        Text("Hulp naar werk", "Support towards work"),
+        ValueType.CHOICE,
+        self_declarable=False,
+        choices=_choices(
+            ("none", "Geen", "None"),
+            ("training", "Scholing", "Training"),
+            ("coaching", "Begeleiding door een coach", "Coaching"),
+            ("work_placement", "Werkervaringsplek", "Work placement"),
+            ("wage_subsidy", "Loonkostensubsidie", "Wage subsidy"),
+            ("language_course", "Taalcursus", "Language course"),
+        ),
+    ),
+    Def(
+        "exit_to_work",
+        Category.WORK,
+        Text(
+            "Binnen 12 maanden aan het werk gegaan",
+            "Started paid work within 12 months",
+        ),
+        ValueType.BOOLEAN,
+        self_declarable=False,
+    ),
 )
 
 

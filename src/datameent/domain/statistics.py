@@ -74,6 +74,16 @@ MEASURES: dict[str, Measure] = {
             Text("jaar", "years"),
         ),
         Measure(
+            "exit_to_work",
+            Text(
+                "Aandeel dat binnen 12 maanden aan het werk ging",
+                "Share who started paid work within 12 months",
+            ),
+            "exit_to_work",
+            "mean",
+            Text("van 0 (niemand) tot 1 (iedereen)", "from 0 (nobody) to 1 (everybody)"),
+        ),
+        Measure(
             "zrm_werk_opleiding",
             Text("Gemiddelde ZRM-score werk en opleiding", "Average ZRM score work and education"),
             "zrm_werk_opleiding",
@@ -101,6 +111,7 @@ BREAKDOWNS: dict[str, Text] = {
     "benefit_start_year": Text("Uitkering sinds (jaar)", "Benefit since (year)"),
     "housing": Text("Woonsituatie", "Housing"),
     "debt_counselling": Text("In schuldhulpverlening", "In debt counselling"),
+    "reintegration_instrument": Text("Hulp naar werk", "Support towards work"),
 }
 MAX_BREAKDOWNS = 3
 
@@ -121,6 +132,7 @@ PUBLIC_CATEGORIES: dict[str, tuple[str, ...]] = {
     "benefit_type": _codes("benefit_type"),
     "housing": _codes("housing"),
     "debt_counselling": ("true", "false", UNKNOWN),
+    "reintegration_instrument": _codes("reintegration_instrument"),
 }
 """Breakdowns whose categories are known without looking at the data: only these can be used
 with differential privacy (the cells released must not depend on who is in the data)."""

@@ -276,7 +276,31 @@ def _history(p: SynthPerson, links: _Connections, manager: UUID) -> list[Item]:
     items += [(k, _json(p.income[k]), gemeente) for k in ("income_source", "net_monthly_income")]
     items += [(k, _json(p.income[k]), checked) for k in ("savings", "debts", "debt_counselling")]
     items += [(k, _json(v), intake) for k, v in p.work.items() if v is not None]
-    return sorted(items + _addresses(p, links) + _zrm(p, manager), key=lambda i: i[2].recorded_at)
+    return sorted(
+        items + _addresses(p, links) + _zrm(p, manager) + _reintegration(p, manager),
+        key=lambda i: i[2].recorded_at,
+    )
+
+
+def _reintegration(p: SynthPerson, manager: UUID) -> list[Item]:
+    """The instrument when it started; whether work followed, a year later."""
+    started = p.instrument_started_on
+    result: list[Item] = [
+        (
+            "reintegration_instrument",
+            p.instrument,
+            Provenance(Source.MUNICIPALITY, manager, _at(started, 15), valid_from=started),
+        )
+    ]
+    year_later = started + timedelta(days=365)
+    result.append(
+        (
+            "exit_to_work",
+            p.exit_to_work,
+            Provenance(Source.MUNICIPALITY, manager, _at(year_later, 15), verified=True),
+        )
+    )
+    return result
 
 
 def _addresses(p: SynthPerson, links: _Connections) -> list[Item]:

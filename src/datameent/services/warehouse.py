@@ -148,7 +148,8 @@ _PERSON_COLUMNS = (
     "debts", "debt_counselling", "benefit_type", "benefit_norm", "benefit_start_year",
     "benefit_years", "monthly_benefit", "work_obligation_exempt", "education_level",
     "dutch_language_level", "work_experience_years", "last_employment_year", "hours_available",
-    "driving_licence", "case_manager", *warehouse.ZRM_KEYS,
+    "driving_licence", "reintegration_instrument", "exit_to_work", "case_manager",
+    *warehouse.ZRM_KEYS,
 )  # fmt: skip
 _ZRM_COLUMNS = (
     "person", "assessed_month", "instrument_version", "scorer", *warehouse.ZRM_KEYS,
