@@ -33,6 +33,7 @@ from datameent.analytics.linkage.prepare import (
     QUASI_IDENTIFIERS,
     check_research_columns,
     check_source,
+    require_columns,
 )
 from datameent.analytics.pseudonyms import Pseudonymiser
 from datameent.domain.accounts import User
@@ -126,24 +127,10 @@ def _check_request(request: LinkRequest, left: pl.DataFrame, right: pl.DataFrame
         (right, request.right_name, request.right_id, request.keep_right),
     ):
         check_research_columns(keep, name)
-        if request.method == "keyed":
-            required = [column, request.bsn_column, *keep]
-            missing = [c for c in required if c not in table.columns]
-            if missing:
-                raise refused(
-                    f"Bron {name} mist de kolommen {', '.join(missing)}.",
-                    f"Source {name} lacks the columns {', '.join(missing)}.",
-                )
-            if table.height == 0:
-                raise refused(f"Bron {name} is leeg.", f"Source {name} is empty.")
-        else:
+        keyed_ids = [column, request.bsn_column] if request.method == "keyed" else []
+        require_columns(table, [*keyed_ids, *keep], name)
+        if request.method != "keyed":
             check_source(table, column, name)
-            missing = [c for c in keep if c not in table.columns]
-            if missing:
-                raise refused(
-                    f"Bron {name} mist de kolommen {', '.join(missing)}.",
-                    f"Source {name} lacks the columns {', '.join(missing)}.",
-                )
     if request.threshold is not None and not 0 < request.threshold <= 1:
         raise refused("De drempel ligt tussen 0 en 1.", "The threshold lies between 0 and 1.")
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from datameent.analytics.linkage import refused
-from datameent.analytics.linkage.prepare import check_research_columns
+from datameent.analytics.linkage.prepare import check_research_columns, require_columns
 from datameent.domain.bsn import is_valid_bsn
 
 PROJECT = re.compile(r"^[a-z][a-z0-9-]{1,63}$")
@@ -89,16 +89,9 @@ def deliver(
             f"Bron {party} heeft geen kolom {bsn_column}.",
             f"Source {party} has no column {bsn_column}.",
         )
-    if source.height == 0:
-        raise refused(f"Bron {party} is leeg.", f"Source {party} is empty.")
     variables = list(payload)
     check_research_columns(variables, party)
-    missing = [c for c in variables if c not in source.columns]
-    if missing:
-        raise refused(
-            f"Bron {party} mist de kolommen {', '.join(missing)}.",
-            f"Source {party} lacks the columns {', '.join(missing)}.",
-        )
+    require_columns(source, variables, party)
     bsns = [
         b if b is not None and is_valid_bsn(str(b)) else None
         for b in source[bsn_column].cast(pl.String).to_list()

@@ -54,9 +54,9 @@ field or not: "van der", "ten", "in 't", "de la", "el"."""
 _PREFIXES = r"^(?:(?:" + "|".join(w.replace("'", "'?") for w in PREFIX_WORDS) + r")(?:\s+|'))+"
 
 
-def check_source(table: pl.DataFrame, id_column: str, name: str) -> None:
-    """Refuse a source that cannot be linked, with a message that names what is wrong."""
-    missing = [c for c in (id_column, *QUASI_IDENTIFIERS) if c not in table.columns]
+def require_columns(table: pl.DataFrame, columns: Iterable[str], name: str) -> None:
+    """Refuse source `name` if it lacks any of `columns` or holds no records."""
+    missing = [c for c in columns if c not in table.columns]
     if missing:
         raise refused(
             f"Bron {name} mist de kolommen {', '.join(missing)}.",
@@ -64,6 +64,11 @@ def check_source(table: pl.DataFrame, id_column: str, name: str) -> None:
         )
     if table.height == 0:
         raise refused(f"Bron {name} is leeg.", f"Source {name} is empty.")
+
+
+def check_source(table: pl.DataFrame, id_column: str, name: str) -> None:
+    """Refuse a source that cannot be linked, with a message that names what is wrong."""
+    require_columns(table, (id_column, *QUASI_IDENTIFIERS), name)
     if table[id_column].null_count():
         raise refused(
             f"Bron {name} heeft records zonder {id_column}.",

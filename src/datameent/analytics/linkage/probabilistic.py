@@ -186,83 +186,66 @@ def link(
 ) -> Scored:
     """Link `left` and `right` (each with the quasi-identifiers of `prepare`) and score every
     candidate pair. Ids are kept as they are; nothing else of the sources leaves this call."""
+    from splink import Linker, block_on
+
     tell = progress or (lambda _: None)
     logging.getLogger("splink").setLevel(logging.ERROR)
     with tempfile.TemporaryDirectory(prefix="datameent-linkage-") as scratch:
-        return _link(left, right, left_id, right_id, one_to_one, threshold, backend, seed,
-                     threads, tell, scratch)  # fmt: skip
-
-
-def _link(
-    left: pl.DataFrame,
-    right: pl.DataFrame,
-    left_id: str,
-    right_id: str,
-    one_to_one: bool,
-    threshold: float,
-    backend: Backend,
-    seed: int,
-    threads: int | None,
-    tell: Progress,
-    scratch: str,
-) -> Scored:
-    from splink import Linker, block_on
-
-    tell("standardising")
-    a = standardise(left, left_id).rename({left_id: "record"})
-    b = standardise(right, right_id).rename({right_id: "record"})
-    a = a.with_columns(pl.col("record").cast(pl.String))
-    b = b.with_columns(pl.col("record").cast(pl.String))
-    api = _api(backend, threads, scratch)
-    inputs = [
-        api.register(a.to_arrow(), dataset_display_name="source_a"),
-        api.register(b.to_arrow(), dataset_display_name="source_b"),
-    ]
-    linker = Linker(inputs, settings(), log_level=None)
-    tell("training")
-    linker.training.estimate_probability_two_random_records_match(
-        [block_on("birth_date", "surname", "given_name"), block_on("birth_date", "postcode")],
-        recall=0.8,
-    )
-    linker.training.estimate_u_using_random_sampling(max_pairs=U_PAIRS, seed=seed)
-    trained = []
-    for name, rule in TRAINING_BLOCKS.items():
-        try:
-            linker.training.estimate_parameters_using_expectation_maximisation(
-                block_on(*rule), estimate_without_term_frequencies=True, max_pairs=EM_PAIRS
-            )
-            trained.append(name)
-        except ValueError:
-            # EM drove an m probability to zero (Splink refuses such a model): in a small
-            # source some level holds no match at all. The other session's estimates stand.
-            continue
-    if not trained:
-        raise refused(
-            "Te weinig records om het koppelmodel te trainen; gebruik de methode bloom of "
-            "keyed, of grotere bronnen.",
-            "Too few records to train the linkage model; use the bloom or keyed method, or "
-            "larger sources.",
+        tell("standardising")
+        a = standardise(left, left_id).rename({left_id: "record"})
+        b = standardise(right, right_id).rename({right_id: "record"})
+        a = a.with_columns(pl.col("record").cast(pl.String))
+        b = b.with_columns(pl.col("record").cast(pl.String))
+        api = _api(backend, threads, scratch)
+        inputs = [
+            api.register(a.to_arrow(), dataset_display_name="source_a"),
+            api.register(b.to_arrow(), dataset_display_name="source_b"),
+        ]
+        linker = Linker(inputs, settings(), log_level=None)
+        tell("training")
+        linker.training.estimate_probability_two_random_records_match(
+            [block_on("birth_date", "surname", "given_name"), block_on("birth_date", "postcode")],
+            recall=0.8,
         )
-    tell("scoring")
-    predictions = linker.inference.predict(threshold_match_probability=0.01)
-    pairs = _pairs(predictions)
-    links = pairs.filter(pl.col("match_probability") >= threshold)
-    if one_to_one:
-        tell("one-to-one")
-        links = one_to_one_links(links, "match_probability", "left", "right")
-    model = linker.misc.save_model_to_json()
-    model["datameent_em_sessions"] = trained
-    rate = float(model.get("probability_two_random_records_match", 0.0))
-    return Scored(
-        pairs.rename({"left": LEFT_ID, "right": RIGHT_ID}),
-        links.select(
-            pl.col("left").alias(LEFT_ID),
-            pl.col("right").alias(RIGHT_ID),
-            "match_probability",
-        ),
-        model,
-        rate,
-    )
+        linker.training.estimate_u_using_random_sampling(max_pairs=U_PAIRS, seed=seed)
+        trained = []
+        for name, rule in TRAINING_BLOCKS.items():
+            try:
+                linker.training.estimate_parameters_using_expectation_maximisation(
+                    block_on(*rule), estimate_without_term_frequencies=True, max_pairs=EM_PAIRS
+                )
+                trained.append(name)
+            except ValueError:
+                # EM drove an m probability to zero (Splink refuses such a model): in a small
+                # source some level holds no match at all. The other session's estimates stand.
+                continue
+        if not trained:
+            raise refused(
+                "Te weinig records om het koppelmodel te trainen; gebruik de methode bloom of "
+                "keyed, of grotere bronnen.",
+                "Too few records to train the linkage model; use the bloom or keyed method, or "
+                "larger sources.",
+            )
+        tell("scoring")
+        predictions = linker.inference.predict(threshold_match_probability=0.01)
+        pairs = _pairs(predictions)
+        links = pairs.filter(pl.col("match_probability") >= threshold)
+        if one_to_one:
+            tell("one-to-one")
+            links = one_to_one_links(links, "match_probability", "left", "right")
+        model = linker.misc.save_model_to_json()
+        model["datameent_em_sessions"] = trained
+        rate = float(model.get("probability_two_random_records_match", 0.0))
+        return Scored(
+            pairs.rename({"left": LEFT_ID, "right": RIGHT_ID}),
+            links.select(
+                pl.col("left").alias(LEFT_ID),
+                pl.col("right").alias(RIGHT_ID),
+                "match_probability",
+            ),
+            model,
+            rate,
+        )
 
 
 def _arrow(frame: Any) -> pl.DataFrame:
