@@ -3,6 +3,7 @@ warehouse."""
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -33,7 +34,12 @@ ttp_app = typer.Typer(
     "with its own key (data holder: deliver; trusted third party: map; researcher: assemble).",
     no_args_is_help=True,
 )
+effects_app = typer.Typer(
+    help="What works for whom: effects of reintegration instruments per profile.",
+    no_args_is_help=True,
+)
 app.add_typer(db_app, name="db")
+app.add_typer(effects_app, name="effects")
 app.add_typer(warehouse_app, name="warehouse")
 app.add_typer(ttp_app, name="ttp")
 app.add_typer(users_app, name="users")
@@ -314,6 +320,146 @@ def link(
     console.print(f"Written to {out}: {', '.join(done.files)}.")
 
 
+Warehouse = Annotated[
+    Path | None, typer.Option(help="A warehouse export (datameent warehouse export) to read.")
+]
+Synthetic = Annotated[
+    int | None,
+    typer.Option(
+        min=1000, max=20_000_000,
+        help="Instead of a warehouse: a synthetic town of this many residents (truth known).",
+    ),
+]  # fmt: skip
+
+
+def _effects_source(warehouse: Path | None, synthetic: int | None, seed: int, audit: Path | None):  # type: ignore[no-untyped-def]
+    from datameent.analytics.effects.synthetic import warehouse as synthetic_warehouse
+    from datameent.analytics.synth import population
+    from datameent.services.effects import Source
+
+    if (warehouse is None) == (synthetic is None):
+        errors.print("Choose either --warehouse DIR or --synthetic RESIDENTS.")
+        raise typer.Exit(1)
+    if warehouse is not None:
+        return Source.warehouse(warehouse, audit)
+    assert synthetic is not None
+    with console.status(f"Building a synthetic town of {synthetic:,} residents"):
+        return Source.synthetic(synthetic_warehouse(population(synthetic, seed)))
+
+
+def _truth_lines(report) -> None:  # type: ignore[no-untyped-def]
+    console.print(
+        f"Against the truth ({report.clients:,} clients): PEHE {report.pehe:.4f}, constant "
+        f"effect {report.pehe_constant:.4f} (ratio {report.pehe_ratio:.2f}), coverage of the "
+        f"95 % intervals {report.coverage:.3f}, gain {report.gain_model * 100:.1f} per 100 = "
+        f"{report.policy_share:.0%} of the oracle's {report.gain_oracle * 100:.1f}."
+    )
+
+
+@effects_app.command("train")
+def effects_train(
+    warehouse: Warehouse = None,
+    synthetic: Synthetic = None,
+    seed: Annotated[int, typer.Option(help="Seed of the synthetic town.")] = 42,
+    audit: Annotated[
+        Path | None,
+        typer.Option(help="Parquet with person and migration_background, for the audit only."),
+    ] = None,
+    trees: Annotated[int, typer.Option(min=4, max=4000, help="Trees per instrument.")] = 200,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Train a new version of the effect model, with its held-out test, fairness audit, model
+    card and algorithm-register entry. Logged as a processing for research (AVG art. 89)."""
+    from datameent.analytics.effects.model import TrainingSettings
+    from datameent.services import effects
+
+    settings = _settings(data_dir, database_url)
+    source = _effects_source(warehouse, synthetic, seed, audit)
+    steps = ("reading", "training", "effects", "held-out", "explanations", "fairness audit",
+             "saving")  # fmt: skip
+    store = _store(settings)
+    try:
+        actor = effects.service_account(store)
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task("Training", total=len(steps))
+
+            def tell(step: str) -> None:
+                known = [i for i, s in enumerate(steps) if step.startswith(s.split()[0])]
+                progress.update(task, completed=known[0] if known else None,
+                                description=step[:1].upper() + step[1:])  # fmt: skip
+
+            chosen = TrainingSettings(trees=max(4, trees - trees % 4))
+            done = effects.train(store, actor, source, settings.data_dir, chosen, progress=tell)
+            progress.update(task, completed=len(steps))
+    except DatameentError as error:
+        _fail(error)
+    finally:
+        store.dispose()
+    validation = done.card["validation"]
+    console.print(
+        f"Version {done.version}: suggestions "
+        + ("[bold green]reliable[/]" if done.reliable else "[bold yellow]not reliable[/]")
+        + f" (gain on held-out clients {validation['gain_model'] * 100:.1f} per 100 against "
+        f"{validation['gain_constant'] * 100:.1f} with one instrument for all)."
+    )
+    if done.truth:
+        _truth_lines(done.truth)
+    console.print(f"Model and card written to {done.file.parent}.")
+
+
+@effects_app.command("evaluate")
+def effects_evaluate(
+    synthetic: Annotated[
+        int, typer.Option(min=1000, max=20_000_000, help="Residents of a fresh synthetic town.")
+    ],
+    seed: Annotated[int, typer.Option(help="Seed of that town (not the training's).")] = 4242,
+    version: Annotated[
+        str | None, typer.Option(help="Model version (default: the newest).")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write the report here (JSON and Markdown).")
+    ] = None,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Measure a trained version against the truth of a synthetic town it never saw: PEHE
+    against a constant effect, interval coverage, policy value against the oracle, fairness."""
+    from datameent.services import effects
+
+    settings = _settings(data_dir, database_url)
+    source = _effects_source(None, synthetic, seed, None)
+    store = _store(settings)
+    try:
+        if version is None:
+            found = effects.versions(store)
+            version = found[0].version if found else None
+        with console.status("Evaluating"):
+            registered, report, audit = effects.evaluate_on(store, source, version)
+    except DatameentError as error:
+        _fail(error)
+    finally:
+        store.dispose()
+    console.print(f"Version {registered.version}, on a town of {synthetic:,} (seed {seed}).")
+    _truth_lines(report)
+    attribute, gap = audit.largest("expected_gain")
+    console.print(f"Largest gap in expected gain between groups: {gap * 100:.1f} per 100 "
+                  f"({attribute}).")  # fmt: skip
+    if out is not None:
+        from datameent.analytics.effects import card
+
+        out.mkdir(parents=True, exist_ok=True)
+        document = {
+            **registered.card,
+            "groundTruth": card.truth_section(report),
+            "fairness": card.fairness_section(audit),
+            "evaluatedOn": {"residents": synthetic, "seed": seed},
+        }
+        (out / "evaluation.json").write_text(json.dumps(document, indent=2, default=str) + "\n")
+        (out / "evaluation.md").write_text(card.markdown(document))
+        console.print(f"Report written to {out}.")
+
+
 def _key_or_exit(key: bytes | None, name: str) -> bytes:
     if key is None:
         errors.print(f"{name} is not set; this step needs it (see docs/settings.md).")
@@ -462,6 +608,13 @@ def demo(
     persons: Annotated[int, typer.Option(min=1, max=100_000)] = 200,
     seed: Annotated[int, typer.Option()] = 42,
     data_dir: DataDir = None,
+    effects: Annotated[
+        bool,
+        typer.Option(
+            help="Learn what works for whom from a synthetic history of 40,000 clients, in the "
+            "background (about a minute after the start)."
+        ),
+    ] = True,
 ) -> None:
     """Start a fresh demo municipality on http://127.0.0.1 with demo accounts."""
     directory = data_dir or platformdirs.user_data_path("datameent") / "demo"
@@ -471,8 +624,39 @@ def demo(
     result = _seed(settings, persons, seed, "demo")
     _demo_warehouses(settings)
     _print_accounts(result, persons)
+    if effects:
+        import threading
+
+        threading.Thread(target=_demo_effects, args=(settings, seed), daemon=True).start()
+        console.print("Learning what works for whom in the background; the suggestions for "
+                      "case managers appear in about a minute.")  # fmt: skip
     console.print(f"Open [bold]http://127.0.0.1:{port}[/] (Ctrl+C stops the demo).")
     _run_server(settings, workers=1)
+
+
+DEMO_HISTORY = 2_000_000
+"""Residents of the synthetic town the demo's effect model learns from (about 44,000 clients)."""
+
+
+def _demo_effects(settings: Settings, seed: int) -> None:
+    """Train the demo's effect model on a synthetic history and put it in use, as the demo's
+    privacy officer would: an operator trains, the privacy officer activates."""
+    from datameent.analytics.effects.synthetic import warehouse
+    from datameent.analytics.synth import population
+    from datameent.services import effects
+
+    store = _store(settings)
+    try:
+        source = effects.Source.synthetic(warehouse(population(DEMO_HISTORY, seed)))
+        done = effects.train(store, effects.service_account(store), source, settings.data_dir)
+        with store.unit_of_work(write=False) as uow:
+            officer = uow.accounts.by_username("privacy1")
+        if officer is not None:
+            effects.activate(store, officer[0], done.version)
+    except Exception:  # noqa: BLE001 - a demo without suggestions still serves
+        errors.print("The demo's effect model could not be trained; suggestions stay off.")
+    finally:
+        store.dispose()
 
 
 def _demo_warehouses(settings: Settings) -> None:

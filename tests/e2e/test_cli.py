@@ -124,7 +124,16 @@ def test_an_operator_sets_up_serves_and_nothing_personal_reaches_the_log(tmp_pat
 def test_the_demo_serves_a_login_page_with_demo_accounts(tmp_path: Path) -> None:
     port = free_port()
     started = time.monotonic()
-    args = ["demo", "--persons", "20", "--port", str(port), "--data-dir", str(tmp_path)]
+    args = [
+        "demo",
+        "--persons",
+        "20",
+        "--port",
+        str(port),
+        "--data-dir",
+        str(tmp_path),
+        "--no-effects",
+    ]
     with server(args, environment(tmp_path), port) as process:
         elapsed = time.monotonic() - started
         api = httpx.Client(base_url=f"http://127.0.0.1:{port}")

@@ -58,6 +58,7 @@ class Action(StrEnum):
     RELEASE_REVIEW = "objection.release"
     EXPORT_STATISTICS = "statistics.export"
     LINK_RECORDS = "statistics.link"
+    TRAIN_EFFECTS = "statistics.effects"
     VIEW_STATISTICS = "statistics.view"
     VIEW_DATA_QUALITY = "statistics.quality"
     VIEW_DEADLINES = "objection.deadlines"
@@ -402,6 +403,13 @@ _RULES: dict[Action, tuple[tuple[str, str, Rule], ...]] = {
         (
             "research-linkage",
             "the linkage service links sources for research (AVG art. 89)",
+            _is_system,
+        ),
+    ),
+    Action.TRAIN_EFFECTS: (
+        (
+            "effects-training",
+            "the effects service learns what works for whom from the warehouse (AVG art. 89)",
             _is_system,
         ),
     ),

@@ -293,6 +293,38 @@ SEED: tuple[ProcessingActivity, ...] = (
         ),
     ),
     ProcessingActivity(
+        "effecten-leren",
+        1,
+        Text(
+            "Leren welke hulp naar werk voor wie werkt",
+            "Learning which support towards work works for whom",
+        ),
+        Text(
+            "Uit gepseudonimiseerde gegevens leren welke hulp naar werk (opleiding, coaching, "
+            "werkervaringsplaats, loonkostensubsidie, taalcursus) mensen met welk profiel "
+            "vaker aan betaald werk helpt. Het model geeft de klantmanager suggesties; het "
+            "beslist niets en zoekt geen fraude. Elke versie wordt getoetst op eerlijkheid.",
+            "Learning from pseudonymised data which support towards work (training, coaching, "
+            "work placement, wage subsidy, language course) helps people with which profile "
+            "into paid work more often. The model gives case managers suggestions; it decides "
+            "nothing and looks for no fraud. Every version is audited for fairness.",
+        ),
+        "AVG art. 6 lid 1 sub e en art. 89 lid 1; Participatiewet art. 7 lid 1 sub a; UAVG art. 24",
+        ("personal", "household", "income", "benefit", "work", "zrm"),
+        Text(
+            "Gepseudonimiseerde trainingsgegevens alleen tijdens de training; elke modelversie "
+            "met haar modelkaart zolang zij of een besluit dat zij ondersteunde bestaat",
+            "Pseudonymised training data only during training; each model version with its "
+            "model card for as long as it or a decision it supported exists",
+        ),
+        recipients=Text(
+            "Niemand buiten de gemeente; klantmanagers zien alleen de suggestie voor hun eigen "
+            "cliënt",
+            "Nobody outside the municipality; case managers see only the suggestion for their "
+            "own client",
+        ),
+    ),
+    ProcessingActivity(
         "noodtoegang",
         1,
         Text("Noodtoegang tot een dossier", "Emergency access to a file"),
@@ -386,6 +418,8 @@ def activity_for(actor: User, decision: Decision) -> str:
         return "beleidsstatistiek"
     if action is Action.LINK_RECORDS:
         return "koppeling-onderzoek"
+    if action is Action.TRAIN_EFFECTS:
+        return "effecten-leren"
     if actor.has(Role.SYSTEM):
         return "gegevenslevering-basisregistraties"
     if action is Action.REGISTER_PERSON:

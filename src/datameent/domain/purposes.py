@@ -173,8 +173,13 @@ REGISTER: tuple[Purpose, ...] = (
         ),
         "AVG art. 6 lid 1 sub e; Participatiewet art. 7 lid 1 sub a en art. 9",
         Basis.DUTY,
-        _NAME | _WORK | (_ZRM - _ZRM_SENSITIVE) | frozenset({"phone", "email"}),
-        _ZRM_SENSITIVE | frozenset({"work_obligation_exempt", "children_count"}),
+        _NAME
+        | _WORK
+        | (_ZRM - _ZRM_SENSITIVE)
+        | frozenset({"phone", "email"})
+        # whether the duty to work applies decides which support is possible at all
+        | frozenset({"work_obligation_exempt"}),
+        _ZRM_SENSITIVE | frozenset({"children_count"}),
         730,
         Text("5 jaar na het einde van het traject", "5 years after the trajectory ends"),
         Text(

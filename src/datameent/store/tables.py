@@ -452,3 +452,23 @@ privacy_releases = Table(
     Column("epsilon", Float, nullable=False),
     Column("description", Text, nullable=False, comment="measure and breakdowns, no values"),
 )
+
+effect_models = Table(
+    "effect_models",
+    metadata,
+    Column("version", String(64), primary_key=True),
+    Column("trained_at", UTCDateTime, nullable=False),
+    Column("trained_by", Uuid, ForeignKey("users.id"), nullable=True),
+    Column("file", Text, nullable=False, comment="path of the saved model, in the data directory"),
+    Column("sha256", String(64), nullable=False, comment="the file is refused if it changed"),
+    Column("reliable", Boolean, nullable=False, comment="passed the held-out test"),
+    Column("card", Text, nullable=False, comment="the model card, JSON; no personal data"),
+    Column("active", Boolean, nullable=False, server_default=text("false")),
+)
+
+effect_objections = Table(
+    "effect_objections",
+    metadata,
+    Column("person_id", Uuid, ForeignKey("persons.id"), primary_key=True),
+    Column("objected_at", UTCDateTime, nullable=False, comment="art. 21: no suggestions since"),
+)

@@ -25,6 +25,7 @@ from datameent.store.budgets import BudgetRepository
 from datameent.store.caseloads import CaseloadRepository
 from datameent.store.crypto import KeyRing
 from datameent.store.decisions import DecisionRepository
+from datameent.store.effects import EffectModelRepository
 from datameent.store.engine import WRITE
 from datameent.store.ledger import LedgerRepository, NodeCache
 from datameent.store.notifications import NotificationRepository
@@ -54,6 +55,7 @@ class UnitOfWork:
     decisions: DecisionRepository
     registers: RegisterRepository
     budgets: BudgetRepository
+    effect_models: EffectModelRepository
     notifications: NotificationRepository
 
     def __init__(
@@ -88,6 +90,7 @@ class UnitOfWork:
         self.decisions = DecisionRepository(connection, self.persons, self.log)
         self.registers = RegisterRepository(connection)
         self.budgets = BudgetRepository(connection)
+        self.effect_models = EffectModelRepository(connection)
         self.notifications = NotificationRepository(connection)
         return self
 

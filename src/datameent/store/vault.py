@@ -60,12 +60,22 @@ class VaultRepository:
         self._persons = persons
         self._log = log
 
-    def values(self, permit: Permit, person_id: UUID, *, history: bool) -> list[AttributeValue]:
+    def values(
+        self,
+        permit: Permit,
+        person_id: UUID,
+        *,
+        history: bool,
+        only: frozenset[str] | None = None,
+    ) -> list[AttributeValue]:
         """The person's current values, or every version when `history` is set; only the keys
-        the permit's scope opens."""
+        the permit's scope opens, and of those only the keys in `only` when given (a use that
+        needs a few attributes reads, and logs, just those)."""
         self._log.check(permit, _READ, person_id)
         key = self._persons.data_key(person_id)
         scope = permit.scope
+        if only is not None:
+            scope = only if scope is None else scope & only
         params: dict[str, object] = {"person_id": person_id}
         if scope is None:
             query = _ALL_VERSIONS if history else _CURRENT_VERSIONS

@@ -9,6 +9,7 @@ from datameent.web.pages import (
     auth,
     caseload,
     decisions,
+    effects,
     home,
     intake,
     logbook,
@@ -38,5 +39,6 @@ for module in (
     registers,
     statistics,
     quality,
+    effects,
 ):
     router.include_router(module.router)

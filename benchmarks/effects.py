@@ -1,0 +1,214 @@
+"""Benchmark: what works for whom, measured against the synthetic municipality's truth.
+
+    .venv/bin/python -m benchmarks.effects [--clients 50000] [--train 40000] [--ihdp 10]
+
+A synthetic town large enough for `--clients` clients; the first `--train` are the training
+data (of which the model itself holds a fifth apart for its reliability test), the rest are
+the test clients the figures are measured on. Figures and their baselines, all from this run:
+
+* PEHE against the constant-effect baseline (the true average effect per instrument, the best
+  any constant can do) and the zero effect; coverage of the 95 % intervals;
+* policy value: the true gain of following the suggestions as a share of the oracle's, next to
+  one instrument for everyone;
+* training time, next to EconML's plain T-learner with the same boosted models (a ratio);
+* the time of one explanation (Shapley values and text) and of one client's full suggestion;
+* the public IHDP benchmark (Hill 2011, response surface B, as EconML ships it): PEHE of
+  datameent's estimator next to EconML's own estimators over `--ihdp` replications.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import time
+import warnings
+from datetime import date
+from typing import Any
+
+import numpy as np
+
+from datameent.analytics.effects import data, evaluate, explain, fairness, model
+from datameent.analytics.effects.synthetic import warehouse
+from datameent.analytics.synth import BIJSTAND_RATE, population
+
+
+def _town(clients: int, seed: int) -> Any:
+    residents = math.ceil(clients / (BIJSTAND_RATE * 0.62))
+    while True:
+        town = warehouse(population(residents, seed))
+        if town.persons.height >= clients:
+            return town
+        residents = int(residents * 1.1)
+
+
+def _tlearner_seconds(observed: data.Observations, threads: int) -> float:
+    from econml.metalearners import TLearner
+    from lightgbm import LGBMRegressor
+
+    started = time.perf_counter()
+    learner = TLearner(
+        models=LGBMRegressor(n_estimators=200, learning_rate=0.05, n_jobs=threads, verbose=-1)
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        learner.fit(observed.outcome, observed.treatment, X=observed.x)
+    return time.perf_counter() - started
+
+
+def synthetic(clients: int, train: int, seed: int) -> dict[str, Any]:
+    started = time.perf_counter()
+    town = _town(clients, seed)
+    persons, truth = town.persons.head(clients), town.truth.head(clients)
+    built = time.perf_counter() - started
+    observed = data.observations(persons.head(train), town.reference_year, town.audit.head(clients))
+    settings = model.TrainingSettings()
+    started = time.perf_counter()
+    done = model.train(observed, settings, reference_year=town.reference_year,
+                       trained_on=date.today())  # fmt: skip
+    seconds = time.perf_counter() - started
+    baseline = _tlearner_seconds(observed, settings.threads)
+    fitted = done.model
+
+    test = persons.slice(train)
+    x = data.features(test, town.reference_year)
+    prediction = fitted.predict(x)
+    report = evaluate.score(prediction, truth.slice(train))
+    groups = test.join(town.audit, on="person", how="left").select(list(data.AUDIT_GROUPS))
+    audit = fairness.audit(prediction, groups, truth.slice(train))
+
+    rows = min(1000, len(x))
+    started = time.perf_counter()
+    for row in range(rows):
+        best = prediction.suggestion(row) or 4
+        told = explain.explain(fitted, x[row], prediction, row, best)
+    explanation_ms = (time.perf_counter() - started) / rows * 1000
+    assert told.summary.nl
+    started = time.perf_counter()
+    for row in range(50):
+        single = fitted.predict(x[row : row + 1])
+        explain.explain(fitted, x[row], single, 0, single.suggestion(0) or 4)
+    suggestion_ms = (time.perf_counter() - started) / 50 * 1000
+
+    return {
+        "clients": clients,
+        "train": train,
+        "test": len(x),
+        "town_seconds": round(built, 1),
+        "training_seconds": round(seconds, 1),
+        "tlearner_seconds": round(baseline, 1),
+        "training_ratio": round(seconds / baseline, 2),
+        "pehe": round(report.pehe, 4),
+        "pehe_constant": round(report.pehe_constant, 4),
+        "pehe_zero": round(report.pehe_zero, 4),
+        "pehe_ratio": round(report.pehe_ratio, 3),
+        "coverage": round(report.coverage, 3),
+        "gain_model": round(report.gain_model, 4),
+        "gain_constant": round(report.gain_constant, 4),
+        "gain_oracle": round(report.gain_oracle, 4),
+        "policy_share": round(report.policy_share, 3),
+        "per_instrument": {
+            s.instrument: {
+                "pehe": round(s.pehe, 4),
+                "constant": round(s.pehe_constant, 4),
+                "coverage": round(s.coverage, 3),
+            }
+            for s in report.instruments
+        },  # fmt: skip
+        "held_out_test": {
+            "reliable": fitted.validation.reliable,
+            "gain_model": round(fitted.validation.gain_model, 4),
+            "gain_constant": round(fitted.validation.gain_constant, 4),
+            "advantage_lower": round(fitted.validation.advantage_lower, 4),
+        },
+        "overlap_flagged": {k: round(v, 3) for k, v in fitted.overlap.items()},
+        "explanation_fidelity": {k: round(v, 3) for k, v in fitted.fidelity.items()},
+        "fairness_largest_gain_gap": audit.largest("expected_gain"),
+        "fairness_largest_regret_gap": audit.largest("regret"),
+        "explanation_ms": round(explanation_ms, 2),
+        "suggestion_ms": round(suggestion_ms, 1),
+    }
+
+
+def ihdp(replications: int, threads: int) -> dict[str, Any]:
+    """PEHE on IHDP surface B (EconML's loader), 80/20 split, for each estimator."""
+    from econml.data.dgps import ihdp_surface_B
+    from econml.dml import CausalForestDML
+    from econml.dr import LinearDRLearner
+    from econml.metalearners import SLearner, TLearner, XLearner
+    from lightgbm import LGBMClassifier, LGBMRegressor
+    from sklearn.ensemble import GradientBoostingRegressor
+
+    def ours(y: Any, t: Any, x: Any, xt: Any) -> Any:
+        settings = model.TrainingSettings(min_leaf=10, threads=threads, min_propensity=0.01)
+        est = model.fit_estimator(x, t.astype(np.int64), y, settings, arms=2)
+        return est.const_marginal_effect(xt)[:, 0]
+
+    def boosted() -> Any:
+        return GradientBoostingRegressor(n_estimators=100, max_depth=3, random_state=0)
+
+    def econml_own(name: str) -> Any:
+        if name == "TLearner":
+            return TLearner(models=boosted())
+        if name == "SLearner":
+            return SLearner(overall_model=boosted())
+        if name == "XLearner":
+            return XLearner(models=boosted())
+        if name == "LinearDRLearner":
+            return LinearDRLearner(random_state=0)
+        return CausalForestDML(
+            model_y=LGBMRegressor(verbose=-1, n_jobs=threads),
+            model_t=LGBMClassifier(verbose=-1, n_jobs=threads),
+            discrete_treatment=True, random_state=0, n_jobs=threads,
+        )  # fmt: skip
+
+    names = ("datameent", "TLearner", "SLearner", "XLearner", "LinearDRLearner",
+             "CausalForestDML")  # fmt: skip
+    errors: dict[str, list[float]] = {n: [] for n in names}
+    for replication in range(replications):
+        y, t, x, tau = ihdp_surface_B(random_state=replication)
+        rng = np.random.default_rng(replication)
+        order = rng.permutation(len(y))
+        cut = int(len(y) * 0.8)
+        a, b = order[:cut], order[cut:]
+        for name in names:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                if name == "datameent":
+                    estimate = ours(y[a], t[a], x[a], x[b])
+                else:
+                    est = econml_own(name)
+                    est.fit(y[a], t[a], X=x[a])
+                    estimate = np.ravel(est.effect(x[b]))
+            errors[name].append(float(np.sqrt(np.mean((estimate - tau[b]) ** 2))))
+    return {
+        "replications": replications,
+        "pehe_mean": {n: round(float(np.mean(v)), 3) for n, v in errors.items()},
+        "pehe_sd": {n: round(float(np.std(v)), 3) for n, v in errors.items()},
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=50_000)
+    parser.add_argument("--train", type=int, default=40_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--ihdp", type=int, default=10, help="IHDP replications (0: skip)")
+    args = parser.parse_args()
+    result: dict[str, Any] = {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },  # fmt: skip
+        "synthetic": synthetic(args.clients, args.train, args.seed),
+    }
+    if args.ihdp:
+        result["ihdp"] = ihdp(args.ihdp, model.TrainingSettings().threads)
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
