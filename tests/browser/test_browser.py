@@ -398,3 +398,51 @@ def test_the_client_council_composes_a_table_on_a_phone(page: Page, live: LiveSe
     with page.expect_download() as download:
         page.get_by_role("link", name="Downloaden als CSV").click()
     assert download.value.suggested_filename.endswith(".csv")
+
+
+def test_suggestions_reach_case_manager_and_resident_who_can_object(
+    page: Page, live: LiveServer
+) -> None:
+    from datameent.analytics.effects.synthetic import warehouse
+    from datameent.analytics.synth import population
+    from datameent.services import caseloads, effects
+    from tests.integration.test_effects_service import FAST, _passed, _username
+    from tests.support import user
+
+    store = live.store
+    source = effects.Source.synthetic(warehouse(population(150_000, 8)))
+    fitted = _passed(effects.fit(source, FAST))
+    done = effects.register(store, effects.service_account(store), fitted, live.data_dir)
+    person = caseloads.my_caseload(store, user(store, "klantmanager1"))[0].person_id
+
+    log_in(page, "privacy1")
+    page.goto("/statistiek/modellen")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Wat werkt voor wie: modelversies")
+    assert_accessible_and_fits_a_phone(page)
+    page.get_by_role("button", name=re.compile("Deze versie in gebruik nemen")).click()
+    expect(page.get_by_text("in gebruik", exact=False).first).to_be_visible()
+    page.context.clear_cookies()
+
+    log_in(page, "klantmanager1")
+    page.goto(f"/clienten/{person}")
+    page.get_by_role("link", name=re.compile("Hulp naar werk: suggesties")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hulp naar werk")
+    expect(page.get_by_text(re.compile("Van 100 mensen zoals deze cliënt")).first).to_be_visible()
+    assert_accessible_and_fits_a_phone(page)
+    page.get_by_label("Hulp", exact=True).select_option("coaching")
+    page.get_by_label(re.compile("Het besluit, in gewone woorden")).fill("U krijgt een coach.")
+    page.get_by_role("button", name="Besluit vastleggen").click()
+    expect(page).to_have_url(re.compile(rf"/clienten/{person}\?besloten=1"))
+    expect(page.get_by_text(f"wat-werkt-voor-wie {done.version}").first).to_be_attached()
+    page.context.clear_cookies()
+
+    page.set_viewport_size({"width": 360, "height": 740})
+    log_in(page, _username(store, person))
+    page.get_by_role("link", name="Hulp naar werk", exact=True).click()
+    expect(page.get_by_text(re.compile("Van 100 mensen zoals u")).first).to_be_visible()
+    assert_accessible_and_fits_a_phone(page)
+    page.get_by_role("button", name="Ik maak bezwaar tegen suggesties van het model").click()
+    expect(page.get_by_text(re.compile("U heeft bezwaar gemaakt"))).to_be_visible()
+    assert effects.advise(store, user(store, "klantmanager1"), person).state is (
+        effects.AdviceState.OBJECTED
+    )

@@ -28,7 +28,7 @@ from datameent.domain import catalogue, warehouse
 from datameent.domain.accounts import User
 from datameent.domain.attributes import JsonValue
 from datameent.domain.decisions import Decision, DecisionKind, ModelSupport
-from datameent.domain.policy import AccessRequest, Action, decide
+from datameent.domain.policy import AccessRequest, Action
 from datameent.domain.text import Text
 from datameent.errors import InvalidInput, NotFound, Problem
 from datameent.services.accounts import system_account
@@ -105,11 +105,12 @@ def train(
     progress: Progress | None = None,
 ) -> Trained:
     """Train a new version on `source` and register it (not yet in use: see `activate`)."""
-    request = AccessRequest(actor, Action.TRAIN_EFFECTS)
-    if not decide(request).allowed:
-        # Refused before the work, not after it: the policy's denial is logged and raised.
-        with store.unit_of_work() as uow:
-            uow.authorize(request)
+    with store.unit_of_work() as uow:
+        # Asked before the work, not after it: a refusal is logged and raised at once; an
+        # allowed training is logged as started (and again with its registration).
+        permit = uow.authorize(AccessRequest(actor, Action.TRAIN_EFFECTS))
+        uow.log.touch(permit, None, set())
+        uow.commit()
     return register(store, actor, fit(source, settings, progress=progress), data_dir)
 
 
