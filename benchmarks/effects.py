@@ -177,6 +177,7 @@ def synthetic(clients: int, train: int, seed: int) -> dict[str, Any]:
         "coverage": round(report.coverage, 3),
         "gain_model": round(report.gain_model, 4),
         "gain_constant": round(report.gain_constant, 4),
+        "gain_constant_supported": round(report.gain_constant_supported, 4),
         "gain_oracle": round(report.gain_oracle, 4),
         "policy_share": round(report.policy_share, 3),
         "per_instrument": {

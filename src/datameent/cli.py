@@ -7,7 +7,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import platformdirs
 import typer
@@ -18,6 +18,9 @@ from rich.table import Table
 from datameent.domain.accounts import ROLE_LABELS, Role
 from datameent.errors import DatameentError, InvalidInput
 from datameent.settings import Environment, Settings
+
+if TYPE_CHECKING:
+    from datameent.analytics.effects.evaluate import TruthReport
 
 app = typer.Typer(
     help="datameent: a data commons for the social domain.",
@@ -347,7 +350,7 @@ def _effects_source(warehouse: Path | None, synthetic: int | None, seed: int, au
         return Source.synthetic(synthetic_warehouse(population(synthetic, seed)))
 
 
-def _truth_lines(report) -> None:  # type: ignore[no-untyped-def]
+def _truth_lines(report: TruthReport) -> None:
     console.print(
         f"Against the truth ({report.clients:,} clients): PEHE {report.pehe:.4f}, constant "
         f"effect {report.pehe_constant:.4f} (ratio {report.pehe_ratio:.2f}), coverage of the "
@@ -435,7 +438,8 @@ def effects_evaluate(
             found = effects.versions(store)
             version = found[0].version if found else None
         with console.status("Evaluating"):
-            registered, report, audit = effects.evaluate_on(store, source, version)
+            about = {"residents": synthetic, "seed": seed}
+            registered, report, audit = effects.evaluate_on(store, source, version, about)
     except DatameentError as error:
         _fail(error)
     finally:

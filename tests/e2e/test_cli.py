@@ -338,3 +338,28 @@ def test_the_keyed_method_runs_with_its_roles_apart(tmp_path: Path) -> None:
                    "--project", "wat-werkt", "--out", str(tmp_path / "y")], ttp)  # fmt: skip
     assert refused.returncode == 1 and "different linkage keys" in refused.stderr
     assert not (tmp_path / "y").exists() or not any((tmp_path / "y").iterdir())
+
+
+def test_effects_train_and_evaluate_from_the_command_line(tmp_path: Path) -> None:
+    import json
+
+    env = environment(tmp_path / "data", DATAMEENT_ENVIRONMENT="demo")
+    assert run(["db", "upgrade"], env).returncode == 0
+    too_few = run(["effects", "train", "--synthetic", "60000", "--trees", "24"], env)
+    assert too_few.returncode == 1 and "Too little data" in too_few.stderr
+    assert "Traceback" not in too_few.stderr
+    both = run(["effects", "train", "--synthetic", "60000", "--warehouse", str(tmp_path)], env)
+    assert both.returncode == 1 and "either --warehouse" in both.stderr
+    trained = run(["effects", "train", "--synthetic", "300000", "--trees", "24"], env)
+    assert trained.returncode == 0, trained.stderr
+    assert "Version " in trained.stdout and "Against the truth" in trained.stdout
+    [card] = (tmp_path / "data" / "effects").glob("*.card.json")
+    version = json.loads(card.read_text())["version"]
+    out = tmp_path / "report"
+    evaluated = run(["effects", "evaluate", "--synthetic", "60000", "--out", str(out)], env)
+    assert evaluated.returncode == 0, evaluated.stderr
+    assert f"Version {version}" in evaluated.stdout and "coverage" in evaluated.stdout
+    report = json.loads((out / "evaluation.json").read_text())
+    assert report["evaluatedOn"] == {"residents": 60000, "seed": 4242}
+    assert report["groundTruth"]["clients"] > 1000
+    assert (out / "evaluation.md").read_text().startswith("# Modelkaart")

@@ -59,8 +59,10 @@ def test_a_version_is_evaluated_on_a_town_it_never_saw(
 ) -> None:
     done = effects.train(store, effects.service_account(store), source, tmp_path, FAST)
     fresh = effects.Source.synthetic(warehouse(population(60_000, 99)))
-    registered, report, audit = effects.evaluate_on(store, fresh, done.version)
+    registered, report, audit = effects.evaluate_on(store, fresh, done.version, {"seed": 99})
     assert registered.version == done.version
+    [kept] = effects.versions(store)[0].card["evaluations"]
+    assert kept["seed"] == 99 and kept["clients"] == report.clients
     assert report.clients == fresh.persons.height and 0 <= report.coverage <= 1
     assert audit.rows and audit.minimum_group == 10
     with pytest.raises(InvalidInput):

@@ -101,6 +101,23 @@ def test_too_little_data_for_an_instrument_is_refused_and_nothing_is_estimated(
     assert "Te weinig gegevens" in str(raised.value.detail.nl)
 
 
+def test_an_instrument_without_overlap_is_refused(town: SyntheticWarehouse) -> None:
+    """Everyone with no Dutch gets a language course and nobody else does: there is nobody to
+    compare with, so nothing is estimated."""
+    rigid = town.persons.with_columns(
+        pl.when(pl.col("dutch_language_level") == "A0").then(pl.lit("language_course"))
+        .when(pl.col("reintegration_instrument") == "language_course").then(pl.lit("none"))
+        .otherwise(pl.col("reintegration_instrument")).alias("reintegration_instrument")
+    )  # fmt: skip
+    observed = data.observations(rigid, town.reference_year)
+    assert (observed.treatment == 5).sum() >= FAST.min_per_instrument
+    with pytest.raises(InvalidInput) as raised:
+        model.train(observed, FAST, reference_year=2026, trained_on=date.today())
+    assert "No overlap" in str(raised.value.detail.en) and "language_course" in str(
+        raised.value.detail.en
+    )
+
+
 def test_a_trained_model_predicts_effects_intervals_and_overlap(
     trained: tuple[data.Observations, model.Training],
 ) -> None:

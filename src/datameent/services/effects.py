@@ -210,9 +210,10 @@ def loaded(store: Store, version: str | None = None) -> tuple[RegisteredModel, m
 
 
 def evaluate_on(
-    store: Store, source: Source, version: str | None = None
+    store: Store, source: Source, version: str | None = None, about: dict[str, Any] | None = None
 ) -> tuple[RegisteredModel, evaluate.TruthReport, fairness.FairnessReport]:
-    """Score a registered version on a synthetic town it was not trained on (its truth known)."""
+    """Score a registered version on a synthetic town it was not trained on (its truth known),
+    and keep the result with the version's card (`about`: what the town was)."""
     if source.truth is None:
         raise refused(
             "Evalueren tegen de waarheid kan alleen met een synthetische gemeente.",
@@ -223,11 +224,14 @@ def evaluate_on(
     prediction = fitted.predict(observed.x)
     persons = pl.DataFrame({"person": list(observed.persons)})
     truth = persons.join(source.truth, on="person", how="left", maintain_order="left")
-    return (
-        registered,
-        evaluate.score(prediction, truth),
-        fairness.audit(prediction, observed.groups, truth),
-    )
+    report = evaluate.score(prediction, truth)
+    with store.unit_of_work() as uow:
+        uow.effect_models.add_evaluation(
+            registered.version,
+            {"on": utcnow().date().isoformat(), **(about or {}), **card.truth_section(report)},
+        )
+        uow.commit()
+    return registered, report, fairness.audit(prediction, observed.groups, truth)
 
 
 # Activation -------------------------------------------------------------------------------------

@@ -74,6 +74,15 @@ class EffectModelRepository:
         rows = self._db.execute(select(em).order_by(em.c.trained_at.desc())).all()
         return [_model(r) for r in rows]
 
+    def add_evaluation(self, version: str, evaluation: dict[str, Any]) -> None:
+        """Keep an evaluation of `version` (against a synthetic town's truth) with its card."""
+        found = self.get(version)
+        if found is None:
+            return
+        card = {**found.card, "evaluations": [*found.card.get("evaluations", []), evaluation]}
+        document = json.dumps(card, ensure_ascii=False, sort_keys=True)
+        self._db.execute(update(em).where(em.c.version == version).values(card=document))
+
     def activate(self, version: str) -> None:
         """Make `version` the one in use (and no other)."""
         self._db.execute(update(em).where(em.c.active.is_(True)).values(active=False))

@@ -181,7 +181,9 @@ def markdown(document: dict[str, Any]) -> str:
             f"- Dekking 95 %-intervallen / coverage: {truth['coverage']:.3f}",
             f"- Winst / gain: model {_pct(truth['gain_model'])}, orakel / oracle "
             f"{_pct(truth['gain_oracle'])} ({truth['policyShare'] * 100:.0f} %), één vaste "
-            f"hulp / one for all {_pct(truth['gain_constant'])} per 100",
+            f"hulp / one for all {_pct(truth['gain_constant'])}, vaste effecten onder wat "
+            f"vergelijkbaar is / constant effects among what is supported "
+            f"{_pct(truth['gain_constant_supported'])} per 100",
         ]
     lines += ["", "## Beperkingen / Limitations", ""]
     lines += [f"- {text}" for text in document["limitations"]]

@@ -14,10 +14,12 @@ work with and without each instrument), so only there can the model be measured 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import warnings
+from dataclasses import dataclass, replace
 
 import numpy as np
 import polars as pl
+from numpy.typing import NDArray
 
 from datameent.analytics.effects.data import INSTRUMENTS, Array
 from datameent.analytics.effects.model import EffectModel, Prediction
@@ -48,6 +50,9 @@ class TruthReport:
     """True gain in the share at work of following the model's suggestions, over no instrument."""
     gain_constant: float
     """... of giving everyone the instrument with the best true average effect."""
+    gain_constant_supported: float
+    """... of choosing, among the instruments a client has counterparts for, the one with the
+    best estimated average effect: the baseline of the model's own held-out test."""
     gain_oracle: float
     """... of giving everyone their truly best instrument."""
 
@@ -88,6 +93,7 @@ def score(prediction: Prediction, truth: pl.DataFrame) -> TruthReport:
         for k, name in enumerate(INSTRUMENTS[1:])
     )
     suggested = np.array([prediction.suggestion(i) or 0 for i in range(n)])
+    by_constant = _by_constant_effect(prediction)
     rows = np.arange(n)
     best = int(np.argmax(average)) + 1 if average.max() > 0 else 0
     return TruthReport(
@@ -99,8 +105,20 @@ def score(prediction: Prediction, truth: pl.DataFrame) -> TruthReport:
         coverage=float(covered.mean()),
         gain_model=float((chance[rows, suggested] - chance[:, 0]).mean()),
         gain_constant=float((chance[:, best] - chance[:, 0]).mean()),
+        gain_constant_supported=float((chance[rows, by_constant] - chance[:, 0]).mean()),
         gain_oracle=float((chance.max(axis=1) - chance[:, 0]).mean()),
     )
+
+
+def _by_constant_effect(prediction: Prediction) -> NDArray[np.int64]:
+    """Per client, the supported instrument with the best average estimated effect (0: none)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # an instrument nobody is supported for
+        shown = np.where(prediction.supported, prediction.effect, np.nan)
+        constant = np.nan_to_num(np.nanmean(shown, axis=0), nan=-np.inf)
+    flat = replace(prediction, effect=np.broadcast_to(constant, prediction.effect.shape))
+    n = len(prediction.effect)
+    return np.array([flat.suggestion(i) or 0 for i in range(n)], dtype=np.int64)
 
 
 def _rms(values: Array) -> float:

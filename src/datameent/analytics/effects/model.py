@@ -38,6 +38,9 @@ from datameent.analytics.effects import refused
 from datameent.analytics.effects.data import INSTRUMENTS, NAMES, Array, Observations
 
 Progress = Callable[[str], None]
+MIN_OVERLAP = 0.02
+"""Fewer training clients than this share with comparable counterparts for an instrument, and
+training is refused: its effect could only be extrapolated."""
 FORMAT = 1
 """Bumped when a saved model's shape changes; older files are refused, not misread."""
 
@@ -222,6 +225,14 @@ def train(
     model.overlap = {
         name: float(1 - fitted.supported[:, k].mean()) for k, name in enumerate(model.instruments)
     }
+    lonely = [name for name, share in model.overlap.items() if share > 1 - MIN_OVERLAP]
+    if lonely:
+        raise refused(
+            f"Geen overlap: wie {', '.join(lonely)} kreeg, lijkt op bijna niemand die het niet "
+            "kreeg (of omgekeerd). Er is niets te vergelijken; er wordt niets geschat.",
+            f"No overlap: those who got {', '.join(lonely)} are like almost nobody who did not "
+            "(or the other way round). There is nothing to compare; nothing is estimated.",
+        )
     tell("held-out test against a constant effect")
     xv, tv, yv = data.x[held_out], data.treatment[held_out], data.outcome[held_out]
     checked = model.predict(xv)
