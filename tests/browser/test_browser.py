@@ -414,10 +414,13 @@ def test_suggestions_reach_case_manager_and_resident_who_can_object(
     fitted = _passed(effects.fit(source, FAST))
     done = effects.register(store, effects.service_account(store), fitted, live.data_dir)
     person = caseloads.my_caseload(store, user(store, "klantmanager1"))[0].person_id
+    fresh = effects.Source.synthetic(warehouse(population(60_000, 99)))
+    effects.evaluate_on(store, fresh, done.version, {"residents": 60_000, "seed": 99})
 
     log_in(page, "privacy1")
     page.goto("/statistiek/modellen")
     expect(page.get_by_role("heading", level=1)).to_have_text("Wat werkt voor wie: modelversies")
+    expect(page.get_by_text(re.compile("nieuwe synthetische gemeente met 60000"))).to_be_visible()
     assert_accessible_and_fits_a_phone(page)
     page.get_by_role("button", name=re.compile("Deze versie in gebruik nemen")).click()
     expect(page.get_by_text("in gebruik", exact=False).first).to_be_visible()

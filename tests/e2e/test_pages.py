@@ -154,6 +154,11 @@ def test_intake_through_the_form(http: httpx.Client) -> None:
     assert "Joëlle Martina" in file.text and "Aanvraag bijstand" in file.text
     assert "111222333" not in file.text
     assert "Joëlle Martina" in http.get("/clienten").text
+    person = re.search(r"/clienten/([0-9a-f-]{36})", ok.headers["location"])
+    assert person is not None
+    advice = http.get(f"/clienten/{person.group(1)}/hulp-naar-werk")
+    assert advice.status_code == 200 and "geen lopend traject re-integratie" in advice.text
+    assert "Besluit vastleggen" not in advice.text
 
 
 def test_the_language_switch_gives_english(http: httpx.Client) -> None:

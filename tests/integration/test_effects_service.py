@@ -219,13 +219,17 @@ def test_without_a_grant_covering_the_inputs_nothing_is_suggested(
     seeded: Store, fitted: effects.Fitted, tmp_path: Path
 ) -> None:
     """A newly registered applicant has no trajectory yet: no grant for re-integratie opens
-    the inputs, so the case manager is refused (and the refusal is logged)."""
+    the inputs, so nothing is read or estimated; the case manager is told so plainly, and the
+    refusal is logged."""
     store = seeded
     _in_use(store, _passed(fitted), tmp_path)
     form = persons.IntakeForm("111222333", "Noor", None, "Smit", "1990-01-01")
     new = persons.register_person(store, user(store, "klantmanager1"), form)
-    with pytest.raises(AccessDenied):
-        effects.advise(store, user(store, "klantmanager1"), new.id)
+    advice = effects.advise(store, user(store, "klantmanager1"), new.id)
+    assert advice.state is effects.AdviceState.NO_ACCESS and not advice.options
+    assert "geen lopend traject re-integratie" in advice.message.nl
+    lines = ledger.processing_log_of(store, user(store, "privacy1"), new.id)
+    assert [line.outcome for line in lines if line.operation == "vault.read"] == ["denied"]
 
 
 def test_missing_or_unopened_inputs_are_named_and_nothing_is_suggested(

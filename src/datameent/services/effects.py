@@ -1,12 +1,20 @@
-"""Training and evaluating the effect model ("what works for whom"), logged and versioned.
+"""What works for whom, as the product uses it: training, versions, advice, the choice, the
+objection.
 
-Training is a processing of its own (activity `effecten-leren`, AVG art. 89): the effects
-service's system account asks the policy, and one processing-log record naming the inputs read
-is committed together with the new version's registration. Each version is saved under the
-data directory as `effects/<version>.joblib`, its SHA-256 kept in the registry (a changed file
-is refused on loading), with its model card and algorithm-register entry generated from the
-training (`analytics.effects.card`). The fairness audit and, for a synthetic town, the
-measurement against the truth run on the clients held out from fitting.
+*Training* is a processing of its own (activity `effecten-leren`, AVG art. 89): the effects
+service's system account asks the policy before the work (a refusal is logged at once) and the
+log names the inputs read in the transaction that registers the version. Each version is saved
+under the data directory as `effects/<version>.joblib`, its SHA-256 kept in the registry (a
+changed file is refused on loading), with its model card and algorithm-register entry generated
+from the training (`analytics.effects.card`). The fairness audit and, for a synthetic town, the
+measurement against the truth run on the clients held out from fitting. The privacy officer puts
+a version in use (`activate`), which publishes its register entry.
+
+*Advice* for one client reads only the model's inputs, through the reader's permit under the
+purpose re-integratie (or the resident's own), logged like every read; it is personal only while
+the version in use passed its held-out test, otherwise the average effects; a resident's
+objection (GDPR art. 21) stops it before anything is read. The case manager's *choice* becomes a
+decision that names the model version and what it said.
 """
 
 from __future__ import annotations
@@ -25,12 +33,12 @@ import polars as pl
 from datameent.analytics.effects import card, data, evaluate, explain, fairness, model, refused
 from datameent.analytics.effects.synthetic import SyntheticWarehouse
 from datameent.domain import catalogue, warehouse
-from datameent.domain.accounts import User
+from datameent.domain.accounts import Role, User
 from datameent.domain.attributes import JsonValue
 from datameent.domain.decisions import Decision, DecisionKind, ModelSupport
 from datameent.domain.policy import AccessRequest, Action
 from datameent.domain.text import Text
-from datameent.errors import InvalidInput, NotFound, Problem
+from datameent.errors import AccessDenied, InvalidInput, NotFound, Problem
 from datameent.services.accounts import system_account
 from datameent.services.clock import utcnow
 from datameent.services.decisions import record_decision
@@ -272,6 +280,8 @@ class AdviceState(StrEnum):
     OBJECTED = "objected"
     """The resident objects to suggestions (GDPR art. 21): nothing is computed."""
     NO_MODEL = "no_model"
+    NO_ACCESS = "no_access"
+    """The reader's access does not open the client's data for support towards work."""
 
 
 STATE_TEXTS = {
@@ -295,6 +305,14 @@ STATE_TEXTS = {
         "The resident objected to suggestions from the model. Nothing is computed.",
     ),
     AdviceState.NO_MODEL: Text("Er is nog geen model in gebruik.", "No model is in use yet."),
+    AdviceState.NO_ACCESS: Text(
+        "U kunt voor hulp naar werk geen gegevens van deze cliënt zien: er is geen lopend "
+        "traject re-integratie waarvoor de gegevens gedeeld zijn. Vraag ze op met een verzoek. "
+        "Er wordt niets geschat.",
+        "You cannot see this client's data for support towards work: there is no open "
+        "re-integratie trajectory the data were shared for. Ask for them with a request. "
+        "Nothing is estimated.",
+    ),
 }
 
 
@@ -365,9 +383,18 @@ def advise(store: Store, actor: User, person_id: UUID) -> Advice:
         registered, fitted = None, None
     with store.unit_of_work() as uow:
         own = actor.person_id == person_id
-        permit = authorize_access(
-            uow, actor, Action.READ_VAULT, person_id, None if own else PURPOSE
+        own_client = actor.has(Role.CASE_MANAGER) and uow.caseloads.is_active(
+            actor.id, person_id, utcnow()
         )
+        try:
+            permit = authorize_access(
+                uow, actor, Action.READ_VAULT, person_id, None if own else PURPOSE
+            )
+        except AccessDenied:
+            if not own_client:
+                raise
+            # Their own client, but no grant for re-integratie: say so (the refusal is logged).
+            return Advice(person_id, AdviceState.NO_ACCESS)
         if uow.persons.get(person_id) is None:
             raise NotFound()
         objected = uow.effect_models.objected(person_id)
