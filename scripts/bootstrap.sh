@@ -40,6 +40,12 @@ find_uv() {
   echo "$tools/bin/uv"
 }
 
+# LightGBM (the effect model's boosted trees) needs the OpenMP runtime.
+if command -v ldconfig >/dev/null && ! ldconfig -p | grep 'libgomp\.so\.1' >/dev/null; then
+  echo "Installing the OpenMP runtime for LightGBM..."
+  apt_install libgomp1
+fi
+
 UV="$(find_uv)"
 "$UV" sync --frozen --quiet --python "$PYTHON"
 "$ROOT/.venv/bin/python" "$ROOT/scripts/fetch_assets.py"
