@@ -213,3 +213,21 @@ def test_only_case_managers_get_the_intake_form(http: httpx.Client) -> None:
     login(http, "inwoner1")
     response = http.get("/intake")
     assert response.status_code == 403 and "Geen toegang" in response.text
+
+
+def test_support_towards_work_pages_refuse_bad_input_plainly(http: httpx.Client) -> None:
+    login(http, "klantmanager1")
+    mine = http.get("/mijn-hulp-naar-werk")
+    assert mine.status_code == 422 and "Deze pagina is voor inwoners" in mine.text
+    person = re.findall(r'href="/clienten/([0-9a-f-]{36})"', http.get("/clienten").text)[0]
+    page = f"/clienten/{person}/hulp-naar-werk"
+    assert "Er is nog geen model in gebruik" in http.get(page).text
+    before = http.get(f"/clienten/{person}").text.count('class="card decision"')
+    bad = post_form(http, page, page, {"chosen": "coaching", "outcome": "x", "made_known_on": "?"})
+    assert bad.status_code == 422 and "Dit moet een datum zijn" in bad.text
+    unknown = post_form(
+        http, page, page, {"chosen": "magic", "outcome": "x", "made_known_on": "2026-11-20"}
+    )
+    assert unknown.status_code == 422 and "Kies een soort hulp" in unknown.text
+    after = http.get(f"/clienten/{person}").text.count('class="card decision"')
+    assert after == before, "nothing was recorded"

@@ -35,6 +35,14 @@ _CHOOSE = Text("Maak een keuze.", "Make a choice.")
 _BAD_DATE = Text("Dit moet een datum zijn (jjjj-mm-dd).", "This must be a date (yyyy-mm-dd).")
 
 
+def made_known_on(form: dict[str, str]) -> date:
+    """The day a decision was made known, from a form, or a plain error."""
+    try:
+        return date.fromisoformat(form.get("made_known_on", ""))
+    except ValueError:
+        raise InvalidInput(Problem("madeKnownOn", _BAD_DATE)) from None
+
+
 def labels(store: Store) -> dict[str, Any]:
     return {
         "kind_labels": KIND_LABELS,
@@ -123,10 +131,7 @@ async def record(request: Request, person_id: UUID, user: PageUser, store: Store
         kind = DecisionKind(form.get("kind", ""))
     except ValueError:
         raise InvalidInput(Problem("kind", _CHOOSE)) from None
-    try:
-        known = date.fromisoformat(form.get("made_known_on", ""))
-    except ValueError:
-        raise InvalidInput(Problem("madeKnownOn", _BAD_DATE)) from None
+    known = made_known_on(form)
     decisions.record_decision(
         store,
         user,

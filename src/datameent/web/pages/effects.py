@@ -12,15 +12,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from datameent.analytics.effects.data import INSTRUMENT_LABELS, INSTRUMENTS
+from datameent.domain.accounts import User
 from datameent.domain.text import Text
-from datameent.errors import InvalidInput, Problem
+from datameent.errors import InvalidInput
 from datameent.services import effects
 from datameent.web.deps import PageUser, StoreDep
+from datameent.web.pages.decisions import made_known_on
 from datameent.web.templating import render
 
 router = APIRouter()
-
-_BAD_DATE = Text("Dit moet een datum zijn (jjjj-mm-dd).", "This must be a date (yyyy-mm-dd).")
 
 
 def _context(advice: effects.Advice, own: bool) -> dict[str, Any]:
@@ -49,39 +49,35 @@ async def record_choice(
     request: Request, person_id: UUID, user: PageUser, store: StoreDep
 ) -> Response:
     form = {k: str(v)[:4000] for k, v in (await request.form()).items()}
-    try:
-        known = date.fromisoformat(form.get("made_known_on", ""))
-    except ValueError:
-        raise InvalidInput(Problem("madeKnownOn", _BAD_DATE)) from None
     effects.record_choice(
         store,
         user,
         person_id,
         chosen=form.get("chosen", ""),
         outcome=form.get("outcome", ""),
-        made_known_on=known,
+        made_known_on=made_known_on(form),
     )
     return RedirectResponse(f"/clienten/{person_id}?besloten=1#besluiten", 303)
 
 
-@router.get("/mijn-hulp-naar-werk")
-def my_advice(request: Request, user: PageUser, store: StoreDep) -> Response:
+def _resident(user: User) -> UUID:
     if user.person_id is None:
         raise InvalidInput(
             detail=Text("Deze pagina is voor inwoners.", "This page is for residents.")
         )
-    advice = effects.advise(store, user, user.person_id)
+    return user.person_id
+
+
+@router.get("/mijn-hulp-naar-werk")
+def my_advice(request: Request, user: PageUser, store: StoreDep) -> Response:
+    advice = effects.advise(store, user, _resident(user))
     return render(request, "advice_mine.html", _context(advice, own=True))
 
 
 @router.post("/mijn-hulp-naar-werk/bezwaar")
 async def my_objection(request: Request, user: PageUser, store: StoreDep) -> Response:
     form = await request.form()
-    if user.person_id is None:
-        raise InvalidInput(
-            detail=Text("Deze pagina is voor inwoners.", "This page is for residents.")
-        )
-    effects.set_objection(store, user, user.person_id, form.get("objecting") == "yes")
+    effects.set_objection(store, user, _resident(user), form.get("objecting") == "yes")
     return RedirectResponse("/mijn-hulp-naar-werk", 303)
 
 
