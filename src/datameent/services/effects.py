@@ -19,6 +19,7 @@ decision that names the model version and what it said.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
@@ -214,7 +215,15 @@ def loaded(store: Store, version: str | None = None) -> tuple[RegisteredModel, m
             "Er is geen model met die versie." if version else "Er is nog geen model in gebruik.",
             "There is no model of that version." if version else "No model is in use yet.",
         )
-    return found, model.load(Path(found.file), found.sha256)
+    return found, _load(found.file, found.sha256)
+
+
+@functools.lru_cache(maxsize=2)
+def _load(file: str, sha256: str) -> model.EffectModel:
+    """A model file read and checked once per process: a page asks for advice on every view,
+    and reading and hashing the file takes most of a second. Keyed by the registered hash, so a
+    new version (or a file registered anew) is read again."""
+    return model.load(Path(file), sha256)
 
 
 def evaluate_on(
