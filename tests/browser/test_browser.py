@@ -421,6 +421,7 @@ def test_suggestions_reach_case_manager_and_resident_who_can_object(
     page.goto("/statistiek/modellen")
     expect(page.get_by_role("heading", level=1)).to_have_text("Wat werkt voor wie: modelversies")
     expect(page.get_by_text(re.compile("nieuwe synthetische gemeente met 60000"))).to_be_visible()
+    expect(page.get_by_role("rowheader", name="Migratieachtergrond")).to_be_visible()
     assert_accessible_and_fits_a_phone(page)
     page.get_by_role("button", name=re.compile("Deze versie in gebruik nemen")).click()
     expect(page.get_by_text("in gebruik", exact=False).first).to_be_visible()
@@ -443,9 +444,12 @@ def test_suggestions_reach_case_manager_and_resident_who_can_object(
     log_in(page, _username(store, person))
     page.get_by_role("link", name="Hulp naar werk", exact=True).click()
     expect(page.get_by_text(re.compile("Van 100 mensen zoals u")).first).to_be_visible()
+    expect(
+        page.get_by_text("Suggesties voor u, met hoe zeker ze zijn", exact=False)
+    ).to_be_visible()
     assert_accessible_and_fits_a_phone(page)
     page.get_by_role("button", name="Ik maak bezwaar tegen suggesties van het model").click()
-    expect(page.get_by_text(re.compile("U heeft bezwaar gemaakt"))).to_be_visible()
+    expect(page.get_by_text(re.compile("U heeft bezwaar gemaakt. Er worden"))).to_be_visible()
     assert effects.advise(store, user(store, "klantmanager1"), person).state is (
         effects.AdviceState.OBJECTED
     )

@@ -100,7 +100,11 @@ def _passed(fitted: effects.Fitted) -> effects.Fitted:
     trained = fitted.training.model
     validation = replace(trained.validation, advantage_lower=0.01)
     marked = replace(trained, version=trained.version[:-1] + "p", validation=validation)
-    document = {**card.card(marked, None), "registerEntry": card.register_entry(marked, None)}
+    document = {
+        **card.card(marked, None),
+        "fairness": fitted.card["fairness"],  # the same clients, the same audit
+        "registerEntry": card.register_entry(marked, None),
+    }
     return effects.Fitted(replace(fitted.training, model=marked), document, None)
 
 

@@ -325,6 +325,23 @@ STATE_TEXTS = {
 }
 
 
+OWN_TEXTS = {
+    AdviceState.PERSONAL: Text(
+        "Suggesties voor u, met hoe zeker ze zijn. U kiest samen met uw klantmanager.",
+        "Suggestions for you, with how certain they are. You choose with your case manager.",
+    ),
+    AdviceState.MISSING: Text(
+        "Er is geen suggestie: het model mist gegevens van u. Er wordt niets geschat.",
+        "There is no suggestion: the model lacks some of your data. Nothing is estimated.",
+    ),
+    AdviceState.OBJECTED: Text(
+        "U heeft bezwaar gemaakt tegen suggesties van het rekenmodel. Er wordt niets berekend.",
+        "You objected to suggestions from the model. Nothing is computed.",
+    ),
+}
+"""Where the resident reads the state differently from staff."""
+
+
 @dataclass(frozen=True)
 class Option:
     instrument: str
@@ -358,6 +375,10 @@ class Advice:
     @property
     def message(self) -> Text:
         return STATE_TEXTS[self.state]
+
+    def message_for(self, own: bool) -> Text:
+        """The state in words, to the resident themselves (`own`) or to staff."""
+        return OWN_TEXTS.get(self.state, self.message) if own else self.message
 
     def support(self, chosen: str) -> ModelSupport | None:
         """What a decision records about the model that supported it (Dutch, as published)."""

@@ -11,7 +11,7 @@ from uuid import UUID
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from datameent.analytics.effects.data import INSTRUMENT_LABELS, INSTRUMENTS
+from datameent.analytics.effects.data import AUDIT_GROUPS, INSTRUMENT_LABELS, INSTRUMENTS
 from datameent.domain.accounts import User
 from datameent.domain.text import Text
 from datameent.errors import InvalidInput
@@ -84,7 +84,12 @@ async def my_objection(request: Request, user: PageUser, store: StoreDep) -> Res
 @router.get("/statistiek/modellen")
 def model_versions(request: Request, user: PageUser, store: StoreDep) -> Response:
     found = effects.model_versions(store, user)
-    return render(request, "models.html", {"models": found, "instrument_labels": INSTRUMENT_LABELS})
+    context = {
+        "models": found,
+        "instrument_labels": INSTRUMENT_LABELS,
+        "audit_labels": AUDIT_GROUPS,
+    }
+    return render(request, "models.html", context)
 
 
 @router.post("/statistiek/modellen/{version}/in-gebruik")
