@@ -72,7 +72,7 @@ class Average:
     lower: float
     upper: float
     clients: int
-    """Training clients who got the instrument."""
+    """Clients in the training data who got the instrument (fitted and held out)."""
 
 
 @dataclass(frozen=True)
