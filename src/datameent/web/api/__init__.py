@@ -9,6 +9,7 @@ from datameent.web.api import (
     caseloads,
     decisions,
     definitions,
+    effects,
     ledger,
     me,
     persons,
@@ -31,5 +32,6 @@ for module in (
     decisions,
     registers,
     statistics,
+    effects,
 ):
     router.include_router(module.router)
