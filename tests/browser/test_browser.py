@@ -420,7 +420,7 @@ def test_suggestions_reach_case_manager_and_resident_who_can_object(
     log_in(page, "privacy1")
     page.goto("/statistiek/modellen")
     expect(page.get_by_role("heading", level=1)).to_have_text("Wat werkt voor wie: modelversies")
-    expect(page.get_by_text(re.compile("nieuwe synthetische gemeente met 60000"))).to_be_visible()
+    expect(page.get_by_text(re.compile("nieuwe synthetische gemeente met 60.000"))).to_be_visible()
     expect(page.get_by_role("rowheader", name="Migratieachtergrond")).to_be_visible()
     assert_accessible_and_fits_a_phone(page)
     page.get_by_role("button", name=re.compile("Deze versie in gebruik nemen")).click()

@@ -51,5 +51,10 @@ def test_money_and_dates_are_written_the_dutch_way() -> None:
     from datetime import date
 
     assert Formats("nl").money("1401.50") == "€\xa01.401,50"  # a non-breaking space
+    assert Formats("nl").per100(0.1549) == "15,5" and Formats("en").per100(0.1549) == "15.5"
+    assert (
+        Formats("nl").decimal(0.04041, 4) == "0,0404"
+        and Formats("nl").decimal(44110, 0) == "44.110"
+    )
     assert Formats("nl").date(date(2026, 3, 1)) == "1 maart 2026"
     assert Formats("en").date(date(2026, 3, 1)) == "1 March 2026"

@@ -81,3 +81,12 @@ class Formats:
 
     def number(self, value: int | Decimal) -> str:
         return format_decimal(value, locale=self.locale)
+
+    def decimal(self, value: float, places: int) -> str:
+        """A number with a fixed count of decimals, as the locale writes it."""
+        pattern = "#,##0." + "0" * places if places else "#,##0"
+        return format_decimal(round(value, places), format=pattern, locale=self.locale)
+
+    def per100(self, share: float) -> str:
+        """A share as "so many of 100", with one decimal: 0.155 -> "15,5" in Dutch."""
+        return self.decimal(share * 100, 1)
