@@ -152,8 +152,9 @@ def synthetic(clients: int, train: int, seed: int) -> dict[str, Any]:
 
     rows = min(1000, len(x))
     started = time.perf_counter()
+    chosen = prediction.suggestions()
     for row in range(rows):
-        best = prediction.suggestion(row) or 4
+        best = int(chosen[row]) or 4
         paragraph = explain.explain(fitted, x[row], prediction, row, best).text()
     explanation_ms = (time.perf_counter() - started) / rows * 1000
     assert paragraph.nl

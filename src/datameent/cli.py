@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -79,6 +81,23 @@ def _store(settings: Settings):  # type: ignore[no-untyped-def]
     from datameent.web.app import create_store
 
     return create_store(settings)
+
+
+@contextmanager
+def _steps(title: str, steps: tuple[str, ...]) -> Iterator[Callable[[str], None]]:
+    """A progress bar over named steps; yields the `tell(step)` a service reports through. A
+    step is recognised by its first word ("training on 32,000 clients" is "training")."""
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task(title, total=len(steps))
+
+        def tell(step: str) -> None:
+            first = step.split()[0] if step.strip() else ""
+            known = [i for i, s in enumerate(steps) if s.split()[0] == first]
+            progress.update(task, completed=known[0] if known else None,
+                            description=step[:1].upper() + step[1:])  # fmt: skip
+
+        yield tell
+        progress.update(task, completed=len(steps))
 
 
 def _fail(error: DatameentError) -> None:
@@ -156,16 +175,10 @@ def synth(
         raise typer.Exit(1)
     steps = ("neighbourhoods", "residents", "clients", "instruments and outcomes",
              "statistics office extract", "writing")  # fmt: skip
-    with Progress(console=console, transient=True) as progress:
-        task = progress.add_task("Building the synthetic municipality", total=len(steps))
-
-        def tell(step: str) -> None:
-            progress.update(task, completed=steps.index(step), description=step.capitalize())
-
+    with _steps("Building the synthetic municipality", steps) as tell:
         town = population(persons, seed, progress=tell)
         tell("writing")
         counts = town.write(out)
-        progress.update(task, completed=len(steps))
     table = Table("file", "rows")
     for name, rows in counts.items():
         table.add_row(name, f"{rows:,}")
@@ -299,15 +312,9 @@ def link(
     store = _store(settings)
     try:
         actor = linkage.service_account(store)
-        with Progress(console=console, transient=True) as progress:
-            task = progress.add_task("Linking", total=len(steps))
-
-            def tell(step: str) -> None:
-                progress.update(task, completed=steps.index(step), description=step.capitalize())
-
+        with _steps("Linking", steps) as tell:
             done = linkage.run(store, actor, request, keys, out, review_out=review_out,
                                progress=tell)  # fmt: skip
-            progress.update(task, completed=len(steps))
     except DatameentError as error:
         _fail(error)
     finally:
@@ -379,22 +386,13 @@ def effects_train(
 
     settings = _settings(data_dir, database_url)
     source = _effects_source(warehouse, synthetic, seed, audit)
-    steps = ("reading", "training", "effects", "held-out", "explanations", "fairness audit",
-             "saving")  # fmt: skip
+    steps = ("reading", "training", "effects", "held-out", "explanations", "fairness audit")
     store = _store(settings)
     try:
         actor = effects.service_account(store)
-        with Progress(console=console, transient=True) as progress:
-            task = progress.add_task("Training", total=len(steps))
-
-            def tell(step: str) -> None:
-                known = [i for i, s in enumerate(steps) if step.startswith(s.split()[0])]
-                progress.update(task, completed=known[0] if known else None,
-                                description=step[:1].upper() + step[1:])  # fmt: skip
-
+        with _steps("Training", steps) as tell:
             chosen = TrainingSettings(trees=max(4, trees - trees % 4))
             done = effects.train(store, actor, source, settings.data_dir, chosen, progress=tell)
-            progress.update(task, completed=len(steps))
     except DatameentError as error:
         _fail(error)
     finally:

@@ -148,6 +148,10 @@ def test_a_suggestion_is_the_best_supported_positive_effect() -> None:
     assert p.suggestion(0) == 2  # coaching
     assert p.suggestion(1) is None  # nothing helps
     assert p.suggestion(2) == 5  # coaching unsupported: the language course
+    assert p.suggestions().tolist() == [2, 0, 5]
+    # by one constant effect per instrument, among the same supported instruments
+    assert p.by_constant(np.array([0.1, 0.3, -0.1, 0.0, 0.2])).tolist() == [2, 2, 5]
+    assert p.by_constant(np.full(5, -0.1)).tolist() == [0, 0, 0]
 
 
 def test_the_evaluation_of_a_perfect_prediction_is_perfect() -> None:

@@ -15,7 +15,7 @@ work with and without each instrument), so only there can the model be measured 
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
@@ -92,7 +92,7 @@ def score(prediction: Prediction, truth: pl.DataFrame) -> TruthReport:
         )
         for k, name in enumerate(INSTRUMENTS[1:])
     )
-    suggested = np.array([prediction.suggestion(i) or 0 for i in range(n)])
+    suggested = prediction.suggestions()
     by_constant = _by_constant_effect(prediction)
     rows = np.arange(n)
     best = int(np.argmax(average)) + 1 if average.max() > 0 else 0
@@ -116,9 +116,7 @@ def _by_constant_effect(prediction: Prediction) -> NDArray[np.int64]:
         warnings.simplefilter("ignore", RuntimeWarning)  # an instrument nobody is supported for
         shown = np.where(prediction.supported, prediction.effect, np.nan)
         constant = np.nan_to_num(np.nanmean(shown, axis=0), nan=-np.inf)
-    flat = replace(prediction, effect=np.broadcast_to(constant, prediction.effect.shape))
-    n = len(prediction.effect)
-    return np.array([flat.suggestion(i) or 0 for i in range(n)], dtype=np.int64)
+    return prediction.by_constant(constant)
 
 
 def _rms(values: Array) -> float:

@@ -67,7 +67,7 @@ def audit(
     from fairlearn.metrics import MetricFrame
 
     n = len(prediction.effect)
-    suggested = np.array([prediction.suggestion(i) or 0 for i in range(n)])
+    suggested = prediction.suggestions()
     rows = np.arange(n)
     gain = np.where(suggested > 0, prediction.effect[rows, np.maximum(suggested, 1) - 1], 0.0)
     per_client: dict[str, Array] = {f"suggested_{name}": suggested == i

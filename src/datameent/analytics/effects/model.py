@@ -117,12 +117,22 @@ class Prediction:
     supported: NDArray[np.bool_]
     """The client has comparable counterparts for that instrument (and for "none")."""
 
+    def suggestions(self) -> NDArray[np.int64]:
+        """Per row, the index into `INSTRUMENTS` of the supported instrument with the largest
+        effect if that effect is positive, else 0 ("none": nothing supported or nothing helps)."""
+        effect = np.where(self.supported, self.effect, -np.inf)
+        best = np.argmax(effect, axis=1) if len(effect) else np.zeros(0, dtype=np.int64)
+        gain = effect[np.arange(len(effect)), best]
+        return np.where(gain > 0, best + 1, 0).astype(np.int64)
+
     def suggestion(self, row: int) -> int | None:
-        """Index into `INSTRUMENTS` of the supported instrument with the largest effect, if that
-        effect is positive; None when nothing is supported or nothing helps."""
-        effect = np.where(self.supported[row], self.effect[row], -np.inf)
-        best = int(np.argmax(effect))
-        return best + 1 if effect[best] > 0 else None
+        """`suggestions` for one row, None for "none"."""
+        return int(self.suggestions()[row]) or None
+
+    def by_constant(self, constant: Array) -> NDArray[np.int64]:
+        """What `suggestions` would choose with one constant effect per instrument instead of
+        each row's own, among the same supported instruments."""
+        return replace(self, effect=np.broadcast_to(constant, self.effect.shape)).suggestions()
 
 
 @dataclass
@@ -324,10 +334,7 @@ def _validate(checked: Prediction, scores: Array, constant: Array) -> Validation
 
     # The baseline chooses like the model, among the same supported instruments, but by one
     # constant effect per instrument instead of the client's own.
-    flat = replace(checked, effect=np.broadcast_to(constant, checked.effect.shape))
-    suggested = np.array([checked.suggestion(i) or 0 for i in range(n)], dtype=np.int64)
-    fixed = np.array([flat.suggestion(i) or 0 for i in range(n)], dtype=np.int64)
-    model, everyone = gains(suggested), gains(fixed)
+    model, everyone = gains(checked.suggestions()), gains(checked.by_constant(constant))
     difference = model - everyone
     spread = float(np.std(difference, ddof=1)) if n > 1 else math.inf
     per_cell = max(1, int(cells.sum()))
