@@ -121,7 +121,7 @@ def test_intake_and_team_pages_are_usable(page: Page) -> None:
 
 
 def test_roles_without_personal_data_land_on_the_start_page(page: Page) -> None:
-    log_in(page, "facilitator1")
+    log_in(page, "admin1")
     expect(page).to_have_url(re.compile(r"/start$"))
     assert_accessible_and_fits_a_phone(page)
 

@@ -63,6 +63,8 @@ class Action(StrEnum):
     VIEW_DATA_QUALITY = "statistics.quality"
     VIEW_DEADLINES = "objection.deadlines"
     MANAGE_REGISTERS = "register.manage"
+    START_DIALOGUE = "dialogue.start"
+    RUN_DIALOGUE = "dialogue.run"
 
 
 PERSON_ACTIONS = frozenset(
@@ -125,6 +127,8 @@ class AccessRequest:
     """For reviewing an objection: who made the decision objected to."""
     reviewer: UUID | None = None
     """For reviewing an objection: who has taken it into review (None while nobody has)."""
+    owner: UUID | None = None
+    """For running a data dialogue: the facilitator who started the session."""
 
 
 _PERMIT_SEAL = object()
@@ -291,6 +295,14 @@ def _is_privacy_officer(r: AccessRequest) -> bool:
     return r.actor.has(Role.PRIVACY_OFFICER)
 
 
+def _is_facilitator(r: AccessRequest) -> bool:
+    return r.actor.has(Role.FACILITATOR)
+
+
+def _own_session(r: AccessRequest) -> bool:
+    return r.actor.has(Role.FACILITATOR) and r.owner is not None and r.owner == r.actor.id
+
+
 def _privacy_officer(r: AccessRequest) -> bool:
     return r.actor.has(Role.PRIVACY_OFFICER) and r.subject is not None
 
@@ -434,14 +446,19 @@ _RULES: dict[Action, tuple[tuple[str, str, Rule], ...]] = {
     Action.VIEW_DEADLINES: (
         ("deadline-watch", "team leads and the privacy officer watch deadlines", _deadline_watch),
     ),
+    Action.START_DIALOGUE: (("facilitator", "facilitators start data dialogues", _is_facilitator),),
+    Action.RUN_DIALOGUE: (
+        ("own-session", "a facilitator runs the data dialogue they started", _own_session),
+    ),
 }
 
 
-def allows(actor: User, action: Action) -> bool:
-    """Whether `actor` may start `action` at all (no person involved): for offering a form or
-    a menu item. Never a way to reach personal data: that always goes through `decide` and the
-    processing log."""
-    return decide(AccessRequest(actor, action)).allowed
+def allows(actor: User, action: Action, *, owner: UUID | None = None) -> bool:
+    """Whether `actor` may start `action` at all (no person involved; for a data dialogue, on
+    the session `owner` started): for offering a form or a menu item, or for an action that
+    touches no personal data. Never a way to reach personal data: that always goes through
+    `decide` and the processing log."""
+    return decide(AccessRequest(actor, action, owner=owner)).allowed
 
 
 def decide(request: AccessRequest) -> Decision:

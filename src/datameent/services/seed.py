@@ -113,6 +113,7 @@ def _accounts(
         user("analist1", "Analist", Role.ANALYST, "Onderzoek en statistiek"),
         user("clientenraad1", "Lid cliëntenraad", Role.COUNCIL_MEMBER),
         user("facilitator1", "Gespreksleider", Role.FACILITATOR),
+        user("facilitator2", "Gespreksleider 2", Role.FACILITATOR),
         user("admin1", "Beheerder", Role.ADMIN, "Functioneel beheer"),
     ]
     now = utcnow()

@@ -472,3 +472,65 @@ effect_objections = Table(
     Column("person_id", Uuid, ForeignKey("persons.id"), primary_key=True),
     Column("objected_at", UTCDateTime, nullable=False, comment="art. 21: no suggestions since"),
 )
+
+dialogue_sessions = Table(
+    "dialogue_sessions",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("code", String(8), nullable=False, unique=True, comment="the join code on the screen"),
+    Column("facilitator_id", Uuid, ForeignKey("users.id"), nullable=False, index=True),
+    Column("title", Text, nullable=False),
+    Column("stage", Integer, nullable=False, comment="index into domain.dialogue.STAGES"),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False, comment="the join code works until then"),
+    Column("closed_at", UTCDateTime, nullable=True),
+)
+
+dialogue_participants = Table(
+    "dialogue_participants",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("session_id", Uuid, ForeignKey("dialogue_sessions.id"), nullable=False, index=True),
+    Column("token_hash", String(64), nullable=False, unique=True, comment="SHA-256 of the cookie"),
+    Column("joined_at", UTCDateTime, nullable=False),
+)
+
+dialogue_votes = Table(
+    "dialogue_votes",
+    metadata,
+    Column("participant_id", Uuid, ForeignKey("dialogue_participants.id"), primary_key=True),
+    Column("step", String(16), primary_key=True),
+    Column("session_id", Uuid, ForeignKey("dialogue_sessions.id"), nullable=False, index=True),
+    Column("choice", String(16), nullable=False),
+    Column("answered_at", UTCDateTime, nullable=False),
+)
+
+dialogue_statements = Table(
+    "dialogue_statements",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("session_id", Uuid, ForeignKey("dialogue_sessions.id"), nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+    Column("text_nl", Text, nullable=False),
+    Column("text_en", Text, nullable=False),
+)
+
+dialogue_responses = Table(
+    "dialogue_responses",
+    metadata,
+    Column("participant_id", Uuid, ForeignKey("dialogue_participants.id"), primary_key=True),
+    Column("statement_id", Uuid, ForeignKey("dialogue_statements.id"), primary_key=True),
+    Column("session_id", Uuid, ForeignKey("dialogue_sessions.id"), nullable=False, index=True),
+    Column("score", Integer, nullable=False, comment="1 (strongly disagree) to 5"),
+    Column("answered_at", UTCDateTime, nullable=False),
+)
+
+dialogue_notes = Table(
+    "dialogue_notes",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("session_id", Uuid, ForeignKey("dialogue_sessions.id"), nullable=False, index=True),
+    Column("table_label", String(40), nullable=False),
+    Column("text", Text, nullable=False, comment="the facilitator's notes of a group talk"),
+    Column("written_at", UTCDateTime, nullable=False),
+)

@@ -25,6 +25,7 @@ from datameent.store.budgets import BudgetRepository
 from datameent.store.caseloads import CaseloadRepository
 from datameent.store.crypto import KeyRing
 from datameent.store.decisions import DecisionRepository
+from datameent.store.dialogue import DialogueRepository
 from datameent.store.effects import EffectModelRepository
 from datameent.store.engine import WRITE
 from datameent.store.ledger import LedgerRepository, NodeCache
@@ -56,6 +57,7 @@ class UnitOfWork:
     registers: RegisterRepository
     budgets: BudgetRepository
     effect_models: EffectModelRepository
+    dialogue: DialogueRepository
     notifications: NotificationRepository
 
     def __init__(
@@ -91,6 +93,7 @@ class UnitOfWork:
         self.registers = RegisterRepository(connection)
         self.budgets = BudgetRepository(connection)
         self.effect_models = EffectModelRepository(connection)
+        self.dialogue = DialogueRepository(connection)
         self.notifications = NotificationRepository(connection)
         return self
 

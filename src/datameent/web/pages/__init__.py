@@ -9,6 +9,7 @@ from datameent.web.pages import (
     auth,
     caseload,
     decisions,
+    dialogue,
     effects,
     home,
     intake,
@@ -40,5 +41,6 @@ for module in (
     statistics,
     quality,
     effects,
+    dialogue,
 ):
     router.include_router(module.router)

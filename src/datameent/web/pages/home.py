@@ -18,6 +18,7 @@ _LANDING = (
     (Role.PRIVACY_OFFICER, "/privacy"),
     (Role.ANALYST, "/statistiek"),
     (Role.COUNCIL_MEMBER, "/statistiek"),
+    (Role.FACILITATOR, "/datadialoog"),
 )
 
 
