@@ -626,9 +626,13 @@ def demo(
     result = _seed(settings, persons, seed, "demo")
     _demo_warehouses(settings)
     _print_accounts(result, persons)
-    if effects:
-        import threading
+    import threading
 
+    from datameent.analytics.game import game
+
+    # The database game's tables take a few seconds: ready before the first facilitator asks.
+    threading.Thread(target=game, daemon=True).start()
+    if effects:
         threading.Thread(target=_demo_effects, args=(settings, seed), daemon=True).start()
         console.print("Learning what works for whom in the background; the suggestions for "
                       "case managers appear in about a minute.")  # fmt: skip

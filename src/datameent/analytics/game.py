@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -150,9 +151,18 @@ def try_pseudonyms(text: str) -> tuple[str, str]:
     return pseudonym(KEY_A, word), pseudonym(KEY_B, word)
 
 
-@functools.cache
+_BUILDING = threading.Lock()
+
+
 def game() -> Game:
-    """The game's tables (built once per process: a few seconds, mostly the linkage model)."""
+    """The game's tables, built once per process (a few seconds, mostly the linkage model);
+    a second caller waits for the first rather than building them again."""
+    with _BUILDING:
+        return _game()
+
+
+@functools.cache
+def _game() -> Game:
     return build(GAME_SEED)
 
 
