@@ -248,12 +248,15 @@ def _own(uow: UnitOfWork, actor: User, session_id: UUID, *, lock: bool = False) 
     return session
 
 
-def board(store: Store, actor: User, session_id: UUID) -> Board:
+def board(store: Store, actor: User, session_id: UUID, *, results: bool | None = None) -> Board:
+    """The session for its facilitator. The questionnaire's protected results are worked out
+    when they are shown (after the questionnaire closed) or when `results` asks for them."""
     with store.unit_of_work(write=False) as uow:
         session = _own(uow, actor, session_id)
         statements = uow.dialogue.statements(session_id)
         stage = STAGES[session.stage]
-        scores = uow.dialogue.scores(session_id)
+        shown = session.stage > QUESTIONNAIRE_OPENS if results is None else results
+        scores = uow.dialogue.scores(session_id) if shown else []
         return Board(
             session,
             stage,
@@ -261,7 +264,7 @@ def board(store: Store, actor: User, session_id: UUID) -> Board:
             uow.dialogue.votes(session_id),
             statements,
             uow.dialogue.respondents(session_id),
-            results_of(statements, scores),
+            results_of(statements, scores) if shown else [],
             uow.dialogue.notes(session_id),
         )
 
@@ -355,7 +358,7 @@ def add_note(store: Store, actor: User, session_id: UUID, table: str, text: str)
 def results_csv(store: Store, actor: User, session_id: UUID, locale: str) -> str:
     """The questionnaire's results as CSV: per statement and answer the protected count (empty
     where hidden, with the reason), then the group-talk notes."""
-    found = board(store, actor, session_id)
+    found = board(store, actor, session_id, results=True)
     out = io.StringIO()
     writer = csv.writer(out)
     nl = locale != "en"
