@@ -111,7 +111,7 @@ def test_a_session_runs_from_join_code_to_protected_results(
 
     forward(http, control)  # the results
     fragment = http.get(control).text
-    assert "12</strong> mensen hebben de vragenlijst ingevuld" in fragment
+    assert "Vragenlijst ingevuld: <strong data-respondents>12</strong>" in fragment
     table = re.search(r'data-statement="1">(.*?)</div>', fragment, re.S)
     assert table
     first_cells = re.findall(r'data-cell="(\d)">([^<]+)<', table.group(1))

@@ -425,4 +425,6 @@ def _client_table(town: Population) -> pl.DataFrame:
         .pivot(on="age_band", index="neighbourhood", values="count")
         .fill_null(0)
         .sort("neighbourhood")
+        .select("neighbourhood", "18-39", "40+")
+        .with_columns((pl.col("18-39") + pl.col("40+")).alias("total"))
     )
