@@ -208,3 +208,12 @@ def test_the_self_guided_game_needs_no_account_and_tells_the_answer(http: httpx.
     answered = post_form(http, "/databasespel/5", "/databasespel/5", {"choice": "yes"})
     assert "Dat kun je hieruit niet weten" in answered.text and "fraudescores" in answered.text
     assert http.get("/databasespel/7").status_code == 404
+
+
+def test_the_game_speaks_english_too(http: httpx.Client) -> None:
+    http.cookies.set("dm_lang", "en")
+    step = http.get("/databasespel/3").text
+    assert "Linking the lists" in step and "Does it find everyone?" in step
+    answered = post_form(http, "/databasespel/6", "/databasespel/6", {"choice": "more"})
+    assert "The same table after disclosure control" in answered.text
+    assert "also hidden" in answered.text and "Statistics Netherlands" in answered.text

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from datameent.analytics.game import game, try_pseudonyms
+from datameent.domain.accounts import User
 from datameent.domain.dialogue import (
     COARSE_SCALE,
     FRAUD_CASES,
@@ -93,35 +94,39 @@ def _join_url(request: Request, code: str) -> str:
     return str(request.url_for("join_page").include_query_params(code=code))
 
 
-def _board_context(request: Request, board: dialogue.Board) -> dict[str, Any]:
-    url = _join_url(request, board.session.code)
-    qr = segno.make(url, error="m").svg_inline(scale=6, dark="#000", light="#fff", omitsize=True)
-    return {**_game_context(request), "board": board, "join_url": url, "qr": qr}
+def _board_context(request: Request, board: dialogue.Board, *, qr: bool = True) -> dict[str, Any]:
+    """The session's context; the join link and its QR code (not needed by the live part)."""
+    context = {**_game_context(request), "board": board}
+    if qr:
+        url = _join_url(request, board.session.code)
+        context["join_url"] = url
+        context["qr"] = segno.make(url, error="m").svg_inline(
+            scale=6, dark="#000", light="#fff", omitsize=True
+        )
+    return context
+
+
+def _control(
+    request: Request,
+    store: StoreDep,
+    user: User,
+    session_id: UUID,
+    error: InvalidInput | None = None,
+) -> Response:
+    """The facilitator's control page, with what went wrong if something did (422)."""
+    board = dialogue.board(store, user, session_id)
+    context = {
+        **_board_context(request, board),
+        "problems": error.problems if error else (),
+        "max_statement": MAX_STATEMENT,
+        "max_note": MAX_NOTE,
+    }
+    return render(request, "dialogue_control.html", context, status=422 if error else 200)
 
 
 @router.get("/datadialoog/{session_id}")
 def control_page(request: Request, session_id: UUID, user: PageUser, store: StoreDep) -> Response:
-    board = dialogue.board(store, user, session_id)
-    context = {
-        **_board_context(request, board),
-        "problems": (),
-        "max_statement": MAX_STATEMENT,
-        "max_note": MAX_NOTE,
-    }
-    return render(request, "dialogue_control.html", context)
-
-
-async def _control_with_error(
-    request: Request, session_id: UUID, user: Any, store: StoreDep, error: InvalidInput
-) -> Response:
-    board = dialogue.board(store, user, session_id)
-    context = {
-        **_board_context(request, board),
-        "problems": error.problems,
-        "max_statement": MAX_STATEMENT,
-        "max_note": MAX_NOTE,
-    }
-    return render(request, "dialogue_control.html", context, status=422)
+    return _control(request, store, user, session_id)
 
 
 def _back(session_id: UUID, form: dict[str, str]) -> str:
@@ -138,7 +143,7 @@ async def go_on(request: Request, session_id: UUID, user: PageUser, store: Store
     try:
         dialogue.move(store, user, session_id, +1)
     except InvalidInput as error:
-        return await _control_with_error(request, session_id, user, store, error)
+        return _control(request, store, user, session_id, error)
     return RedirectResponse(_back(session_id, form), 303)
 
 
@@ -165,7 +170,7 @@ async def add_statement(
             store, user, session_id, form.get("text_nl", ""), form.get("text_en", "")
         )
     except InvalidInput as error:
-        return await _control_with_error(request, session_id, user, store, error)
+        return _control(request, store, user, session_id, error)
     return RedirectResponse(f"/datadialoog/{session_id}#stellingen", 303)
 
 
@@ -187,7 +192,7 @@ async def edit_statement(
                 form.get("text_en", ""),
             )
     except InvalidInput as error:
-        return await _control_with_error(request, session_id, user, store, error)
+        return _control(request, store, user, session_id, error)
     return RedirectResponse(f"/datadialoog/{session_id}#stellingen", 303)
 
 
@@ -197,7 +202,7 @@ async def add_note(request: Request, session_id: UUID, user: PageUser, store: St
     try:
         dialogue.add_note(store, user, session_id, form.get("table", ""), form.get("text", ""))
     except InvalidInput as error:
-        return await _control_with_error(request, session_id, user, store, error)
+        return _control(request, store, user, session_id, error)
     return RedirectResponse(f"/datadialoog/{session_id}#notities", 303)
 
 
@@ -225,7 +230,7 @@ def screen_live(
     board = dialogue.board(store, user, session_id)
     if board.stage.key != seen:
         return Response(status_code=204, headers={"HX-Refresh": "true"})
-    return render(request, "_dialogue_live.html", _board_context(request, board))
+    return render(request, "_dialogue_live.html", _board_context(request, board, qr=False))
 
 
 # Participants (no account) -----------------------------------------------------------------
