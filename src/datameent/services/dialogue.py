@@ -10,6 +10,7 @@ questionnaire's figures leave only through the dashboards' disclosure control.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import secrets
@@ -154,8 +155,15 @@ def results_of(
     statements: list[Statement], scores: list[tuple[UUID, int]], rules: Rules | None = None
 ) -> list[StatementResult]:
     """Per statement: its answers on the five-point scale and in three groups, each through the
-    dashboards' disclosure control (by default a minimum of 10 people per figure)."""
-    rules = rules or Rules()
+    dashboards' disclosure control (by default a minimum of 10 people per figure). The big
+    screen asks every two seconds while nothing changes: the same answers are protected once."""
+    return list(_results(tuple(statements), tuple(sorted(scores)), rules or Rules()))
+
+
+@functools.lru_cache(maxsize=64)
+def _results(
+    statements: tuple[Statement, ...], scores: tuple[tuple[UUID, int], ...], rules: Rules
+) -> tuple[StatementResult, ...]:
     by_statement: dict[UUID, list[int]] = {s.id: [] for s in statements}
     for answered_id, score in scores:
         by_statement.setdefault(answered_id, []).append(score)
@@ -166,7 +174,7 @@ def results_of(
         respondents, cells = _protected(answered, fine, rules)
         _, coarse = _protected(answered, COARSE_SCALE, rules)
         found.append(StatementResult(statement, respondents, cells, coarse))
-    return found
+    return tuple(found)
 
 
 # The facilitator ---------------------------------------------------------------------------
