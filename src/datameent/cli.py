@@ -224,6 +224,39 @@ def warehouse_export(
         console.print(f"{done.erased} erased persons were skipped.")
 
 
+@warehouse_app.command("population")
+def warehouse_population(
+    file: Annotated[
+        Path,
+        typer.Option(
+            "--file",
+            help="Population counts (CSV or Parquet): pc4, age_band, sex, household_type, people.",
+        ),
+    ],
+    out: Annotated[Path, typer.Option("--out", help="The exported warehouse's directory.")],
+) -> None:
+    """Put inhabitants per postcode area, age band, sex and household type (a BRP aggregate)
+    beside an exported warehouse, for rates per 1,000 inhabitants. Checked whole first."""
+    import polars as pl
+
+    from datameent.services import warehouse
+
+    try:
+        if file.suffix.lower() == ".csv":
+            text = dict.fromkeys(("pc4", "age_band", "sex", "household_type"), pl.String)
+            table = pl.read_csv(file, schema_overrides={**text, "people": pl.Int64})
+        else:
+            table = pl.read_parquet(file)
+    except (OSError, pl.exceptions.PolarsError) as error:
+        errors.print(f"{file} cannot be read as a table: {type(error).__name__}.")
+        raise typer.Exit(1) from None
+    try:
+        loaded = warehouse.load_population(out, table)
+    except DatameentError as error:
+        _fail(error)
+    console.print(f"Loaded {loaded:,} population counts into {out}.")
+
+
 def _columns(value: str | None) -> tuple[str, ...]:
     return tuple(c.strip() for c in (value or "").split(",") if c.strip())
 
@@ -624,7 +657,7 @@ def demo(
     settings = settings.model_copy(update={"database_url": None, "host": "127.0.0.1"})
     _fresh_demo_database(settings.data_dir)
     result = _seed(settings, persons, seed, "demo")
-    _demo_warehouses(settings)
+    _demo_warehouses(settings, persons, seed)
     _print_accounts(result, persons)
     import threading
 
@@ -665,9 +698,11 @@ def _demo_effects(settings: Settings, seed: int) -> None:
         store.dispose()
 
 
-def _demo_warehouses(settings: Settings) -> None:
+def _demo_warehouses(settings: Settings, persons: int, seed: int) -> None:
     """The demo's statistics: the policy and client-council warehouses, exported as an operator
-    would (every person exported is logged)."""
+    would (every person exported is logged), with the population counts of the town the demo's
+    clients live in (the denominators of rates per 1,000 inhabitants)."""
+    from datameent.analytics.synth import demo_town, population_counts
     from datameent.services import warehouse
 
     key = settings.pseudonym_key_bytes()
@@ -678,6 +713,9 @@ def _demo_warehouses(settings: Settings) -> None:
         with console.status("Preparing the statistics"):
             targets = {d: settings.warehouse_path / d for d in ("beleid", "clientenraad")}
             warehouse.export_many(store, actor, targets, key)
+            counts = population_counts(demo_town(persons, seed).persons)
+            for target in targets.values():
+                warehouse.load_population(target, counts)
     finally:
         store.dispose()
 

@@ -183,6 +183,9 @@ def test_synth_writes_a_municipality_and_refuses_to_overwrite(tmp_path: Path) ->
     assert "4,000 residents" in made.stdout and "Traceback" not in made.stderr
     persons = pl.read_parquet(out / "persons.parquet")
     assert persons.height == 4000 and (out / "ground_truth" / "potential_outcomes.parquet").exists()
+    counts = pl.read_parquet(out / "population_counts.parquet")
+    assert counts["people"].sum() == 4000, "every inhabitant counted once, none by name"
+    assert set(counts.columns) == {"pc4", "age_band", "sex", "household_type", "people"}
     again = run(["synth", "--persons", "10", "--out", str(out)], env)
     assert again.returncode == 1 and "not an empty directory" in again.stderr
     assert pl.read_parquet(out / "persons.parquet").height == 4000, "nothing was overwritten"
@@ -203,6 +206,25 @@ def test_warehouse_export_runs_from_the_command_line_and_needs_its_key(tmp_path:
     assert pl.read_parquet(out / "persons.parquet").height == 30
     again = run(["warehouse", "export", "--domain", "beleid", "--out", str(out)], env)
     assert again.returncode == 1 and "not an empty directory" in again.stderr
+    bad = tmp_path / "bevolking-fout.csv"
+    bad.write_text(
+        "pc4,age_band,sex,household_type,people\n3701,27-34,V,single,40\n"
+        "0123,27-34,V,single,12\n3702,27-34,Q,single,-3\n"
+    )
+    wrong = run(["warehouse", "population", "--file", str(bad), "--out", str(out)], env)
+    assert wrong.returncode == 1 and "Traceback" not in wrong.stderr
+    for column in ("pc4", "sex", "people"):
+        assert f"{column}: Rule" in wrong.stderr, column
+    assert not (out / "population.parquet").exists(), "nothing loaded half"
+    unreadable = tmp_path / "leeg.parquet"
+    unreadable.write_text("geen tabel")
+    broken = run(["warehouse", "population", "--file", str(unreadable), "--out", str(out)], env)
+    assert broken.returncode == 1 and "cannot be read" in broken.stderr
+    good = tmp_path / "bevolking.csv"
+    good.write_text("pc4,age_band,sex,household_type,people\n3701,27-34,V,single,40\n")
+    loaded = run(["warehouse", "population", "--file", str(good), "--out", str(out)], env)
+    assert loaded.returncode == 0 and "Loaded 1 population counts" in loaded.stdout
+    assert pl.read_parquet(out / "population.parquet")["people"].to_list() == [40]
     production = environment(tmp_path / "data", **KEYS)
     refused = run(
         ["warehouse", "export", "--domain", "beleid", "--out", str(tmp_path / "p")], production

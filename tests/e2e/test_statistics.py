@@ -148,3 +148,37 @@ def test_the_quality_report_is_a_page_for_analysts(
     login(http, "clientenraad1")
     assert "/statistiek/kwaliteit" not in http.get("/statistiek").text
     assert http.get("/statistiek/kwaliteit").status_code == 403
+
+
+def test_clients_per_1000_inhabitants_once_the_population_is_loaded(
+    exported: LiveServer, http: httpx.Client
+) -> None:
+    from datameent.analytics.synth import population, population_counts
+
+    analyst = bearer(http, "analist1")
+    url = "/api/v1/statistics/tables"
+    rate = {"measure": "clients_per_1000", "by": ["age_band"]}
+    missing = assert_problem(http.get(url, params=rate, headers=analyst), 404)
+    assert "datameent warehouse population" in missing["detail"]
+    refused = assert_problem(
+        http.get(url, params={"measure": "clients_per_1000", "by": ["education_level"]},
+                 headers=analyst), 422,
+    )  # fmt: skip
+    assert refused["errors"][0]["field"] == "breakdowns"
+    login(http, "analist1")
+    assert "per 1.000 inwoners" not in http.get("/statistiek").text.split("Kerncijfers")[1]
+
+    counts = population_counts(population(4000, 3).persons)
+    warehouse.load_population(exported.data_dir / "warehouse" / "beleid", counts)
+    body = http.get(url, params=rate, headers=analyst).json()
+    grand = next(c for c in body["cells"] if c["categories"]["age_band"] == "Totaal")
+    adults = int(counts.filter(counts["age_band"] != "0-17")["people"].sum())
+    assert grand["value"] == pytest.approx(SEED_PERSONS * 1000 / adults)
+    page = http.get("/statistiek").text
+    assert "Cliënten per 1.000 inwoners van 18 jaar en ouder naar leeftijd" in page
+    filtered = http.get(
+        "/statistiek",
+        params={"maat": "clients", "indeling": ["age_band"], "filter_indeling": "sex",
+                "filter_waarde": "V"},
+    )  # fmt: skip
+    assert filtered.status_code == 200 and "Aantal cliënten naar leeftijd" in filtered.text

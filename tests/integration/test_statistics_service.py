@@ -62,3 +62,55 @@ def test_exit_to_work_by_instrument_is_counted_from_what_case_managers_recorded(
     assert total["mean"].item() == pytest.approx(exported["exit_to_work"].cast(pl.Float64).mean())
     published = cells.filter(cells["status"] == "safe")
     assert published["mean"].is_between(0, 1).all()
+
+
+def test_clients_per_1000_inhabitants_need_the_population_and_stay_protected(
+    seeded: Store, tmp_path: Path
+) -> None:
+    import polars as pl
+
+    from datameent.analytics.synth import population, population_counts
+    from datameent.errors import InvalidInput
+
+    out = tmp_path / "beleid"
+    warehouse.export(seeded, warehouse.service_account(seeded), "beleid", KEY, out)
+    analyst = user(seeded, "analist1")
+    request = check_request("clients_per_1000", ["age_band"])
+    with pytest.raises(statistics.NoPopulation):
+        statistics.make_table(tmp_path, analyst, request)
+
+    counts = population_counts(population(3000, 5).persons)
+    broken = counts.with_columns(pl.lit(-1, dtype=pl.Int64).alias("people"))
+    before = (out / "warehouse.duckdb").read_bytes()
+    with pytest.raises(InvalidInput) as refused:
+        warehouse.load_population(out, broken)
+    assert {p.field for p in refused.value.problems} == {"people"}
+    assert (out / "warehouse.duckdb").read_bytes() == before, "nothing loaded half"
+
+    assert warehouse.load_population(out, counts) == counts.height
+    cells = statistics.make_table(tmp_path, analyst, request).table.cells
+    exported = pl.read_parquet(out / "persons.parquet")
+    adults = counts.filter(pl.col("age_band") != "0-17")["people"].sum()
+    total = cells.filter(cells["age_band"] == TOTAL).row(0, named=True)
+    assert total["rate"] == pytest.approx(exported.height * 1000 / adults)
+    assert (
+        cells.filter(pl.col("count").is_null())["rate"].null_count()
+        == cells.filter(pl.col("count").is_null()).height
+    ), "no rate where the count is hidden"
+    assert "0-17" not in cells["age_band"].to_list(), "per inhabitant aged 18 and over"
+
+    by_sex = statistics.make_table(
+        tmp_path, analyst, check_request("clients_per_1000", ["sex"], {"household_type": "single"})
+    ).table.cells
+    singles = exported.filter(pl.col("household_type") == "single").height
+    single_adults = counts.filter(
+        (pl.col("age_band") != "0-17") & (pl.col("household_type") == "single")
+    )["people"].sum()
+    overall = by_sex.filter(by_sex["sex"] == TOTAL)["rate"].item()
+    assert overall is None or overall == pytest.approx(singles * 1000 / single_adults)
+
+    warehouse.export(seeded, warehouse.service_account(seeded), "beleid", KEY, out)
+    again = statistics.make_table(tmp_path, analyst, request).table.cells
+    assert again.filter(again["age_band"] == TOTAL)["rate"].item() == total["rate"], (
+        "a new export keeps the population"
+    )

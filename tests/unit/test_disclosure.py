@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from datameent.analytics.disclosure import TOTAL, Rules, Status, protect, tabulate
+from datameent.analytics.disclosure import TOTAL, Rules, Status, protect, tabulate, with_rate
 
 
 def attack(cells: pl.DataFrame, breakdowns: list[str]) -> dict[int, tuple[float, float]]:
@@ -165,3 +165,30 @@ def test_duckdb_counts_the_same_cells_and_refuses_unknown_columns() -> None:
     one = protect_cells(in_duckdb, key, measure="amount")
     two = protect_cells(in_polars, key, measure="amount")
     assert one.cells.sort(key)["status"].to_list() == two.cells.sort(key)["status"].to_list()
+
+
+def test_a_table_without_breakdowns_is_its_total_and_hides_it_when_small() -> None:
+    many = protect(pl.DataFrame({"x": range(12)}), [])
+    assert many.cells.rows(named=True) == [{"count": 12, "status": "safe"}]
+    few = protect(pl.DataFrame({"x": range(4)}), [])
+    assert few.cells.rows(named=True) == [{"count": None, "status": "too_few"}]
+
+
+def test_a_rate_per_inhabitants_is_published_only_where_its_count_is() -> None:
+    facts = pl.DataFrame({"band": ["18-26"] * 12 + ["27-34"] * 3 + ["35-44"] * 20})
+    people = pl.DataFrame(
+        {"band": ["18-26", "27-34", "35-44", "45-54"], "people": [400, 100, 8, 50]}
+    )
+    cells = {
+        r["band"]: r
+        for r in with_rate(protect(facts, ["band"]), people, 1000).cells.rows(named=True)
+    }
+    assert cells[TOTAL]["rate"] == pytest.approx(35 * 1000 / 558)
+    assert cells["27-34"]["rate"] is None and cells["27-34"]["status"] == "too_few"
+    assert cells["18-26"]["rate"] is None, "hidden with it, or 35 - 20 - 12 gives it away"
+    # 20 clients among 8 inhabitants: the count is safe, a rate over 8 people is not.
+    assert cells["35-44"]["count"] == 20 and cells["35-44"]["rate"] is None
+    assert cells["35-44"]["status"] == "too_few"
+    assert cells["45-54"]["count"] == 0 and cells["45-54"]["rate"] == 0.0, "no one: rate 0"
+    overall = with_rate(protect(facts, []), people, 1000).cells
+    assert overall["rate"].item() == pytest.approx(35 * 1000 / 558)

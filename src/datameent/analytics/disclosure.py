@@ -27,6 +27,7 @@ suppression with an audit.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
 from collections.abc import Sequence
@@ -389,7 +390,9 @@ class _Structure:
         )
         """Relations × cells: which cells each relation holds (the margin first is not kept here:
         see `parents`)."""
-        interior = indexed.filter(pl.all_horizontal([pl.col(b) != TOTAL for b in breakdowns]))
+        # Without breakdowns the one cell (the total) is the table's only interior cell.
+        inside = [pl.col(b) != TOTAL for b in breakdowns] or [pl.lit(True)]
+        interior = indexed.filter(pl.all_horizontal(inside))
         self.interior = interior["_cell"].to_numpy().astype(np.int64)
 
     def members(self, relation: int) -> tuple[int, list[int]]:
@@ -576,3 +579,40 @@ def _publish(
     return cells.with_columns(
         [pl.when(hidden).then(None).otherwise(pl.col(f)).alias(f) for f in figures]
     )
+
+
+def with_rate(table: Protected, population: pl.DataFrame, per: int) -> Protected:
+    """A protected table of counts with, per cell, the count per `per` people of `population`
+    (its finest cells: the same breakdowns and `people`; margins are summed here). A rate is
+    published only where its count is, and only over at least `min_frequency` people: a rate
+    over a handful of inhabitants would point at them."""
+    breakdowns = table.breakdowns
+    finest = population.select(*breakdowns, pl.col("people").alias("count"))
+    if breakdowns:
+        finest = finest.group_by(list(breakdowns)).agg(pl.col("count").sum())
+    else:
+        finest = finest.select(pl.col("count").sum())
+    totals = with_margins(finest, breakdowns, None, table.rules).rename({"count": "people"})
+    if breakdowns:
+        # Where people live but no one is counted, the rate is 0: those cells are added.
+        empty = totals.join(table.cells, on=list(breakdowns), how="anti").select(
+            *breakdowns,
+            pl.lit(0, dtype=table.cells["count"].dtype).alias("count"),
+            pl.lit(str(Status.SAFE)).alias("status"),
+        )
+        cells = pl.concat([table.cells, empty], how="diagonal").join(
+            totals, on=list(breakdowns), how="left"
+        )
+        cells = cells.sort(list(breakdowns))
+    else:
+        cells = table.cells.with_columns(totals["people"])
+    small = pl.col("people").is_null() | (pl.col("people") < table.rules.min_frequency)
+    rate = pl.col("count").cast(pl.Float64) * per / pl.col("people")
+    cells = cells.with_columns(
+        pl.when(pl.col("count").is_null() | small).then(None).otherwise(rate).alias("rate"),
+        pl.when((pl.col("status") == Status.SAFE) & small)
+        .then(pl.lit(str(Status.TOO_FEW)))
+        .otherwise(pl.col("status"))
+        .alias("status"),
+    )
+    return dataclasses.replace(table, cells=cells.drop("people"))

@@ -109,6 +109,22 @@ def registry_extract() -> pa.DataFrameSchema:
     return pa.DataFrameSchema(columns, name="registry extract", coerce=False)
 
 
+def population_counts() -> pa.DataFrameSchema:
+    """Inhabitants counted per postcode area, age band, sex and household type (an aggregate of
+    the BRP, as a municipality's statistics office delivers it): the denominator of rates."""
+    columns = {
+        "pc4": pa.Column(pl.String, pa.Check.str_matches(r"^[1-9][0-9]{3}$")),
+        "age_band": pa.Column(pl.String, pa.Check.isin(AGE_BAND_LABELS)),
+        "sex": pa.Column(pl.String, pa.Check.isin(_codes("sex"))),
+        "household_type": pa.Column(pl.String, pa.Check.isin(_codes("household_type"))),
+        "people": pa.Column(pl.Int64, pa.Check.ge(0)),
+    }
+    unique = ["pc4", "age_band", "sex", "household_type"]
+    return pa.DataFrameSchema(
+        columns, name="population counts", coerce=False, strict=True, unique=unique
+    )
+
+
 @dataclass(frozen=True)
 class Finding:
     """One rule that rows break: how many, and the first row numbers (0-based), never values."""

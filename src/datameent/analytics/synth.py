@@ -184,22 +184,53 @@ class Municipality:
 
 def generate(persons: int, seed: int, reference_date: date = REFERENCE_DATE) -> Municipality:
     """The demo's municipality: the first `persons` clients (by client number) of a synthetic
-    town large enough to hold them, with their case managers.
+    town large enough to hold them (`demo_town`), with their case managers.
 
     Examples:
         >>> town = generate(persons=3, seed=42)
         >>> [p.number for p in town.persons]
         [1, 2, 3]
     """
-    if persons < 1:
+    return demo_town(persons, seed, reference_date).demo(persons)
+
+
+def demo_town(clients: int, seed: int, reference_date: date = REFERENCE_DATE) -> Population:
+    """The smallest town (of the sizes tried) with at least `clients` people on bijstand: the
+    demo's clients are its first ones, and its inhabitants the demo's population."""
+    if clients < 1:
         raise ValueError("a municipality needs at least one person")
-    size = math.ceil(persons / (BIJSTAND_RATE * 0.55)) + 500
+    size = math.ceil(clients / (BIJSTAND_RATE * 0.55)) + 500
     while True:
         town = population(size, seed, reference_date)
-        if town.clients.height >= persons:
-            break
+        if town.clients.height >= clients:
+            return town
         size *= 2
-    return town.demo(persons)
+
+
+def population_counts(persons: pl.DataFrame) -> pl.DataFrame:
+    """Inhabitants counted per postcode area, age band, sex and household type, as a BRP
+    aggregate holds them (no one can be found in it; small counts are the reader's to protect):
+    the denominator of rates such as bijstand per 1,000 inhabitants aged 18 and over."""
+    from datameent.domain.warehouse import AGE_BANDS, age_band
+
+    bands = pl.lit(None, dtype=pl.String)
+    for low, high in reversed(AGE_BANDS):
+        bands = (
+            pl.when(pl.col("age").is_between(low, high))
+            .then(pl.lit(age_band(low)))
+            .otherwise(bands)
+        )
+    return (
+        persons.select(
+            pl.col("postcode").str.slice(0, 4).alias("pc4"),
+            bands.alias("age_band"),
+            "sex",
+            "household_type",
+        )
+        .group_by("pc4", "age_band", "sex", "household_type")
+        .agg(pl.len().cast(pl.Int64).alias("people"))
+        .sort("pc4", "age_band", "sex", "household_type")
+    )
 
 
 # The town --------------------------------------------------------------------------------------
@@ -262,6 +293,7 @@ class Population:
             "case_managers.parquet": self.case_managers,
             "neighbourhoods.parquet": self.neighbourhoods.drop("deprivation"),
             "statistics_office_extract.parquet": self.extract,
+            "population_counts.parquet": population_counts(self.persons),
             "ground_truth/potential_outcomes.parquet": self.truth,
             "ground_truth/statistics_office_links.parquet": self.links,
             "ground_truth/neighbourhood_deprivation.parquet": self.neighbourhoods.select(

@@ -25,16 +25,29 @@ class Measure:
     label: Text
     column: str | None
     """The warehouse column; None: count the people."""
-    statistic: Literal["count", "mean"]
+    statistic: Literal["count", "mean", "rate"]
     unit: Text | None = None
     amount: bool = False
     """Money: the dominance rule applies (one person's amount must not show)."""
+    per: int | None = None
+    """For a rate: clients per this many inhabitants of 18 and over (the population table)."""
 
 
 MEASURES: dict[str, Measure] = {
     m.code: m
     for m in (
         Measure("clients", Text("Aantal cliënten", "Number of clients"), None, "count"),
+        Measure(
+            "clients_per_1000",
+            Text(
+                "Cliënten per 1.000 inwoners van 18 jaar en ouder",
+                "Clients per 1,000 inhabitants aged 18 and over",
+            ),
+            None,
+            "rate",
+            Text("per 1.000 inwoners van 18+", "per 1,000 inhabitants aged 18+"),
+            per=1000,
+        ),
         Measure(
             "monthly_benefit",
             Text("Gemiddelde uitkering per maand", "Average benefit per month"),
@@ -114,6 +127,11 @@ BREAKDOWNS: dict[str, Text] = {
     "reintegration_instrument": Text("Hulp naar werk", "Support towards work"),
 }
 MAX_BREAKDOWNS = 3
+POPULATION_BREAKDOWNS = ("age_band", "sex", "household_type", "pc4")
+CHILDREN_BAND = "0-17"
+"""The age band left out of the denominator: a rate is per inhabitant aged 18 and over."""
+"""What the population table (inhabitants from the BRP, aggregated) is broken down by: a rate
+per 1,000 inhabitants can only use these."""
 
 UNKNOWN = "Onbekend"
 """The category of people whose value is missing (as `analytics.disclosure` names it)."""
@@ -150,6 +168,12 @@ _TOO_MANY = Text(
     f"Kies hoogstens {MAX_BREAKDOWNS} indelingen.", f"Choose at most {MAX_BREAKDOWNS} breakdowns."
 )
 _TWICE = Text("Elke indeling maar één keer.", "Each breakdown only once.")
+_NOT_IN_POPULATION = Text(
+    "Per 1.000 inwoners kan alleen naar leeftijd, geslacht, huishouden of postcodegebied: van "
+    "alle inwoners weten we niet meer.",
+    "Per 1,000 inhabitants can only be broken down by age, sex, household or postcode area: "
+    "that is all we know of every inhabitant.",
+)
 _FILTER = Text(
     "Een filter is een indeling uit de lijst met een waarde.",
     "A filter is a breakdown from the list with a value.",
@@ -164,8 +188,9 @@ class TableRequest:
 
     @property
     def figure(self) -> str:
-        """The column of a protected table that holds what was asked: `count` or `mean`."""
-        return "count" if self.measure.statistic == "count" else "mean"
+        """The column of a protected table that holds what was asked: `count`, `mean` or
+        `rate`."""
+        return {"count": "count", "mean": "mean", "rate": "rate"}[self.measure.statistic]
 
 
 def check_request(
@@ -187,6 +212,12 @@ def check_request(
         k not in BREAKDOWNS or len(v) > 64 or k in chosen for k, v in given.items()
     ):
         problems.append(Problem("filters", _FILTER))
+    if (
+        not problems
+        and MEASURES[measure].statistic == "rate"
+        and any(b not in POPULATION_BREAKDOWNS for b in (*chosen, *given))
+    ):
+        problems.append(Problem("breakdowns", _NOT_IN_POPULATION))
     if problems:
         raise InvalidInput(*problems)
     return TableRequest(MEASURES[measure], tuple(chosen), given)

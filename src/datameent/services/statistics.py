@@ -25,6 +25,7 @@ from datameent.analytics.disclosure import (
     aggregate_duckdb,
     columns_of,
     protect_cells,
+    with_rate,
 )
 from datameent.analytics.privacy import noisy_counts
 from datameent.analytics.quality import Report, warehouse_report
@@ -32,6 +33,7 @@ from datameent.domain.accounts import User
 from datameent.domain.policy import Action, allows
 from datameent.domain.statistics import (
     BUDGETS,
+    CHILDREN_BAND,
     PUBLIC_CATEGORIES,
     TableRequest,
     check_noisy,
@@ -98,6 +100,8 @@ def make_table(
             measure=request.measure.column,
             rules=rules if request.measure.amount else _counts_only(rules),
         )
+        if request.measure.per:
+            table = with_rate(table, _population(database, request), request.measure.per)
         sizes = {b: finest[b].n_unique() for b in request.breakdowns}
         cached = _PROTECTED.put(key, (table, sizes))
     table, sizes = cached
@@ -136,6 +140,47 @@ def _count(database: Path, request: TableRequest, rules: Rules) -> pl.DataFrame:
         raise NoWarehouse(detail=NO_WAREHOUSE) from None
 
 
+class NoPopulation(NoWarehouse):
+    """The warehouse has no population counts: no rate per inhabitants can be made."""
+
+    title = Text("Nog geen inwonersaantallen", "No population counts yet")
+
+
+NO_POPULATION = Text(
+    "Er zijn nog geen inwonersaantallen bij deze cijfers, dus ook geen cijfer per 1.000 "
+    "inwoners. De beheerder laadt ze met 'datameent warehouse population'.",
+    "There are no population counts with these figures yet, so no figure per 1,000 "
+    "inhabitants. The administrator loads them with 'datameent warehouse population'.",
+)
+
+
+def _population(database: Path, request: TableRequest) -> pl.DataFrame:
+    """Inhabitants aged 18 and over by the request's breakdowns (finest cells), with its
+    filters: the denominators of a rate."""
+    import duckdb
+
+    with duckdb.connect(str(database), read_only=True) as connection:
+        known = columns_of(connection, "population")
+        if not known or any(c not in known for c in (*request.breakdowns, *request.filters)):
+            raise NoPopulation(detail=NO_POPULATION)
+        where = ["age_band <> ?"]
+        values: list[str] = [CHILDREN_BAND]
+        for column, value in request.filters.items():
+            where.append(f'CAST("{column}" AS VARCHAR) = ?')
+            values.append(value)
+        quoted = ", ".join(f'"{b}"' for b in request.breakdowns)
+        select = f"{quoted}, " if quoted else ""
+        group = f" GROUP BY {quoted}" if quoted else ""
+        query = (
+            f"SELECT {select}CAST(sum(people) AS BIGINT) AS people FROM population "
+            f"WHERE {' AND '.join(where)}{group}"
+        )
+        result = connection.execute(query, values)
+        names = [d[0] for d in result.description]
+        found = pl.DataFrame(result.fetchall(), schema=names, orient="row")
+    return found.with_columns(pl.col(b).cast(pl.String) for b in request.breakdowns)
+
+
 def _count_in(database: Path, request: TableRequest, rules: Rules) -> pl.DataFrame:
     import duckdb
 
@@ -147,7 +192,7 @@ def _count_in(database: Path, request: TableRequest, rules: Rules) -> pl.DataFra
             if any(column not in known for column in request.filters):
                 raise KeyError("unknown filter column")
             connection.execute(
-                f"CREATE TEMP VIEW chosen AS SELECT * FROM persons WHERE {clauses}",
+                f"CREATE TEMP TABLE chosen AS SELECT * FROM persons WHERE {clauses}",
                 list(request.filters.values()),
             )
             source = "chosen"

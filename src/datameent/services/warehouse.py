@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 import polars as pl
@@ -156,6 +157,67 @@ _ZRM_COLUMNS = (
 )  # fmt: skip
 
 
+POPULATION = "population.parquet"
+"""Inhabitants per postcode area, age band, sex and household type, beside the warehouse."""
+
+
+def load_population(out: Path, table: pl.DataFrame) -> int:
+    """Put the population counts (the denominators of rates) beside an exported warehouse: as
+    `population.parquet` and a `population` table in its DuckDB file. A table that breaks a
+    rule is refused whole, every rule named with its rows; the warehouse is unchanged. Later
+    exports keep it."""
+    from datameent.analytics.quality import check_schema, population_counts
+
+    findings = check_schema(table, population_counts())
+    if findings:
+        raise InvalidInput(
+            *(
+                Problem(
+                    f.column or "table",
+                    Text(
+                        f"Regel '{f.rule}' klopt niet in {f.rows} rijen (bijvoorbeeld rij "
+                        f"{', '.join(str(r + 1) for r in f.examples) or '-'}).",
+                        f"Rule '{f.rule}' fails in {f.rows} rows (for example row "
+                        f"{', '.join(str(r + 1) for r in f.examples) or '-'}).",
+                    ),
+                )
+                for f in findings
+            )
+        )
+    if not (out / "warehouse.duckdb").exists():
+        raise InvalidInput(
+            Problem(
+                "out",
+                Text(
+                    "Daar staat geen export; maak eerst de export (datameent warehouse export).",
+                    "There is no export there; export first (datameent warehouse export).",
+                ),
+            )
+        )
+    import duckdb
+
+    staging = Path(tempfile.mkdtemp(prefix=".population-", dir=out))
+    try:
+        table.write_parquet(staging / POPULATION)
+        shutil.copy2(out / "warehouse.duckdb", staging / "warehouse.duckdb")
+        with duckdb.connect(str(staging / "warehouse.duckdb")) as connection:
+            _population_table(connection, staging / POPULATION)
+        manifest = json.loads((out / "manifest.json").read_text())
+        manifest.setdefault("rows", {})["population"] = table.height
+        manifest["population_people"] = int(table["people"].sum())
+        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+        for name in (POPULATION, "warehouse.duckdb", "manifest.json"):
+            os.replace(staging / name, out / name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return table.height
+
+
+def _population_table(connection: Any, path: Path) -> None:
+    connection.execute("DROP TABLE IF EXISTS population")
+    connection.execute("CREATE TABLE population AS SELECT * FROM read_parquet(?)", [str(path)])
+
+
 def _table(rows: list[dict[str, JsonValue]], columns: tuple[str, ...]) -> pl.DataFrame:
     data = {c: [r.get(c) for r in rows] for c in columns}
     return pl.DataFrame(data, strict=False)
@@ -182,7 +244,9 @@ def _write(
             for name in tables:
                 path = str(staging / f"{name}.parquet")
                 connection.execute(f"CREATE TABLE {name} AS SELECT * FROM read_parquet(?)", [path])
-        manifest = {
+            if (out / POPULATION).exists():  # loaded earlier: the next export keeps it
+                _population_table(connection, out / POPULATION)
+        manifest: dict[str, Any] = {
             "domain": domain,
             "exported_on": reference,
             "purpose": "beleidsstatistiek",

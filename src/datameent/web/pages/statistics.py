@@ -8,6 +8,7 @@ import csv
 import dataclasses
 import io
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -15,6 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from datameent.analytics.disclosure import REASONS, TOTAL, Status
+from datameent.domain.accounts import User
 from datameent.domain.statistics import (
     BREAKDOWNS,
     EPSILONS,
@@ -26,14 +28,14 @@ from datameent.domain.statistics import (
 )
 from datameent.errors import InvalidInput
 from datameent.services import statistics
-from datameent.services.statistics import Figures, Noisy, NoWarehouse
+from datameent.services.statistics import Figures, Noisy, NoPopulation, NoWarehouse
 from datameent.web.deps import PageUser, SettingsDep, StoreDep
 from datameent.web.templating import locale_of, render
 
 router = APIRouter()
 
-KEY_FIGURES = (("clients", ("age_band",)), ("clients", ("household_type",)),
-               ("clients", ("benefit_start_year",)))  # fmt: skip
+KEY_FIGURES = (("clients", ("age_band",)), ("clients_per_1000", ("age_band",)),
+               ("clients", ("household_type",)), ("clients", ("benefit_start_year",)))  # fmt: skip
 
 
 _STATUSES = frozenset(s.value for s in Status)
@@ -219,9 +221,7 @@ def statistics_page(
             context["result"] = shown(figures, locale)
             context["exported_on"] = figures.exported_on
             context["domain"] = figures.domain
-        for code, by in KEY_FIGURES:
-            fixed = statistics.make_table(settings.warehouse_path, user, check_request(code, by))
-            context["key_figures"].append(shown(fixed, locale))
+        context["key_figures"] = _key_figures(settings.warehouse_path, user, locale)
     except NoWarehouse as error:
         context["missing"] = error.detail
     except InvalidInput as error:  # a noisy table that cannot be made, or is over budget
@@ -231,6 +231,19 @@ def statistics_page(
     context["may_check"] = statistics.may_check_quality(user)
     context["epsilons"] = EPSILONS
     return render(request, "statistics.html", context, status=status)
+
+
+def _key_figures(warehouse: Path, user: User, locale: str) -> list[Shown]:
+    """The fixed tables every reader sees first; a rate only where population counts exist."""
+    found = []
+    for code, by in KEY_FIGURES:
+        try:
+            found.append(
+                shown(statistics.make_table(warehouse, user, check_request(code, by)), locale)
+            )
+        except NoPopulation:
+            continue
+    return found
 
 
 def _epsilon(text: str) -> float | None:
