@@ -114,3 +114,29 @@ def test_clients_per_1000_inhabitants_need_the_population_and_stay_protected(
     assert again.filter(again["age_band"] == TOTAL)["rate"].item() == total["rate"], (
         "a new export keeps the population"
     )
+
+
+def test_stacking_of_provisions_is_counted_per_client(seeded: Store, tmp_path: Path) -> None:
+    import polars as pl
+
+    from datameent.domain.warehouse import provisions
+
+    out = tmp_path / "beleid"
+    warehouse.export(seeded, warehouse.service_account(seeded), "beleid", KEY, out)
+    exported = pl.read_parquet(out / "persons.parquet")
+    expected = [provisions(row) for row in exported.rows(named=True)]
+    assert exported["provisions"].to_list() == expected
+    assert set(expected) <= {1, 2, 3}, "every seeded client has a benefit"
+
+    analyst = user(seeded, "analist1")
+    by = statistics.make_table(tmp_path, analyst, check_request("clients", ["provisions"]))
+    cells = by.table.cells
+    shown = cells.filter((cells["provisions"] != TOTAL) & cells["count"].is_not_null())
+    for row in shown.rows(named=True):
+        assert row["count"] == expected.count(int(row["provisions"]))
+    mean = statistics.make_table(tmp_path, analyst, check_request("provisions", []))
+    assert mean.table.cells["mean"].item() == pytest.approx(sum(expected) / len(expected))
+    noisy = statistics.noisy_table(
+        seeded, tmp_path, analyst, check_request("clients", ["provisions"]), 1.0
+    )
+    assert set(noisy.cells["provisions"]) == {"0", "1", "2", "3", "Onbekend", TOTAL}

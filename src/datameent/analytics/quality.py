@@ -64,6 +64,7 @@ def warehouse_persons() -> pa.DataFrameSchema:
         "monthly_benefit": pa.Column(pl.Int64, pa.Check.in_range(0, 10_000), nullable=True),
         "net_monthly_income": pa.Column(pl.Int64, pa.Check.ge(0), nullable=True),
         "debts": pa.Column(pl.Int64, pa.Check.ge(0), nullable=True),
+        "provisions": pa.Column(pl.Int64, pa.Check.in_range(0, 3), required=False),
         **{z: _zrm_score() for z in ZRM},
     }
     return pa.DataFrameSchema(columns, name="warehouse persons", coerce=True)

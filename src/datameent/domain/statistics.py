@@ -97,6 +97,19 @@ MEASURES: dict[str, Measure] = {
             Text("van 0 (niemand) tot 1 (iedereen)", "from 0 (nobody) to 1 (everybody)"),
         ),
         Measure(
+            "provisions",
+            Text(
+                "Gemiddeld aantal voorzieningen tegelijk",
+                "Average number of provisions at once",
+            ),
+            "provisions",
+            "mean",
+            Text(
+                "van 0 tot 3: uitkering, schuldhulp, hulp naar werk",
+                "from 0 to 3: benefit, debt help, support towards work",
+            ),
+        ),
+        Measure(
             "zrm_werk_opleiding",
             Text("Gemiddelde ZRM-score werk en opleiding", "Average ZRM score work and education"),
             "zrm_werk_opleiding",
@@ -125,6 +138,10 @@ BREAKDOWNS: dict[str, Text] = {
     "housing": Text("Woonsituatie", "Housing"),
     "debt_counselling": Text("In schuldhulpverlening", "In debt counselling"),
     "reintegration_instrument": Text("Hulp naar werk", "Support towards work"),
+    "provisions": Text(
+        "Aantal voorzieningen (uitkering, schuldhulp, hulp naar werk)",
+        "Number of provisions (benefit, debt help, support towards work)",
+    ),
 }
 MAX_BREAKDOWNS = 3
 POPULATION_BREAKDOWNS = ("age_band", "sex", "household_type", "pc4")
@@ -151,6 +168,7 @@ PUBLIC_CATEGORIES: dict[str, tuple[str, ...]] = {
     "housing": _codes("housing"),
     "debt_counselling": ("true", "false", UNKNOWN),
     "reintegration_instrument": _codes("reintegration_instrument"),
+    "provisions": ("0", "1", "2", "3", UNKNOWN),
 }
 """Breakdowns whose categories are known without looking at the data: only these can be used
 with differential privacy (the cells released must not depend on who is in the data)."""

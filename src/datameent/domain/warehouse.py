@@ -78,9 +78,31 @@ def _euros(value: JsonValue) -> int | None:
         return None
 
 
+PROVISIONS = (
+    ("benefit_type", lambda v: v is not None and v != "none"),
+    ("debt_counselling", lambda v: v is True),
+    ("reintegration_instrument", lambda v: v is not None and v != "none"),
+)
+"""The provisions of the social domain datameent's store knows of a person: a municipal
+benefit, debt counselling, support towards work. (Wmo support, youth care and special
+assistance are not kept here; when they are, they count too.)"""
+
+
+def provisions(values: Mapping[str, JsonValue]) -> int:
+    """How many provisions a person has at once (their *stacking*).
+
+    Examples:
+        >>> provisions({"benefit_type": "bijstand", "debt_counselling": True})
+        2
+        >>> provisions({"benefit_type": "none", "reintegration_instrument": "none"})
+        0
+    """
+    return sum(1 for key, held in PROVISIONS if held(values.get(key)))
+
+
 def person_row(values: Mapping[str, JsonValue], reference: date) -> dict[str, JsonValue]:
     """One person's current values as the warehouse holds them (without their pseudonym)."""
-    row: dict[str, JsonValue] = {}
+    row: dict[str, JsonValue] = {"provisions": provisions(values)}
     for key, value in values.items():
         if key in DIRECT_IDENTIFIERS or key in DROPPED or key.startswith("zrm_"):
             continue

@@ -149,7 +149,7 @@ _PERSON_COLUMNS = (
     "debts", "debt_counselling", "benefit_type", "benefit_norm", "benefit_start_year",
     "benefit_years", "monthly_benefit", "work_obligation_exempt", "education_level",
     "dutch_language_level", "work_experience_years", "last_employment_year", "hours_available",
-    "driving_licence", "reintegration_instrument", "exit_to_work", "case_manager",
+    "driving_licence", "reintegration_instrument", "exit_to_work", "provisions", "case_manager",
     *warehouse.ZRM_KEYS,
 )  # fmt: skip
 _ZRM_COLUMNS = (

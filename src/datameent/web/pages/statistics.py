@@ -35,7 +35,8 @@ from datameent.web.templating import locale_of, render
 router = APIRouter()
 
 KEY_FIGURES = (("clients", ("age_band",)), ("clients_per_1000", ("age_band",)),
-               ("clients", ("household_type",)), ("clients", ("benefit_start_year",)))  # fmt: skip
+               ("clients", ("household_type",)), ("clients", ("provisions",)),
+               ("clients", ("benefit_start_year",)))  # fmt: skip
 
 
 _STATUSES = frozenset(s.value for s in Status)
