@@ -212,9 +212,10 @@ def aggregate_duckdb(
     _check_columns(
         columns_of(connection, table), table, [*breakdowns, *([measure] if measure else [])]
     )
-    result = connection.execute(aggregate_sql(table, breakdowns, measure, rules))
-    names = [d[0] for d in result.description]
-    cells = pl.DataFrame(result.fetchall(), schema=names, orient="row")
+    relation = connection.sql(aggregate_sql(table, breakdowns, measure, rules))
+    cells = pl.from_arrow(relation.to_arrow_table())  # columnar: no Python row per cell
+    assert isinstance(cells, pl.DataFrame)
+    cells = cells.with_columns(pl.col("count").cast(pl.Int64))
     return _named(cells, breakdowns, measure, rules.dominance_n) if breakdowns else cells
 
 
@@ -278,20 +279,21 @@ def with_margins(
     merge = [pl.col("count").sum()]
     if measure:
         merge += [pl.col("sum").sum(), pl.col("largest").explode().top_k(n).alias("largest")]
-    levels = []
+    queries = []
+    lazy = finest.lazy()
     for size in range(len(breakdowns), -1, -1):
         for kept in itertools.combinations(breakdowns, size):
             if size == len(breakdowns):
-                level = finest
+                level = lazy
             elif kept:
-                level = finest.group_by(list(kept)).agg(merge)
+                level = lazy.group_by(list(kept)).agg(merge)
             else:  # the grand total: one row
-                level = finest.select(
+                level = lazy.select(
                     [m.implode() if measure and i == 2 else m for i, m in enumerate(merge)]
                 )
             totalled = [pl.lit(TOTAL).alias(b) for b in breakdowns if b not in kept]
-            levels.append(level.with_columns(totalled).select(columns))
-    table = pl.concat(levels)
+            queries.append(level.with_columns(totalled).select(columns))
+    table = pl.concat(pl.collect_all(queries))  # the levels are counted in parallel
     if measure:
         table = table.with_columns(pl.col("largest").list.sum().alias("top")).drop("largest")
     return table.sort(list(breakdowns)) if breakdowns else table
@@ -358,17 +360,19 @@ class _Structure:
         self.breakdowns = breakdowns
         self._table = table
         indexed = table.select(breakdowns).with_row_index("_cell")
-        found = []
+        queries = []
+        lazy = indexed.lazy()
         for d in breakdowns:
             others = [b for b in breakdowns if b != d]
             at_total = pl.col(d) == TOTAL
             parent = pl.col("_cell").filter(at_total).first().alias("parent")
             children = pl.col("_cell").filter(~at_total).alias("children")
             if others:
-                pairs = indexed.group_by(others, maintain_order=True).agg(parent, children)
+                pairs = lazy.group_by(others, maintain_order=True).agg(parent, children)
             else:
-                pairs = indexed.select(parent, children.implode())
-            found.append(pairs.select("parent", "children").drop_nulls("parent"))
+                pairs = lazy.select(parent, children.implode())
+            queries.append(pairs.select("parent", "children").drop_nulls("parent"))
+        found = pl.collect_all(queries)  # one relation set per breakdown, in parallel
         relations = (
             pl.concat(found).with_row_index("relation")
             if found
@@ -507,27 +511,49 @@ def _partner(
 def _secondary(structure: _Structure, counts: np.ndarray, status: np.ndarray, rules: Rules) -> None:
     """Until no relation holds exactly one hidden cell: give each lonely hidden cell a partner.
     Each pass counts the hidden cells of every relation at once (a sparse product) and visits
-    only the relations with exactly one."""
+    only the relations with exactly one; a visit works on the relation's slice of the sparse
+    matrix (its cells, margin included), not on Python lists."""
+    hidden = status != Status.SAFE
+    starts, cells = structure.incidence.indptr, structure.incidence.indices
     while True:
-        hidden = (status != Status.SAFE).astype(float)
-        lonely_relations = np.flatnonzero(structure.incidence @ hidden == 1)
+        lonely_relations = np.flatnonzero(structure.incidence @ hidden.astype(float) == 1)
         if lonely_relations.size == 0:
             return
         changed = False
         for r in lonely_relations:
-            parent, children = structure.members(int(r))
-            members = [parent, *children]
-            hidden_members = [m for m in members if status[m] != Status.SAFE]
-            if len(hidden_members) != 1:  # an earlier fix in this pass changed it
+            members = cells[starts[r] : starts[r + 1]]
+            hidden_here = hidden[members]
+            if np.count_nonzero(hidden_here) != 1:  # an earlier fix in this pass changed it
                 continue
-            lonely = hidden_members[0]
-            pool = children if lonely == parent else members
-            chosen = _partner(pool, counts, status, rules.interval, lonely)
+            parent = structure.parents[r]
+            lonely_is_margin = members[hidden_here][0] == parent
+            # A hidden margin is hidden again by one of the cells it totals; a hidden cell by
+            # any other member (its margin included). Never the hidden cell itself.
+            pool = (
+                members[~hidden_here & (members != parent)]
+                if lonely_is_margin
+                else (members[~hidden_here])
+            )
+            chosen = _partner_of(pool, counts, rules.interval)
             if chosen is not None:
                 status[chosen] = Status.SECONDARY
+                hidden[chosen] = True
                 changed = True
         if not changed:
             return
+
+
+def _partner_of(options: np.ndarray, counts: np.ndarray, need: float) -> int | None:
+    """`_partner` on an array of cells that are all still published."""
+    if options.size == 0:
+        return None
+    values = counts[options]
+    big = values >= need
+    if big.any():  # the smallest that can hide it (ties: the first cell)
+        candidates, keys = options[big], values[big]
+        return int(candidates[keys == keys.min()].min())
+    top = values.max()  # else the largest there is (ties: the first cell)
+    return int(options[values == top].min())
 
 
 def _widen(
