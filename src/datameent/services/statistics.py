@@ -93,6 +93,8 @@ def make_table(
     )
     cached = _PROTECTED.get(key)
     if cached is None:
+        # A rate without population counts is refused before anything is counted.
+        population = _population(database, request) if request.measure.per else None
         finest = _count(database, request, rules)
         table = protect_cells(
             finest,
@@ -100,8 +102,8 @@ def make_table(
             measure=request.measure.column,
             rules=rules if request.measure.amount else _counts_only(rules),
         )
-        if request.measure.per:
-            table = with_rate(table, _population(database, request), request.measure.per)
+        if population is not None and request.measure.per:
+            table = with_rate(table, population, request.measure.per)
         sizes = {b: finest[b].n_unique() for b in request.breakdowns}
         cached = _PROTECTED.put(key, (table, sizes))
     table, sizes = cached
