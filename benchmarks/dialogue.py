@@ -18,7 +18,6 @@ import json
 import platform
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -26,7 +25,7 @@ from urllib.parse import quote
 
 import httpx
 
-from benchmarks.vault_read import _latency, prepare, start
+from benchmarks.vault_read import prepare, run_wrk, start
 
 CONCURRENCY = (8, 32)
 
@@ -47,9 +46,8 @@ def wrk(
     base: str, requests: list[tuple[str, str]], connections: int, seconds: int, directory: Path
 ) -> dict[str, float]:
     """wrk over `requests` (path, cookie header), in turn."""
-    script = directory / "room.lua"
     entries = ",".join(f"{{{json.dumps(p)}, {json.dumps(c)}}}" for p, c in requests)
-    script.write_text(
+    script = (
         f"local requests = {{{entries}}}\n"
         "local i = 0\n"
         "request = function()\n"
@@ -57,18 +55,7 @@ def wrk(
         '  return wrk.format("GET", requests[i][1], {["Cookie"] = requests[i][2]})\n'
         "end\n"
     )
-    output = subprocess.run(
-        ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency",
-         "-s", str(script), base],
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
-    if "Non-2xx" in output:
-        raise RuntimeError(f"some requests failed:\n{output}")
-    return {
-        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),  # type: ignore[union-attr]
-        "p50_ms": _latency(output, "50%"),
-        "p99_ms": _latency(output, "99%"),
-    }
+    return run_wrk(base, script, connections, seconds, directory)
 
 
 def measure(directory: Path, seconds: int, phones: int) -> dict[str, object]:

@@ -3,6 +3,7 @@ phone (no account: a cookie), and the self-guided database game for residents at
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -302,31 +303,39 @@ def participant_status(
     return Response(status_code=204, headers=headers)
 
 
-@router.post("/meedoen/stem")
-async def vote(request: Request, user: OptionalPageUser, store: StoreDep) -> Response:
-    form = await _form(request)
+def _answered(
+    request: Request, store: StoreDep, answer: Callable[[str | None], None], done: str
+) -> Response:
+    """A participant's answer (`answer` with their cookie's token): on to `done`; a question
+    that closed meanwhile sends them back with a word about it; bad input shows the page again."""
     try:
-        dialogue.vote(
-            store, request.cookies.get(COOKIE), form.get("step", ""), form.get("choice", "")
-        )
+        answer(request.cookies.get(COOKIE))
     except AnsweringClosed:
         return RedirectResponse("/meedoen/nu?gesloten=1", 303)
     except InvalidInput as error:
         return _participant_page(request, store, status=422, problems=error.problems)
-    return RedirectResponse("/meedoen/nu", 303)
+    return RedirectResponse(done, 303)
+
+
+@router.post("/meedoen/stem")
+async def vote(request: Request, user: OptionalPageUser, store: StoreDep) -> Response:
+    form = await _form(request)
+    step, choice = form.get("step", ""), form.get("choice", "")
+    return _answered(
+        request, store, lambda token: dialogue.vote(store, token, step, choice), "/meedoen/nu"
+    )
 
 
 @router.post("/meedoen/vragenlijst")
 async def respond(request: Request, user: OptionalPageUser, store: StoreDep) -> Response:
     form = await _form(request)
     answers = {k.removeprefix("s-"): v for k, v in form.items() if k.startswith("s-")}
-    try:
-        dialogue.respond(store, request.cookies.get(COOKIE), answers)
-    except AnsweringClosed:
-        return RedirectResponse("/meedoen/nu?gesloten=1", 303)
-    except InvalidInput as error:
-        return _participant_page(request, store, status=422, problems=error.problems)
-    return RedirectResponse("/meedoen/nu?opgeslagen=1", 303)
+    return _answered(
+        request,
+        store,
+        lambda token: dialogue.respond(store, token, answers),
+        "/meedoen/nu?opgeslagen=1",
+    )
 
 
 @router.post("/meedoen/probeer")
