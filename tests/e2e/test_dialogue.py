@@ -153,6 +153,7 @@ def test_bad_input_is_told_plainly_and_breaks_nothing_for_the_room(
             assert refused.status_code == 403
         assert other.get(f"{control}/antwoorden.csv").status_code == 403
     assert "Doe mee op uw telefoon" in http.get(f"{control}/scherm").text, "still the lobby"
+    assert http.get("/datadialoog/00000000-0000-4000-8000-000000000000").status_code == 404
 
     page = http.get(control).text
     statements = re.findall(r'/stellingen/([0-9a-f-]{36})"', page)

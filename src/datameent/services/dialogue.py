@@ -52,7 +52,7 @@ from datameent.domain.dialogue import (
 )
 from datameent.domain.policy import Action, allows
 from datameent.domain.text import Text
-from datameent.errors import AccessDenied, InvalidInput, Problem
+from datameent.errors import AccessDenied, InvalidInput, NotFound, Problem
 from datameent.services.clock import utcnow
 from datameent.store.dialogue import Note, Session, Statement
 from datameent.store.uow import Store, UnitOfWork
@@ -250,7 +250,7 @@ def sessions(store: Store, actor: User) -> list[Session]:
 def _own(uow: UnitOfWork, actor: User, session_id: UUID, *, lock: bool = False) -> Session:
     session = uow.dialogue.get(session_id, lock=lock)
     if session is None:
-        raise WrongCode()
+        raise NotFound()
     if not allows(actor, Action.RUN_DIALOGUE, owner=session.facilitator_id):
         raise NotYourSession(("the session belongs to another facilitator",))
     return session
@@ -334,7 +334,7 @@ def edit_statement(
         session = _own(uow, actor, session_id, lock=True)
         _unlocked(session)
         if not uow.dialogue.edit_statement(session_id, statement_id, text):
-            raise WrongCode()
+            raise NotFound()
         uow.commit()
 
 
@@ -346,7 +346,7 @@ def remove_statement(store: Store, actor: User, session_id: UUID, statement_id: 
         if len(uow.dialogue.statements(session_id)) <= 1:
             raise InvalidInput(Problem("statements", NO_STATEMENTS))
         if not uow.dialogue.remove_statement(session_id, statement_id):
-            raise WrongCode()
+            raise NotFound()
         uow.commit()
 
 

@@ -31,7 +31,7 @@ from datameent.domain.dialogue import (
     WrongCode,
 )
 from datameent.domain.statistics import category_label
-from datameent.errors import InvalidInput
+from datameent.errors import InvalidInput, NotFound
 from datameent.services import dialogue
 from datameent.web.deps import OptionalPageUser, PageUser, StoreDep
 from datameent.web.pages.auth import is_local_host
@@ -352,7 +352,7 @@ async def try_it(request: Request, user: OptionalPageUser, store: StoreDep) -> R
 
 def _self_step(number: int) -> Step:
     if not 1 <= number <= len(GAME_STEPS):
-        raise WrongCode()
+        raise NotFound()
     return GAME_STEPS[number - 1]
 
 
