@@ -65,10 +65,6 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def may_start(actor: User | None) -> bool:
-    return actor is not None and allows(actor, Action.START_DIALOGUE)
-
-
 # The game ----------------------------------------------------------------------------------
 
 
