@@ -131,6 +131,14 @@ def test_a_session_runs_from_join_code_to_protected_results(
     agree = [r for r in rows if r[0].startswith("Ik wil weten") and r[1] == "Eens"]
     assert agree == [[rows[1][0], "Eens", "", "secondary"], [rows[1][0], "Eens", "12", "safe"]]
 
+    unticked = post_form(http, control, f"{control}/verwijderen", {})
+    assert unticked.status_code == 422 and "Vink eerst aan" in unticked.text
+    removed = post_form(http, control, f"{control}/verwijderen", {"kept": "yes"})
+    assert removed.headers["location"] == "/datadialoog?verwijderd=1"
+    assert http.get(control).status_code == 404
+    assert phones[0].get("/meedoen/nu").status_code == 404, "the phones' places are gone too"
+    assert "De sessie is verwijderd" in http.get("/datadialoog?verwijderd=1").text
+
 
 def test_bad_input_is_told_plainly_and_breaks_nothing_for_the_room(
     live: LiveServer, http: httpx.Client, phones: list[httpx.Client]
@@ -148,8 +156,9 @@ def test_bad_input_is_told_plainly_and_breaks_nothing_for_the_room(
         seen = other.get(control)
         assert seen.status_code == 403 and "andere gespreksleider" in seen.text
         token = csrf_token(other.get("/datadialoog").text)
-        for action in ("verder", "sluiten", "notities", "stellingen"):
-            refused = other.post(f"{control}/{action}", data={"csrf_token": token, "text": "x"})
+        for action in ("verder", "sluiten", "notities", "stellingen", "verwijderen"):
+            data = {"csrf_token": token, "text": "x", "kept": "yes"}
+            refused = other.post(f"{control}/{action}", data=data)
             assert refused.status_code == 403
         assert other.get(f"{control}/antwoorden.csv").status_code == 403
     assert "Doe mee op uw telefoon" in http.get(f"{control}/scherm").text, "still the lobby"

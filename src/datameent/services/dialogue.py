@@ -298,6 +298,15 @@ def close(store: Store, actor: User, session_id: UUID) -> None:
         uow.commit()
 
 
+def remove(store: Store, actor: User, session_id: UUID) -> None:
+    """Delete a session with its answers, votes and notes (after the facilitator kept the
+    report): nothing of it stays in datameent."""
+    with store.unit_of_work() as uow:
+        _own(uow, actor, session_id, lock=True)
+        uow.dialogue.remove(session_id)
+        uow.commit()
+
+
 def _open(session: Session) -> None:
     if session.closed_at is not None or session.expires_at <= utcnow():
         raise SessionOver()

@@ -107,6 +107,12 @@ class DialogueRepository:
     def close(self, session_id: UUID, at: datetime) -> None:
         self._db.execute(update(ds).where(ds.c.id == session_id).values(closed_at=at))
 
+    def remove(self, session_id: UUID) -> None:
+        """The session and everything in it: answers, votes, participants, statements, notes."""
+        for table in (dr, dv, dp, dst, dn):
+            self._db.execute(delete(table).where(table.c.session_id == session_id))
+        self._db.execute(delete(ds).where(ds.c.id == session_id))
+
     # Participants ------------------------------------------------------------------------------
 
     def add_participant(self, session_id: UUID, token_hash: str, at: datetime) -> UUID:

@@ -31,7 +31,8 @@ from datameent.domain.dialogue import (
     WrongCode,
 )
 from datameent.domain.statistics import category_label
-from datameent.errors import InvalidInput, NotFound
+from datameent.domain.text import Text
+from datameent.errors import InvalidInput, NotFound, Problem
 from datameent.services import dialogue
 from datameent.web.deps import OptionalPageUser, PageUser, StoreDep
 from datameent.web.pages.auth import is_local_host
@@ -76,7 +77,9 @@ def _game_context(request: Request) -> dict[str, Any]:
 @router.get("/datadialoog")
 def sessions_page(request: Request, user: PageUser, store: StoreDep) -> Response:
     found = dialogue.sessions(store, user)
-    return render(request, "dialogue_sessions.html", {"sessions": found, "problems": ()})
+    removed = request.query_params.get("verwijderd") == "1"
+    context = {"sessions": found, "problems": (), "removed": removed}
+    return render(request, "dialogue_sessions.html", context)
 
 
 @router.post("/datadialoog")
@@ -86,7 +89,7 @@ async def start_session(request: Request, user: PageUser, store: StoreDep) -> Re
         session_id = dialogue.start(store, user, form.get("title", ""))
     except InvalidInput as error:
         found = dialogue.sessions(store, user)
-        context = {"sessions": found, "problems": error.problems}
+        context = {"sessions": found, "problems": error.problems, "removed": False}
         return render(request, "dialogue_sessions.html", context, status=422)
     return RedirectResponse(f"/datadialoog/{session_id}", 303)
 
@@ -159,6 +162,26 @@ async def go_back(request: Request, session_id: UUID, user: PageUser, store: Sto
 def close_session(session_id: UUID, user: PageUser, store: StoreDep) -> Response:
     dialogue.close(store, user, session_id)
     return RedirectResponse(f"/datadialoog/{session_id}", 303)
+
+
+@router.post("/datadialoog/{session_id}/verwijderen")
+async def remove_session(
+    request: Request, session_id: UUID, user: PageUser, store: StoreDep
+) -> Response:
+    form = await _form(request)
+    if form.get("kept") != "yes":
+        error = InvalidInput(
+            Problem(
+                "kept",
+                Text(
+                    "Vink eerst aan dat u de uitkomsten en aantekeningen hebt bewaard.",
+                    "First tick that you have kept the results and notes.",
+                ),
+            )
+        )
+        return _control(request, store, user, session_id, error)
+    dialogue.remove(store, user, session_id)
+    return RedirectResponse("/datadialoog?verwijderd=1", 303)
 
 
 @router.post("/datadialoog/{session_id}/stellingen")
