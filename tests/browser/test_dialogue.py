@@ -164,7 +164,9 @@ def test_a_facilitator_and_three_phones_play_the_game_and_fill_in_the_questionna
 
     control.reload()
     control.get_by_label("Tafel").fill("Tafel 1")
-    control.get_by_label("Aantekening").fill("Wie mag mijn dossier openen? Dat willen we weten.")
+    control.get_by_label("Aantekening", exact=True).fill(
+        "Wie mag mijn dossier openen? Dat willen we weten."
+    )
     control.get_by_role("button", name="Aantekening opslaan").click()
     expect(control.locator(".note")).to_contain_text("Wie mag mijn dossier openen?")
     assert_accessible(control)
@@ -172,6 +174,10 @@ def test_a_facilitator_and_three_phones_play_the_game_and_fill_in_the_questionna
     expect(control.get_by_text("Deze sessie is beëindigd")).to_be_visible()
     pages[0].reload()
     expect(pages[0].get_by_role("alert")).to_contain_text("Deze sessie is afgelopen")
+    control.get_by_label("Ik heb de uitkomsten en aantekeningen bewaard").check()
+    control.get_by_role("button", name="Sessie verwijderen").click()
+    expect(control.get_by_role("status")).to_contain_text("De sessie is verwijderd")
+    assert_accessible(control)
 
 
 def test_a_resident_plays_the_game_at_home_on_a_phone(page: Page) -> None:
