@@ -106,8 +106,11 @@ def test_clients_per_1000_inhabitants_need_the_population_and_stay_protected(
     single_adults = counts.filter(
         (pl.col("age_band") != "0-17") & (pl.col("household_type") == "single")
     )["people"].sum()
-    overall = by_sex.filter(by_sex["sex"] == TOTAL)["rate"].item()
-    assert overall is None or overall == pytest.approx(singles * 1000 / single_adults)
+    overall = by_sex.filter(by_sex["sex"] == TOTAL).row(0, named=True)
+    if singles >= 10:  # a total of fewer than 10 clients is hidden, and so is its rate
+        assert overall["rate"] == pytest.approx(singles * 1000 / single_adults)
+    else:
+        assert overall["count"] is None and overall["rate"] is None
 
     warehouse.export(seeded, warehouse.service_account(seeded), "beleid", KEY, out)
     again = statistics.make_table(tmp_path, analyst, request).table.cells

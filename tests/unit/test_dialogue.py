@@ -158,7 +158,9 @@ def test_small_groups_make_people_recognisable_and_disclosure_control_hides_them
 ) -> None:
     linked = len(played.same_pseudonym) + len(played.probabilistic)
     assert sum(g.size for g in played.groups) == sum(g.size for g in played.wider_groups) == linked
-    assert played.k == 1 and played.wider_k <= max(g.size for g in played.wider_groups)
+    assert played.k == 1 and played.wider_k >= played.k
+    assert len(played.wider_groups) < len(played.groups), "coarser groups merge people"
+    assert any(g.size > 1 for g in played.wider_groups)
     assert played.profile[0].percent >= played.profile[-1].percent
 
     cells = played.table_after.cells

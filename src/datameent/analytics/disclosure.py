@@ -494,20 +494,6 @@ class _Structure:
         return exposures
 
 
-def _partner(
-    members: list[int], counts: np.ndarray, status: np.ndarray, need: float, avoid: int
-) -> int | None:
-    """The cell to suppress next to a lonely suppressed one: the smallest that can hide it
-    (at least `need`), else the largest there is; never an empty cell if another will do."""
-    options = [m for m in members if status[m] == Status.SAFE and m != avoid]
-    if not options:
-        return None
-    big_enough = [m for m in options if counts[m] >= need]
-    if big_enough:
-        return min(big_enough, key=lambda m: (counts[m], m))
-    return max(options, key=lambda m: (counts[m], -m))
-
-
 def _secondary(structure: _Structure, counts: np.ndarray, status: np.ndarray, rules: Rules) -> None:
     """Until no relation holds exactly one hidden cell: give each lonely hidden cell a partner.
     Each pass counts the hidden cells of every relation at once (a sparse product) and visits
@@ -544,7 +530,8 @@ def _secondary(structure: _Structure, counts: np.ndarray, status: np.ndarray, ru
 
 
 def _partner_of(options: np.ndarray, counts: np.ndarray, need: float) -> int | None:
-    """`_partner` on an array of cells that are all still published."""
+    """Of `options` (cells still published), the one to suppress next to a lonely hidden
+    cell: the smallest that can hide it (at least `need`), else the largest there is."""
     if options.size == 0:
         return None
     values = counts[options]
@@ -572,7 +559,8 @@ def _widen(
         for parent, children in structure.relations:
             members = [parent, *children]
             if exposure.cell in members:
-                chosen = _partner(members, counts, status, rules.interval, exposure.cell)
+                options = np.array([m for m in members if status[m] == Status.SAFE], dtype=int)
+                chosen = _partner_of(options, counts, rules.interval)
                 if chosen is not None:
                     break
         if chosen is None:
