@@ -22,7 +22,7 @@ import random
 import statistics
 import tempfile
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from uuid import UUID, uuid4
 
@@ -43,6 +43,9 @@ ACTOR = User(uuid4(), "klantmanager1", "Bench", frozenset({Role.CASE_MANAGER}), 
 
 
 def entry(subject: UUID, now: datetime) -> Entry:
+    """A read as a request logs it; each started at its own moment (`ended_at` is set when the
+    batch is written, the same for all of it, as in the product)."""
+    now += timedelta(microseconds=random.randrange(10**9))
     return Entry(
         trace_id=os.urandom(16).hex(),
         span_id=os.urandom(8).hex(),
@@ -55,7 +58,6 @@ def entry(subject: UUID, now: datetime) -> Entry:
         reasons=("the person is in the case manager's active caseload",),
         outcome=Outcome.ALLOWED,
         started_at=now,
-        ended_at=now,
         keys={"given_name", "family_name", "birth_date", "zrm_financien"},
     )
 
@@ -94,7 +96,7 @@ def plain_rows(entries: list[Entry], start: int) -> list[dict[str, object]]:
             "operation": e.operation,
             "outcome": e.outcome.value,
             "started_at": e.started_at,
-            "ended_at": e.ended_at,
+            "ended_at": e.ended_at or e.started_at,
             "activity_uri": e.activity_uri,
             "subject": "x" * 64,
             "payload": "{}" * 200,

@@ -2,12 +2,13 @@
 
 SQLAlchemy's per-row parameter handling was the largest cost of appending to the log. Here each
 column's bind processor (the same conversion SQLAlchemy would apply: UTC datetimes, UUIDs on
-SQLite, ...) is looked up once per statement and the rows go to the driver's ``executemany``.
+SQLite, ...) is looked up once per statement and applied column by column, once per distinct
+value, and the rows go to the driver's ``executemany``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Table
@@ -19,17 +20,18 @@ def insert_many(connection: Connection, table: Table, rows: Sequence[dict[str, A
         return
     dialect = connection.dialect
     names = list(rows[0])
-    processors: list[Callable[[Any], Any] | None] = [
-        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
-    ]
+    columns: list[list[Any]] = []
+    for name in names:
+        values = [row[name] for row in rows]
+        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None:
+            # Rows of one batch often share a value (every record of a flush ends at the same
+            # moment): convert each distinct value once.
+            converted = {v: process(v) for v in set(values) if v is not None}
+            values = [None if v is None else converted[v] for v in values]
+        columns.append(values)
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    columns = ", ".join(names)
-    marks = ", ".join([mark] * len(names))
-    values = [
-        tuple(
-            p(row[n]) if p is not None and row[n] is not None else row[n]
-            for n, p in zip(names, processors, strict=True)
-        )
-        for row in rows
-    ]
-    connection.exec_driver_sql(f"INSERT INTO {table.name} ({columns}) VALUES ({marks})", values)
+    connection.exec_driver_sql(
+        f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join([mark] * len(names))})",
+        list(zip(*columns, strict=True)),
+    )

@@ -12,7 +12,6 @@ version id), so that a value copied onto another person or attribute fails to de
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import os
 from uuid import UUID
@@ -90,14 +89,14 @@ class KeyRing:
 
     def bsn_index(self, bsn: str) -> str:
         """A keyed blind index: finds a person by BSN without storing the BSN readably."""
-        return hmac.new(self._index_key, bsn.encode(), hashlib.sha256).hexdigest()
+        return hmac.digest(self._index_key, bsn.encode(), "sha256").hex()
 
     def lookup_key(self, text: str) -> str:
         """A keyed hash for looking things up that should not be stored in the clear
         (usernames and network addresses of failed logins)."""
-        return hmac.new(self._lookup_key, text.encode(), hashlib.sha256).hexdigest()
+        return hmac.digest(self._lookup_key, text.encode(), "sha256").hex()
 
     def subject_pseudonym(self, person_id: UUID) -> str:
         """The person's pseudonym in the processing log: stable, keyed, not the BSN, and not
         the person's id, so a copy of the log cannot be joined to the vault without the key."""
-        return hmac.new(self._subject_key, person_id.bytes, hashlib.sha256).hexdigest()
+        return hmac.digest(self._subject_key, person_id.bytes, "sha256").hex()
