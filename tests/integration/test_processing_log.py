@@ -18,6 +18,7 @@ from datameent.ledger import LeafHashes, NoteKey, leaf_hash, root_hash, verify_i
 from datameent.services import ledger, vault
 from datameent.services.caseloads import my_caseload
 from datameent.store.ledger import LedgerRepository
+from datameent.store.ledger_scan import source_of
 from datameent.store.tables import audit_records, log_records
 from datameent.store.uow import Store, UnloggedProcessing
 from datameent.tracing import Trace, use_trace
@@ -161,17 +162,23 @@ def test_checkpoints_proofs_and_verification(seeded: Store) -> None:
         verify_inclusion(proof.leaf_hash, index, checkpoint.size, proof.hashes, checkpoint.root)
     report = ledger.verify_log(seeded, key.verifier())
     assert report.ok and report.size == len(rows) and report.checkpoints == 1
+    # The same log read in three ranges, two of them by worker processes, verifies the same.
+    assert source_of(seeded.engine.url) is not None
+    assert ledger.verify_log(seeded, key.verifier(), parts=3) == report
 
 
+@pytest.mark.parametrize("parts", [1, 3])
 @pytest.mark.parametrize("tamper", ["modify", "delete", "insert", "reorder"])
-def test_verify_finds_tampering_and_names_the_first_bad_index(seeded: Store, tamper: str) -> None:
+def test_verify_finds_tampering_and_names_the_first_bad_index(
+    seeded: Store, tamper: str, parts: int
+) -> None:
     key = NoteKey(LOG_ORIGIN, LOG_KEY)
     ledger.make_checkpoint(seeded, key, LOG_ORIGIN)
     rows = records(seeded)
     target = len(rows) // 3
     with seeded.engine.begin() as connection:
         _tamper(connection, tamper, target, rows)
-    report = ledger.verify_log(seeded, key.verifier())
+    report = ledger.verify_log(seeded, key.verifier(), parts=parts)
     assert not report.ok
     assert report.first_bad_index == (len(rows) if tamper == "insert" else target), report
 

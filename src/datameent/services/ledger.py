@@ -4,8 +4,9 @@ the entries about one person."""
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
-from collections.abc import Iterable
+import os
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
@@ -15,7 +16,6 @@ from datameent.domain.policy import AccessRequest, Action
 from datameent.domain.text import Text
 from datameent.errors import InvalidInput, Problem
 from datameent.ledger import (
-    EMPTY_ROOT,
     Checkpoint,
     InvalidProof,
     NoteKey,
@@ -26,8 +26,10 @@ from datameent.ledger import (
     verify_inclusion,
 )
 from datameent.ledger.checkpoint import InvalidNote
+from datameent.ledger.scan import Fault, Part, combine
 from datameent.services.clock import utcnow
 from datameent.store.ledger import StoredCheckpoint, root_from_frontier
+from datameent.store.ledger_scan import Source, collect, run_parts, source_of
 from datameent.store.uow import Store
 
 OUT_OF_RANGE = Text(
@@ -155,72 +157,67 @@ class VerifyReport:
         return self.first_bad_index is None
 
 
-def verify_log(store: Store, verifier: str) -> VerifyReport:
+PARALLEL_FROM = 200_000
+"""Logs at least this long are verified in parallel parts, one per core (at most four)."""
+
+
+def verify_log(store: Store, verifier: str, *, parts: int | None = None) -> VerifyReport:
     """Recompute every leaf from the stored records and every root from the leaves, and check
     every checkpoint's signature and root. A changed, deleted, added or reordered record is
-    found, and the first index where records and tree disagree is named."""
+    found, and the first index where records and tree disagree is named.
+
+    A long log is read in `parts` index ranges side by side, this process scanning the first
+    and worker processes the others, each over its own connection; the ranges' subtrees are
+    joined into the same roots as one scan would give (`datameent.ledger.scan`)."""
+    source = source_of(store.engine.url)
     with store.unit_of_work(write=False) as uow:
-        size = uow.ledger.size()
+        size, head_root, last_record, last_leaf = uow.ledger.head_state()
         checkpoints = uow.ledger.checkpoints()
-        head_root = uow.ledger.head_root()
         wanted = {c.size for c in checkpoints} | {size}
-        scan = _scan(uow.ledger.records_and_leaves(), size, wanted)
-    if isinstance(scan, VerifyReport):
-        return VerifyReport(size, len(checkpoints), scan.first_bad_index, scan.problem)
-    if scan.get(size) != head_root:
+        count = parts or (min(os.cpu_count() or 1, 4) if size >= PARALLEL_FROM else 1)
+        if source is None or size < count:
+            count = 1
+        bounds = [size * i // count for i in range(count + 1)]
+        if count == 1:
+            scanned: list[Part | Fault] = [uow.ledger.scan(0, size, wanted)]
+    if count > 1:
+        assert source is not None
+        scanned = _scan_in_parallel(store, source, bounds, wanted)
+    result = combine(scanned, wanted)
+    if isinstance(result, Fault):
+        return VerifyReport(size, len(checkpoints), result.index, result.problem)
+    if max(last_record, last_leaf) >= size:
+        return VerifyReport(
+            size, len(checkpoints), size, "a record or leaf was added after the tree head"
+        )
+    if result.get(size) != head_root:
         return VerifyReport(size, len(checkpoints), max(0, size - 1), "the tree head differs")
     for checkpoint in checkpoints:
         try:
             signed = open_note(checkpoint.note, verifier)
         except InvalidNote:
             return VerifyReport(size, len(checkpoints), checkpoint.size, "bad checkpoint signature")
-        if signed.size != checkpoint.size or signed.root != scan.get(checkpoint.size):
+        if signed.size != checkpoint.size or signed.root != result.get(checkpoint.size):
             index = max(0, checkpoint.size - 1)
             return VerifyReport(size, len(checkpoints), index, "a checkpoint differs from the log")
     return VerifyReport(size, len(checkpoints))
 
 
-def _scan(
-    rows: Iterable[tuple[int | None, bytes | None, str | None, int | None, bytes | None]],
-    size: int,
-    wanted: set[int],
-) -> dict[int, bytes] | VerifyReport:
-    """One pass over (seq, digest, payload, leaf index, leaf hash), in index order: check each
-    record against its leaf, and fold the leaves into the roots at the `wanted` sizes. Written
-    for speed (it runs once per record of the whole log): hashing is inlined."""
-    sha256 = hashlib.sha256
-    roots: dict[int, bytes] = {0: EMPTY_ROOT}
-    frontier: list[bytes] = []
-    heights: list[int] = []
-    expected = 0
-    for seq, digest, payload, index, leaf in rows:
-        if seq != expected or index != expected or digest is None or leaf is None:
-            return VerifyReport(size, 0, expected, _row_problem(expected, seq, index))
-        if payload is not None and sha256(payload.encode()).digest() != digest:
-            return VerifyReport(size, 0, expected, "a record was changed")
-        if sha256(b"\x00" + digest).digest() != leaf:
-            return VerifyReport(size, 0, expected, "a record does not match its leaf")
-        node, height = leaf, 0
-        while heights and heights[-1] == height:
-            node = sha256(b"\x01" + frontier.pop() + node).digest()
-            heights.pop()
-            height += 1
-        frontier.append(node)
-        heights.append(height)
-        expected += 1
-        if expected in wanted:
-            roots[expected] = root_from_frontier(frontier)
-    if expected != size:
-        return VerifyReport(size, 0, expected, "records or leaves are missing at the end")
-    return roots
-
-
-def _row_problem(expected: int, seq: int | None, index: int | None) -> str:
-    if seq is None or seq > expected:
-        return "a record is missing"
-    if index is None or index > expected:
-        return "a leaf is missing"
-    return "a record or leaf was added or is out of order"
+def _scan_in_parallel(
+    store: Store, source: Source, bounds: list[int], wanted: set[int]
+) -> list[Part | Fault]:
+    """The first range here, the others in worker processes started for it."""
+    ranges = list(itertools.pairwise(bounds))
+    workers = run_parts(source, ranges[1:], wanted)
+    try:
+        with store.unit_of_work(write=False) as uow:
+            first = uow.ledger.scan(*ranges[0], wanted)
+        return [first, *(collect(worker) for worker in workers)]
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                worker.kill()
+                worker.wait()
 
 
 @dataclass(frozen=True)

@@ -10,18 +10,19 @@ complete subtree hash is stored, so a proof reads O(log n) of them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, and_, bindparam, func, or_, select, update
+from sqlalchemy import Row, and_, bindparam, func, or_, select
 from sqlalchemy.engine import Connection
 
 from datameent.ledger import EMPTY_ROOT, SubtreeSource, node_hash
 from datameent.ledger.hashing import split
-from datameent.store.bulk import insert_many
+from datameent.ledger.scan import Fault, Part
+from datameent.store.ledger_scan import scan_on
 from datameent.store.tables import (
     audit_records,
     ledger_checkpoints,
@@ -55,11 +56,6 @@ def root_from_frontier(frontier: Sequence[bytes]) -> bytes:
     for left in reversed(frontier[:-1]):
         root = node_hash(left, root)
     return root
-
-
-def _stream(cursor: Any, batch: int) -> Iterator[Any]:
-    while chunk := cursor.fetchmany(batch):
-        yield from chunk
 
 
 class _NodeRecorder:
@@ -102,13 +98,13 @@ class LedgerRepository:
         self._cache = self._nodes.nodes
 
     def lock_head(self) -> tuple[int, list[bytes]]:
-        """The current size and frontier, locked until the transaction ends."""
-        row = self._db.execute(
-            select(ledger_head.c.size, ledger_head.c.frontier)
-            .where(ledger_head.c.id == 1)
-            .with_for_update()
+        """The current size and frontier, locked until the transaction ends. Driver SQL, as
+        the head's update in `append`: both run once per append, the log's hot path."""
+        lock = " FOR UPDATE" if self._db.dialect.name == "postgresql" else ""
+        size, frontier = self._db.exec_driver_sql(
+            f"SELECT size, frontier FROM ledger_head WHERE id = 1{lock}"
         ).one()
-        return int(row.size), _frontier(bytes(row.frontier))
+        return int(size), _frontier(bytes(frontier))
 
     def size(self) -> int:
         return int(self._db.scalar(select(ledger_head.c.size).where(ledger_head.c.id == 1)) or 0)
@@ -118,18 +114,20 @@ class LedgerRepository:
         first, nodes = size, []
         for leaf in leaves:
             node, level, index = leaf, 0, size
-            nodes.append({"level": 0, "idx": index, "hash": node})
+            nodes.append((0, index, node))
             while index & 1:
                 node = node_hash(frontier.pop(), node)
                 level, index = level + 1, index >> 1
-                nodes.append({"level": level, "idx": index, "hash": node})
+                nodes.append((level, index, node))
             frontier.append(node)
             size += 1
-        insert_many(self._db, ledger_nodes, nodes)
-        self._db.execute(
-            update(ledger_head)
-            .where(ledger_head.c.id == 1)
-            .values(size=size, frontier=b"".join(frontier))
+        mark = "?" if self._db.dialect.paramstyle == "qmark" else "%s"
+        self._db.exec_driver_sql(
+            f"INSERT INTO ledger_nodes (level, idx, hash) VALUES ({mark}, {mark}, {mark})", nodes
+        )
+        self._db.exec_driver_sql(
+            f"UPDATE ledger_head SET size = {mark}, frontier = {mark} WHERE id = 1",
+            (size, b"".join(frontier)),
         )
         return first
 
@@ -206,34 +204,22 @@ class LedgerRepository:
             )
         )
 
-    def records_and_leaves(
-        self, batch: int = 50_000
-    ) -> Iterator[tuple[int | None, bytes | None, str | None, int | None, bytes | None]]:
-        """Every record beside its leaf, in index order; None where one of the two is missing.
-        Read through the driver in batches: this scans the whole log."""
-        records = _stream(
-            self._db.exec_driver_sql(
-                "SELECT seq, digest, payload FROM log_records ORDER BY seq"
-            ).cursor,
-            batch,
-        )
-        leaves = _stream(
-            self._db.exec_driver_sql(
-                "SELECT idx, hash FROM ledger_nodes WHERE level = 0 ORDER BY idx"
-            ).cursor,
-            batch,
-        )
-        record, leaf = next(records, None), next(leaves, None)
-        while record is not None or leaf is not None:
-            if leaf is None or (record is not None and record[0] < leaf[0]):
-                yield record[0], bytes(record[1]), record[2], None, None  # type: ignore[index]
-                record = next(records, None)
-            elif record is None or leaf[0] < record[0]:
-                yield None, None, None, leaf[0], bytes(leaf[1])
-                leaf = next(leaves, None)
-            else:
-                yield record[0], bytes(record[1]), record[2], leaf[0], bytes(leaf[1])
-                record, leaf = next(records, None), next(leaves, None)
+    def head_state(self) -> tuple[int, bytes, int, int]:
+        """In one statement (one snapshot, also on PostgreSQL): the size, the head's root, and
+        the highest record and leaf index stored, which must lie below the size."""
+        row = self._db.exec_driver_sql(
+            "SELECT size, frontier, (SELECT max(seq) FROM log_records), "
+            "(SELECT max(idx) FROM ledger_nodes WHERE level = 0) FROM ledger_head WHERE id = 1"
+        ).one()
+        last = -1 if row[2] is None else int(row[2])
+        leaf = -1 if row[3] is None else int(row[3])
+        return int(row[0]), root_from_frontier(_frontier(bytes(row[1]))), last, leaf
+
+    def scan(self, start: int, end: int, wanted: Iterable[int]) -> Part | Fault:
+        """Check the records and leaves of ``[start, end)`` and fold them into subtrees (see
+        `datameent.ledger.scan`); read through the driver, in batches, on this transaction."""
+        driver = "sqlite" if self._db.dialect.name == "sqlite" else "postgresql"
+        return scan_on(self._db.connection.dbapi_connection, driver, start, end, wanted)
 
     def denied_since(self, since: datetime, limit: int = 100) -> list[Row[Any]]:
         """Refused attempts, newest first, with who tried (from the audit record)."""
