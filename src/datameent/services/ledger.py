@@ -77,8 +77,9 @@ def prove_inclusion(store: Store, index: int, tree_size: int) -> InclusionProof:
             raise _out_of_range("treeSize")
         if not 0 <= index < tree_size:
             raise _out_of_range("index")
-        uow.ledger.prefetch_for(lambda source: inclusion_proof(source, index, tree_size))
-        uow.ledger.prefetch([(0, index)])
+        uow.ledger.prefetch_for(
+            lambda source: inclusion_proof(source, index, tree_size), also=[(0, index)]
+        )
         hashes = inclusion_proof(uow.ledger, index, tree_size)
         leaf = uow.ledger.subtree(index, index + 1)
     return InclusionProof(index, tree_size, leaf, hashes)
