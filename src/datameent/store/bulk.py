@@ -8,30 +8,39 @@ value, and the rows go to the driver's ``executemany``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Dialect, Table
 from sqlalchemy.engine import Connection
 
 
 def insert_many(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     if not rows:
         return
-    dialect = connection.dialect
-    names = list(rows[0])
+    names = tuple(rows[0])
+    statement, processors = _prepared(connection.dialect, table, names)
     columns: list[list[Any]] = []
-    for name in names:
+    for name, process in zip(names, processors, strict=True):
         values = [row[name] for row in rows]
-        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
         if process is not None:
             # Rows of one batch often share a value (every record of a flush ends at the same
             # moment): convert each distinct value once.
             converted = {v: process(v) for v in set(values) if v is not None}
             values = [None if v is None else converted[v] for v in values]
         columns.append(values)
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    connection.exec_driver_sql(
-        f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join([mark] * len(names))})",
-        list(zip(*columns, strict=True)),
+    connection.exec_driver_sql(statement, list(zip(*columns, strict=True)))
+
+
+@functools.lru_cache(maxsize=256)
+def _prepared(
+    dialect: Dialect, table: Table, names: tuple[str, ...]
+) -> tuple[str, tuple[Callable[[Any], Any] | None, ...]]:
+    """The INSERT statement and each column's bind processor, worked out once per shape."""
+    processors = tuple(
+        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
     )
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    marks = ", ".join([mark] * len(names))
+    return f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})", processors
