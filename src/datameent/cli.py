@@ -659,18 +659,39 @@ def demo(
     result = _seed(settings, persons, seed, "demo")
     _demo_warehouses(settings, persons, seed)
     _print_accounts(result, persons)
-    import threading
-
     from datameent.analytics.game import game
 
     # The database game's tables take a few seconds: ready before the first facilitator asks.
-    threading.Thread(target=game, daemon=True).start()
+    # Built, like the effect model, once the server answers, so the start is not slowed.
+    background: list[Callable[[], object]] = [game]
     if effects:
-        threading.Thread(target=_demo_effects, args=(settings, seed), daemon=True).start()
+        background.append(lambda: _demo_effects(settings, seed))
         console.print("Learning what works for whom in the background; the suggestions for "
                       "case managers appear in about a minute.")  # fmt: skip
+    _once_serving(port, background)
     console.print(f"Open [bold]http://127.0.0.1:{port}[/] (Ctrl+C stops the demo).")
     _run_server(settings, workers=1)
+
+
+def _once_serving(port: int, work: list[Callable[[], object]], wait: float = 120) -> None:
+    """Run `work`, one after another in a background thread, once the server on `port`
+    accepts connections (or after `wait` seconds)."""
+    import socket
+    import threading
+    import time
+
+    def run() -> None:
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        for task in work:
+            task()
+
+    threading.Thread(target=run, daemon=True).start()
 
 
 DEMO_HISTORY = 2_000_000

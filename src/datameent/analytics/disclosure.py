@@ -37,7 +37,6 @@ from typing import Any, Literal
 
 import numpy as np
 import polars as pl
-from scipy.optimize import linprog
 from scipy.sparse import csr_matrix
 
 from datameent.domain.text import Text
@@ -477,7 +476,7 @@ class _Structure:
             known = float(sum(counts[self.interior[k]] for k in members if k not in column))
             bounds = []
             for sign in (1.0, -1.0):
-                found = linprog(
+                found = _linprog()(
                     sign * objective,
                     A_eq=equalities if right else None,
                     b_eq=np.asarray(right) if right else None,
@@ -630,3 +629,11 @@ def with_rate(table: Protected, population: pl.DataFrame, per: int) -> Protected
         .alias("status"),
     )
     return dataclasses.replace(table, cells=cells.drop("people"))
+
+
+def _linprog() -> Any:
+    """SciPy's LP solver, imported when an audit needs it: `scipy.optimize` takes most of a
+    second to import, and the pages that only protect tables never do."""
+    from scipy.optimize import linprog
+
+    return linprog

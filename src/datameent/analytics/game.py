@@ -24,7 +24,6 @@ from datetime import date
 import polars as pl
 
 from datameent.analytics.disclosure import Protected, Rules, protect
-from datameent.analytics.linkage.probabilistic import link
 from datameent.analytics.pseudonyms import Pseudonymiser
 from datameent.analytics.synth import ExtractNoise, Population, population
 
@@ -173,6 +172,9 @@ def build(seed: int) -> Game:
     truth = town.links.join(town.extract, on="record_id")
     adults = compared["person_id"].implode()
     records = truth.filter(pl.col("person_id").is_null() | pl.col("person_id").is_in(adults))
+    # Imported here, when the game is built: Splink and Numba take a second to import.
+    from datameent.analytics.linkage.probabilistic import link
+
     scored = link(
         compared, records.drop("person_id"), left_id="person_id", right_id="record_id", seed=seed
     )

@@ -16,6 +16,7 @@ from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -28,7 +29,6 @@ from datameent.analytics.disclosure import (
     with_rate,
 )
 from datameent.analytics.privacy import noisy_counts
-from datameent.analytics.quality import Report, warehouse_report
 from datameent.domain.accounts import User
 from datameent.domain.policy import Action, allows
 from datameent.domain.statistics import (
@@ -43,6 +43,9 @@ from datameent.domain.text import Text
 from datameent.errors import AccessDenied, InvalidInput, NotFound, Problem
 from datameent.services.clock import utcnow
 from datameent.store.uow import Store
+
+if TYPE_CHECKING:
+    from datameent.analytics import quality
 
 NO_WAREHOUSE = Text(
     "Er zijn nog geen cijfers: de gegevens voor de statistiek zijn nog niet klaargezet.",
@@ -292,7 +295,7 @@ def may_check_quality(actor: User) -> bool:
     return allows(actor, Action.VIEW_DATA_QUALITY)
 
 
-def quality_report(warehouse: Path, actor: User) -> Report | None:
+def quality_report(warehouse: Path, actor: User) -> quality.Report | None:
     """The data-quality report of the municipality's warehouse, for analysts and the privacy
     officer (None when nothing has been exported yet)."""
     if not may_check_quality(actor):
@@ -300,4 +303,7 @@ def quality_report(warehouse: Path, actor: User) -> Report | None:
     directory = warehouse / "beleid"
     if not (directory / "persons.parquet").exists():
         return None
+    # Imported here: pandera takes seconds to import, and only this page needs it.
+    from datameent.analytics.quality import warehouse_report
+
     return warehouse_report(directory)
