@@ -156,7 +156,6 @@ log_records = Table(
     Column("payload", Text, nullable=True, comment="canonical JSON; NULL once erased"),
     Column("digest", LargeBinary, nullable=False),
     Index(None, "subject", "seq"),
-    Index(None, "trace_id"),
 )
 
 audit_records = Table(
