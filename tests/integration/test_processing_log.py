@@ -18,7 +18,7 @@ from datameent.ledger import LeafHashes, NoteKey, leaf_hash, root_hash, verify_i
 from datameent.services import ledger, vault
 from datameent.services.caseloads import my_caseload
 from datameent.store.ledger import LedgerRepository
-from datameent.store.ledger_scan import source_of
+from datameent.store.ledger_scan import Source, source_of
 from datameent.store.tables import audit_records, log_records
 from datameent.store.uow import Store, UnloggedProcessing
 from datameent.tracing import Trace, use_trace
@@ -165,6 +165,28 @@ def test_checkpoints_proofs_and_verification(seeded: Store) -> None:
     # The same log read in three ranges, two of them by worker processes, verifies the same.
     assert source_of(seeded.engine.url) is not None
     assert ledger.verify_log(seeded, key.verifier(), parts=3) == report
+
+
+def test_verify_scans_a_range_itself_when_its_worker_fails(
+    seeded: Store,
+    monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    key = NoteKey(LOG_ORIGIN, LOG_KEY)
+    ledger.make_checkpoint(seeded, key, LOG_ORIGIN)
+    start_workers = ledger.run_parts
+    unreachable = Source("sqlite", str(tmp_path / "no such directory" / "log.db"))
+    monkeypatch.setattr(
+        ledger,
+        "run_parts",
+        lambda _source, ranges, wanted: start_workers(unreachable, ranges, wanted),
+    )
+    report = ledger.verify_log(seeded, key.verifier(), parts=3)
+    assert report.ok and report.size == len(records(seeded))
+    errors = capfd.readouterr().err
+    assert errors.count("verification worker: OperationalError") == 2
+    assert "Traceback" not in errors
 
 
 @pytest.mark.parametrize("parts", [1, 3])

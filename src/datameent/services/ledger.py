@@ -207,13 +207,19 @@ def verify_log(store: Store, verifier: str, *, parts: int | None = None) -> Veri
 def _scan_in_parallel(
     store: Store, source: Source, bounds: list[int], wanted: set[int]
 ) -> list[Part | Fault]:
-    """The first range here, the others in worker processes started for it."""
+    """The first range here, the others in worker processes started for it. A range whose
+    worker failed (it could not start, or reach the database) is scanned here after all."""
     ranges = list(itertools.pairwise(bounds))
     workers = run_parts(source, ranges[1:], wanted)
     try:
         with store.unit_of_work(write=False) as uow:
-            first = uow.ledger.scan(*ranges[0], wanted)
-        return [first, *(collect(worker) for worker in workers)]
+            scanned: list[Part | Fault | None] = [uow.ledger.scan(*ranges[0], wanted)]
+        scanned += [collect(worker) for worker in workers]
+        for i, part in enumerate(scanned):
+            if part is None:
+                with store.unit_of_work(write=False) as uow:
+                    scanned[i] = uow.ledger.scan(*ranges[i], wanted)
+        return [part for part in scanned if part is not None]
     finally:
         for worker in workers:
             if worker.poll() is None:

@@ -114,12 +114,13 @@ def run_parts(
     return workers
 
 
-def collect(worker: Any) -> Part | Fault:
-    """Wait for a worker started by `run_parts` and read its answer."""
+def collect(worker: Any) -> Part | Fault | None:
+    """Wait for a worker started by `run_parts` and read its answer; None if it failed (the
+    caller scans that range itself)."""
     output = worker.stdout.read()
     worker.stdout.close()
     if worker.wait() != 0:
-        raise RuntimeError(f"a verification worker ended with exit code {worker.returncode}")
+        return None
     return _decode(json.loads(output))
 
 
@@ -155,9 +156,13 @@ def _decode(answer: dict[str, Any]) -> Part | Fault:
 
 
 def main() -> None:
-    request = json.loads(sys.stdin.buffer.read())
-    source = Source(request["driver"], request["target"])
-    result = scan_part(source, request["start"], request["end"], request["wanted"])
+    try:
+        request = json.loads(sys.stdin.buffer.read())
+        source = Source(request["driver"], request["target"])
+        result = scan_part(source, request["start"], request["end"], request["wanted"])
+    except Exception as error:  # noqa: BLE001 - one line, no traceback; the caller takes over
+        sys.stderr.write(f"verification worker: {type(error).__name__}\n")
+        raise SystemExit(1) from None
     sys.stdout.write(json.dumps(_encode(result)))
 
 
