@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from uuid import UUID, uuid4
 
@@ -55,22 +55,31 @@ def authorize_access(
     if _is_own(actor, person_id) or not actor.has(Role.CASE_MANAGER):
         # Nothing below can change the decision: spare the queries.
         return uow.authorize(AccessRequest(actor, action, person_id, purpose=purpose, at=now))
-    in_caseload = uow.caseloads.is_active(actor.id, person_id, now)
-    request = AccessRequest(
-        actor, action, person_id, in_active_caseload=in_caseload, purpose=purpose, at=now
-    )
-    if action is Action.READ_VAULT:
-        # Only the named purpose's grants can open this read; the policy judges their state.
-        grants, cases = (
-            uow.sharing.read_facts(person_id, purpose) if in_caseload and purpose else ([], {})
+    if action is not Action.READ_VAULT:
+        in_caseload = uow.caseloads.is_active(actor.id, person_id, now)
+        return uow.authorize(
+            AccessRequest(
+                actor, action, person_id, in_active_caseload=in_caseload, purpose=purpose, at=now
+            )
         )
-        request = replace(
-            request,
+    in_caseload, break_glass = uow.sharing.access_facts(actor.id, person_id, now)
+    # Only the named purpose's grants can open this read; the policy judges their state.
+    grants, cases = (
+        uow.sharing.read_facts(person_id, purpose) if in_caseload and purpose else ([], {})
+    )
+    return uow.authorize(
+        AccessRequest(
+            actor,
+            action,
+            person_id,
+            in_active_caseload=in_caseload,
+            purpose=purpose,
+            at=now,
             grants=tuple(grants),
             cases=cases,
-            break_glass=uow.sharing.break_glass_active(actor.id, person_id, now),
+            break_glass=break_glass,
         )
-    return uow.authorize(request)
+    )
 
 
 def _is_own(actor: User, person_id: UUID) -> bool:
