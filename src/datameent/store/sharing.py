@@ -102,16 +102,6 @@ _ACCESS_FACTS = select(
     )
     .label("break_glass"),
 )
-_BREAK_GLASS_ACTIVE = (
-    select(bg.c.id)
-    .where(
-        bg.c.actor_id == bindparam("actor_id"),
-        bg.c.person_id == bindparam("person_id"),
-        bg.c.opened_at <= bindparam("at"),
-        bg.c.expires_at > bindparam("at"),
-    )
-    .limit(1)
-)
 
 
 def _case(m: Any) -> Case:
@@ -424,10 +414,6 @@ class SharingRepository:
         )
 
     # Break-glass ------------------------------------------------------------------------------
-
-    def break_glass_active(self, actor_id: UUID, person_id: UUID, at: datetime) -> bool:
-        params = {"actor_id": actor_id, "person_id": person_id, "at": at}
-        return self._db.scalar(_BREAK_GLASS_ACTIVE, params) is not None
 
     def break_glass_since(self, person_id: UUID, since: datetime) -> list[datetime]:
         """When the person's file was opened with emergency access since `since` (no reasons)."""
