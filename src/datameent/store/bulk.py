@@ -41,6 +41,10 @@ def _prepared(
     processors = tuple(
         table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
     )
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    marks = ", ".join([mark] * len(names))
+    marks = ", ".join([placeholder(dialect)] * len(names))
     return f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})", processors
+
+
+def placeholder(dialect: Dialect) -> str:
+    """The driver's parameter mark: ``?`` for sqlite3, ``%s`` for psycopg."""
+    return "?" if dialect.paramstyle == "qmark" else "%s"

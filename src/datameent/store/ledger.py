@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 from datameent.ledger import EMPTY_ROOT, SubtreeSource, node_hash
 from datameent.ledger.hashing import split
 from datameent.ledger.scan import Fault, Part
+from datameent.store.bulk import placeholder
 from datameent.store.ledger_scan import scan_on
 from datameent.store.tables import (
     audit_records,
@@ -123,7 +124,7 @@ class LedgerRepository:
                 nodes.append((level, index, node))
             frontier.append(node)
             size += 1
-        mark = "?" if self._db.dialect.paramstyle == "qmark" else "%s"
+        mark = placeholder(self._db.dialect)
         self._db.exec_driver_sql(
             f"INSERT INTO ledger_nodes (level, idx, hash) VALUES ({mark}, {mark}, {mark})", nodes
         )
@@ -171,7 +172,7 @@ class LedgerRepository:
         if missing:
             # OR of pairs, not a row-value IN: SQLite answers the former from the primary key
             # and scans the whole table for the latter.
-            mark = "?" if self._db.dialect.paramstyle == "qmark" else "%s"
+            mark = placeholder(self._db.dialect)
             pairs = " OR ".join([f"(level = {mark} AND idx = {mark})"] * len(missing))
             cursor = self._db.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
             try:
