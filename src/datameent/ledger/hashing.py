@@ -4,6 +4,7 @@ can never be passed off as a node (second-preimage resistance)."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 
 EMPTY_ROOT = hashlib.sha256(b"").digest()
 """The root hash of the empty tree: SHA-256 of nothing."""
@@ -15,6 +16,17 @@ def leaf_hash(entry: bytes) -> bytes:
 
 def node_hash(left: bytes, right: bytes) -> bytes:
     return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def root_from_frontier(frontier: Sequence[bytes]) -> bytes:
+    """The root of a tree from the hashes of its complete subtrees, largest (leftmost) first:
+    folded from the right, as RFC 9162 splits."""
+    if not frontier:
+        return EMPTY_ROOT
+    root = frontier[-1]
+    for left in reversed(frontier[:-1]):
+        root = node_hash(left, root)
+    return root
 
 
 def split(size: int) -> int:

@@ -14,7 +14,7 @@ import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from datameent.ledger.hashing import EMPTY_ROOT
+from datameent.ledger.hashing import EMPTY_ROOT, root_from_frontier
 
 Subtree = tuple[int, int, bytes]
 """(level, index, hash) of a complete subtree."""
@@ -59,12 +59,7 @@ def join(left: Sequence[Subtree], right: Iterable[Subtree]) -> list[Subtree]:
 
 def root(stack: Sequence[Subtree]) -> bytes:
     """RFC 9162's root of the leaves the subtrees cover, from index 0."""
-    if not stack:
-        return EMPTY_ROOT
-    node = stack[-1][2]
-    for _level, _index, left in reversed(stack[:-1]):
-        node = hashlib.sha256(b"\x01" + left + node).digest()
-    return node
+    return root_from_frontier([node for _level, _index, node in stack])
 
 
 def scan(

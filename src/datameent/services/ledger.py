@@ -26,9 +26,10 @@ from datameent.ledger import (
     verify_inclusion,
 )
 from datameent.ledger.checkpoint import InvalidNote
+from datameent.ledger.hashing import root_from_frontier
 from datameent.ledger.scan import Fault, Part, combine
 from datameent.services.clock import utcnow
-from datameent.store.ledger import StoredCheckpoint, root_from_frontier
+from datameent.store.ledger import StoredCheckpoint
 from datameent.store.ledger_scan import Source, collect, run_parts, source_of
 from datameent.store.uow import Store
 

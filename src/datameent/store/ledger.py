@@ -20,14 +20,13 @@ from sqlalchemy import Row, bindparam, func, select
 from sqlalchemy.engine import Connection
 
 from datameent.ledger import EMPTY_ROOT, SubtreeSource, node_hash
-from datameent.ledger.hashing import split
+from datameent.ledger.hashing import root_from_frontier, split
 from datameent.ledger.scan import Fault, Part
 from datameent.store.bulk import placeholder
 from datameent.store.ledger_scan import scan_on
 from datameent.store.tables import (
     audit_records,
     ledger_checkpoints,
-    ledger_head,
     ledger_nodes,
     log_records,
 )
@@ -48,15 +47,6 @@ class StoredCheckpoint:
 
 def _frontier(blob: bytes) -> list[bytes]:
     return [blob[i : i + _HASH] for i in range(0, len(blob), _HASH)]
-
-
-def root_from_frontier(frontier: Sequence[bytes]) -> bytes:
-    if not frontier:
-        return EMPTY_ROOT
-    root = frontier[-1]
-    for left in reversed(frontier[:-1]):
-        root = node_hash(left, root)
-    return root
 
 
 class _NodeRecorder:
@@ -184,10 +174,6 @@ class LedgerRepository:
                     self._nodes.add((level, index), bytes(node))
             finally:
                 cursor.close()
-
-    def head_root(self) -> bytes:
-        blob = self._db.scalar(select(ledger_head.c.frontier).where(ledger_head.c.id == 1))
-        return root_from_frontier(_frontier(bytes(blob or b"")))
 
     def records_about(self, pseudonym: str) -> list[Row[Any]]:
         """The records about one person, newest first, with their audit payload."""
