@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Row, bindparam, or_, select, update
+from sqlalchemy import ColumnElement, Row, and_, bindparam, or_, select, update
 from sqlalchemy.engine import Connection
 
 from datameent.domain.caseload import Assignment
@@ -50,7 +51,7 @@ class CaseloadRepository:
         self._db.execute(update(ca).where(ca.c.id == assignment_id).values(ends_at=at))
 
     def is_active(self, case_manager_id: UUID, person_id: UUID, now: datetime) -> bool:
-        params = {"manager": case_manager_id, "person": person_id, "now": now}
+        params = {"actor_id": case_manager_id, "person_id": person_id, "at": now}
         return self._db.scalar(_IS_ACTIVE, params) is not None
 
     def active_for(self, case_manager_id: UUID, now: datetime) -> list[Assignment]:
@@ -82,20 +83,19 @@ class CaseloadRepository:
         return [row.id for row in rows]
 
 
-_IS_ACTIVE = (
-    select(ca.c.id)
-    .where(
-        ca.c.case_manager_id == bindparam("manager"),
-        ca.c.person_id == bindparam("person"),
-        ca.c.starts_at <= bindparam("now"),
-        or_(ca.c.ends_at.is_(None), ca.c.ends_at > bindparam("now")),
-    )
-    .limit(1)
-)
-
-
-def _active(now: datetime) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+def _active(now: Any) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """An assignment in force at `now` (a moment, or a bind parameter)."""
     return (ca.c.starts_at <= now, or_(ca.c.ends_at.is_(None), ca.c.ends_at > now))
+
+
+ACTIVE_ASSIGNMENT = and_(
+    ca.c.case_manager_id == bindparam("actor_id"),
+    ca.c.person_id == bindparam("person_id"),
+    *_active(bindparam("at")),
+)
+"""The person is in the case manager's active caseload (parameters `actor_id`, `person_id`
+and `at`): the policy's caseload fact, here and in `SharingRepository.access_facts`."""
+_IS_ACTIVE = select(ca.c.id).where(ACTIVE_ASSIGNMENT).limit(1)
 
 
 def _to_assignment(row: Row[tuple[object, ...]]) -> Assignment:

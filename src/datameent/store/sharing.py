@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import and_, bindparam, exists, func, or_, select, update
+from sqlalchemy import and_, bindparam, exists, func, select, update
 from sqlalchemy.engine import Connection
 
 from datameent.domain.policy import Action, Permit
@@ -31,10 +31,10 @@ from datameent.domain.sharing import (
     Review,
 )
 from datameent.store.bulk import insert_many
+from datameent.store.caseloads import ACTIVE_ASSIGNMENT
 from datameent.store.persons import PersonRepository
 from datameent.store.processing_log import ProcessingLog
 from datameent.store.tables import break_glass as bg
-from datameent.store.tables import case_assignments as ca
 from datameent.store.tables import cases as cs
 from datameent.store.tables import data_requests as dr
 from datameent.store.tables import grant_keys as gk
@@ -85,14 +85,7 @@ _READ_GRANTS = (
     .group_by(gr.c.id, cs.c.id)
 )
 _ACCESS_FACTS = select(
-    exists()
-    .where(
-        ca.c.case_manager_id == bindparam("actor_id"),
-        ca.c.person_id == bindparam("person_id"),
-        ca.c.starts_at <= bindparam("at"),
-        or_(ca.c.ends_at.is_(None), ca.c.ends_at > bindparam("at")),
-    )
-    .label("in_caseload"),
+    exists().where(ACTIVE_ASSIGNMENT).label("in_caseload"),
     exists()
     .where(
         bg.c.actor_id == bindparam("actor_id"),
