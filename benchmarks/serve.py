@@ -10,11 +10,27 @@ from __future__ import annotations
 import json
 import os
 import sys
+from typing import Annotated
 from uuid import UUID
 
 import uvicorn
-from fastapi import FastAPI, Header
+from fastapi import FastAPI, Header, Query
 from fastapi.responses import Response
+from fastapi.routing import APIRoute
+from sqlalchemy import bindparam, select
+
+from datameent.domain import purposes
+from datameent.domain.accounts import User
+from datameent.domain.vault import AttributeValue
+from datameent.settings import Settings
+from datameent.store.accounts import AccountRepository
+from datameent.store.tables import persons
+from datameent.store.uow import Store
+from datameent.store.vault import _CURRENT_VERSIONS_SCOPED, _to_value
+from datameent.web.api.persons import _ATTRIBUTES, _attribute
+from datameent.web.app import create_app
+from datameent.web.deps import ApiUser, StoreDep, run
+from datameent.web.i18n import accept_language_locale
 
 
 def baseline_app() -> FastAPI:
@@ -31,54 +47,49 @@ def baseline_app() -> FastAPI:
 
 
 def unlogged_app() -> FastAPI:
-    """The same vault read with the same token check, store and decryption, but without the
-    access policy and without the processing log: what logging costs, measured. Served by the
-    product's own app (same middleware, routes and lifespan), this read ahead of the product's
-    read route, so that only policy and log differ. Kept here in benchmarks/
-    only; the product has no switch to turn logging off."""
-    from fastapi.routing import APIRoute
-    from pydantic import TypeAdapter
-    from sqlalchemy import select
+    """The same vault read without the access policy and without the processing log: what
+    they cost, measured. Served by the product's own app (same middleware, routes and
+    lifespan) through a route with the product route's signature (the same token dependency,
+    store, query parameters and headers) and the same response building; only the service
+    call differs: it reads the person's key, the values of the purpose's attributes and their
+    recorders, as the product does, without asking anyone and without writing a record. Kept
+    here in benchmarks/ only; the product has no switch to turn logging off."""
+    # The same attributes the product returns for the purpose, by the product's own query.
+    granted = sorted(purposes.version("re-integratie", 1).required)
+    key_of = select(persons.c.data_key).where(persons.c.id == bindparam("person_id"))
 
-    from datameent.domain import purposes
-    from datameent.services import accounts
-    from datameent.settings import Settings
-    from datameent.store.tables import attribute_values as av
-    from datameent.store.tables import persons
-    from datameent.store.vault import _VALUE_COLUMNS, _to_value
-    from datameent.web.api.persons import _attribute
-    from datameent.web.api.schemas import AttributeOut
-    from datameent.web.app import create_app
-
-    GRANTED = purposes.version("re-integratie", 1).required  # noqa: N806
-    app = create_app(Settings().with_local_keys())
-    store = app.state.store
-    items = TypeAdapter(list[AttributeOut])
-    path = "/api/v1/persons/{person_id}/attributes"
-
-    async def read(person_id: UUID, authorization: str = Header("")) -> Response:
-        # Served like the product's API on SQLite: on the event loop, no thread hops.
-        user = accounts.user_for_token(store, authorization.removeprefix("Bearer "), "api")
-        if user is None:
-            return Response(status_code=401)
+    def read_unlogged(
+        store: Store, person_id: UUID
+    ) -> tuple[list[AttributeValue], dict[UUID, User]]:
+        # One connection, one (read) transaction, as the product's one unit of work.
         with store.engine.connect() as connection:
-            wrapped = connection.scalar(select(persons.c.data_key).where(persons.c.id == person_id))
-            key = store.keys.unwrap(person_id, wrapped)
+            key = store.keys.unwrap(person_id, connection.scalar(key_of, {"person_id": person_id}))
             rows = connection.execute(
-                select(*_VALUE_COLUMNS).where(av.c.person_id == person_id, av.c.is_current)
+                _CURRENT_VERSIONS_SCOPED, {"person_id": person_id, "keys": granted}
             )
-            # The same attributes the product returns for the purpose, without asking anyone.
-            values = [_to_value(row, key) for row in rows if row.key in GRANTED]
-            recorders = {}
-            with store.unit_of_work(write=False) as uow:
-                recorders = uow.accounts.many(
-                    v.provenance.recorded_by for v in values if v.provenance.recorded_by
-                )
-        body = items.dump_json([_attribute(v, recorders, "nl") for v in values], by_alias=True)
-        return Response(body, media_type="application/json")
+            values = [_to_value(row, key) for row in rows]
+            recorders = AccountRepository(connection).many(
+                v.provenance.recorded_by for v in values if v.provenance.recorded_by
+            )
+        return values, recorders
 
+    async def read(
+        person_id: UUID,
+        user: ApiUser,
+        store: StoreDep,
+        history: bool = False,
+        purpose: Annotated[str | None, Query(max_length=64)] = None,
+        accept_language: Annotated[str | None, Header()] = None,
+    ) -> Response:
+        values, recorders = await run(store, read_unlogged, store, person_id)
+        locale = accept_language_locale(accept_language)
+        items = [_attribute(v, recorders, locale) for v in values]
+        return Response(_ATTRIBUTES.dump_json(items, by_alias=True), media_type="application/json")
+
+    app = create_app(Settings().with_local_keys())
     # Matched before the product's routes: a few regular expressions fewer than the product's
     # read, which leans the comparison, slightly, against the product.
+    path = "/api/v1/persons/{person_id}/attributes"
     app.router.routes.insert(0, APIRoute(path, read, methods=["GET"]))
     return app
 
