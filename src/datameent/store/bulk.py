@@ -3,7 +3,7 @@
 SQLAlchemy's per-row parameter handling was the largest cost of appending to the log. Here each
 column's bind processor (the same conversion SQLAlchemy would apply: UTC datetimes, UUIDs on
 SQLite, ...) is looked up once per statement and applied column by column, once per distinct
-value, and the rows go to the driver's ``executemany``.
+value, and the rows go to the driver's ``executemany`` (`driver.executemany`).
 """
 
 from __future__ import annotations
@@ -15,12 +15,22 @@ from typing import Any
 from sqlalchemy import Dialect, Table
 from sqlalchemy.engine import Connection
 
+from datameent.store import driver
+
 
 def insert_many(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     if not rows:
         return
     names = tuple(rows[0])
     statement, processors = _prepared(connection.dialect, table, names)
+    if len(rows) == 1:  # one record per request: the common case of the log's appends
+        row = rows[0]
+        values = [
+            row[n] if p is None or row[n] is None else p(row[n])
+            for n, p in zip(names, processors, strict=True)
+        ]
+        driver.executemany(connection, statement, [values])
+        return
     columns: list[list[Any]] = []
     for name, process in zip(names, processors, strict=True):
         values = [row[name] for row in rows]
@@ -30,7 +40,7 @@ def insert_many(connection: Connection, table: Table, rows: Sequence[dict[str, A
             converted = {v: process(v) for v in set(values) if v is not None}
             values = [None if v is None else converted[v] for v in values]
         columns.append(values)
-    connection.exec_driver_sql(statement, list(zip(*columns, strict=True)))
+    driver.executemany(connection, statement, list(zip(*columns, strict=True)))
 
 
 @functools.lru_cache(maxsize=256)
@@ -41,10 +51,5 @@ def _prepared(
     processors = tuple(
         table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
     )
-    marks = ", ".join([placeholder(dialect)] * len(names))
+    marks = ", ".join([driver.placeholder(dialect)] * len(names))
     return f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})", processors
-
-
-def placeholder(dialect: Dialect) -> str:
-    """The driver's parameter mark: ``?`` for sqlite3, ``%s`` for psycopg."""
-    return "?" if dialect.paramstyle == "qmark" else "%s"

@@ -7,6 +7,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection
 
+from datameent.store import driver
+
 WRITE = "datameent_write"
 """Execution option: this transaction will write, so on SQLite take the write lock up front."""
 
@@ -62,6 +64,8 @@ def _sqlite_engine(url: str, pool_size: int) -> Engine:
         # A writer takes the lock when it begins, so two writers queue instead of deadlocking
         # when both try to upgrade a read lock.
         immediate = connection.get_execution_options().get(WRITE, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        # On the driver: every unit of work begins here, and SQLAlchemy's execution of a
+        # statement costs more than SQLite's BEGIN (store/driver.py).
+        driver.execute(connection, "BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine

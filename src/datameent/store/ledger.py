@@ -22,7 +22,7 @@ from sqlalchemy.engine import Connection
 from datameent.ledger import EMPTY_ROOT, SubtreeSource, node_hash
 from datameent.ledger.hashing import root_from_frontier, split
 from datameent.ledger.scan import Fault, Part
-from datameent.store.bulk import placeholder
+from datameent.store import driver
 from datameent.store.ledger_scan import scan_on
 from datameent.store.tables import (
     audit_records,
@@ -92,9 +92,9 @@ class LedgerRepository:
         """The current size and frontier, locked until the transaction ends. Driver SQL, as
         the head's update in `append`: both run once per append, the log's hot path."""
         lock = " FOR UPDATE" if self._db.dialect.name == "postgresql" else ""
-        size, frontier = self._db.exec_driver_sql(
-            f"SELECT size, frontier FROM ledger_head WHERE id = 1{lock}"
-        ).one()
+        ((size, frontier),) = driver.execute(
+            self._db, f"SELECT size, frontier FROM ledger_head WHERE id = 1{lock}"
+        )
         return int(size), _frontier(bytes(frontier))
 
     def size(self) -> int:
@@ -114,11 +114,14 @@ class LedgerRepository:
                 nodes.append((level, index, node))
             frontier.append(node)
             size += 1
-        mark = placeholder(self._db.dialect)
-        self._db.exec_driver_sql(
-            f"INSERT INTO ledger_nodes (level, idx, hash) VALUES ({mark}, {mark}, {mark})", nodes
+        mark = driver.placeholder(self._db.dialect)
+        driver.executemany(
+            self._db,
+            f"INSERT INTO ledger_nodes (level, idx, hash) VALUES ({mark}, {mark}, {mark})",
+            nodes,
         )
-        self._db.exec_driver_sql(
+        driver.execute(
+            self._db,
             f"UPDATE ledger_head SET size = {mark}, frontier = {mark} WHERE id = 1",
             (size, b"".join(frontier)),
         )
@@ -162,7 +165,7 @@ class LedgerRepository:
         if missing:
             # OR of pairs, not a row-value IN: SQLite answers the former from the primary key
             # and scans the whole table for the latter.
-            mark = placeholder(self._db.dialect)
+            mark = driver.placeholder(self._db.dialect)
             pairs = " OR ".join([f"(level = {mark} AND idx = {mark})"] * len(missing))
             cursor = self._db.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
             try:

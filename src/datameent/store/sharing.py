@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import and_, bindparam, exists, func, select, update
+from sqlalchemy import and_, bindparam, exists, func, literal_column, select, update
 from sqlalchemy.engine import Connection
 
 from datameent.domain.policy import Action, Permit
@@ -30,6 +30,7 @@ from datameent.domain.sharing import (
     RequestStatus,
     Review,
 )
+from datameent.store import driver
 from datameent.store.bulk import insert_many
 from datameent.store.caseloads import ACTIVE_ASSIGNMENT
 from datameent.store.persons import PersonRepository
@@ -67,16 +68,17 @@ _KEYS_OF_PERSON = (
     .where(gr.c.person_id == bindparam("person_id"))
 )
 _CASES_OF_PERSON = select(cs).where(cs.c.person_id == bindparam("person_id"))
-# Built once: what the policy needs for a read under one purpose: the grants with their cases
-# (one row per grant), then their keys (one narrow row per key).
-_READ_GRANTS = (
+# Built once, run on the driver: what the policy needs for a read under one purpose, each grant
+# with its case and its keys (one row per grant).
+_READ_GRANTS = driver.Select(
     select(
         gr,
         cs.c.purpose_code.label("case_purpose"),
         cs.c.opened_at.label("case_opened_at"),
         cs.c.opened_by.label("case_opened_by"),
         cs.c.closed_at.label("case_closed_at"),
-        func.aggregate_strings(gk.c.key, ",").label("granted_keys"),
+        # The separator as SQL, not a parameter: a bound one is rendered per execution.
+        func.aggregate_strings(gk.c.key, literal_column("','")).label("granted_keys"),  # type: ignore[arg-type]
     )
     .join(cs, cs.c.id == gr.c.case_id)
     .outerjoin(gk, gk.c.grant_id == gr.c.id)
@@ -84,16 +86,18 @@ _READ_GRANTS = (
     # Both primary keys: every other column selected depends on them (PostgreSQL checks).
     .group_by(gr.c.id, cs.c.id)
 )
-_ACCESS_FACTS = select(
-    exists().where(ACTIVE_ASSIGNMENT).label("in_caseload"),
-    exists()
-    .where(
-        bg.c.actor_id == bindparam("actor_id"),
-        bg.c.person_id == bindparam("person_id"),
-        bg.c.opened_at <= bindparam("at"),
-        bg.c.expires_at > bindparam("at"),
+_ACCESS_FACTS = driver.Select(
+    select(
+        exists().where(ACTIVE_ASSIGNMENT).label("in_caseload"),
+        exists()
+        .where(
+            bg.c.actor_id == bindparam("actor_id"),
+            bg.c.person_id == bindparam("person_id"),
+            bg.c.opened_at <= bindparam("at"),
+            bg.c.expires_at > bindparam("at"),
+        )
+        .label("break_glass"),
     )
-    .label("break_glass"),
 )
 
 
@@ -172,7 +176,7 @@ class SharingRepository:
         """Whether the person is in the actor's active caseload, and whether the actor holds an
         open break-glass access to them, in one statement: the first facts of a vault read."""
         params = {"actor_id": actor_id, "person_id": person_id, "at": at}
-        in_caseload, break_glass = self._db.execute(_ACCESS_FACTS, params).one()
+        in_caseload, break_glass = _ACCESS_FACTS.one(self._db, params)
         return bool(in_caseload), bool(break_glass)
 
     def read_facts(
@@ -183,7 +187,7 @@ class SharingRepository:
         policy v2. (Attribute keys never hold a comma.)"""
         params = {"person_id": person_id, "purpose": purpose_code}
         grants, cases = [], {}
-        for row in self._db.execute(_READ_GRANTS, params):
+        for row in _READ_GRANTS.rows(self._db, params):
             keys = frozenset(row.granted_keys.split(",")) if row.granted_keys else frozenset()
             grants.append(_grant(row, keys))
             cases[row.case_id] = Case(

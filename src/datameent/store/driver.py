@@ -1,0 +1,130 @@
+"""Statements straight to the database driver, for the hot path of every logged read.
+
+A logged vault read runs about a dozen statements. SQLAlchemy's execution of one (the compiled
+cache, parameter and result processing, events, a result object) costs 15 to 35 µs on top of
+what the driver itself needs for the small statements of the policy's facts and the processing
+log (1 to 3 µs); measured in docs/benchmarks.md, that overhead was a large part of what logging
+costs a read. So those statements go to the driver's cursor of the unit of work's own
+connection, inside its transaction, with the conversions SQLAlchemy would apply: a `Select` is
+compiled once per dialect and converts its parameters and columns with the column types' own
+bind and result processors. Driver errors are raised as SQLAlchemy's (an IntegrityError stays
+one), without their parameters.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import namedtuple
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy
+from sqlalchemy import Dialect
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError, StatementError
+
+
+def placeholder(dialect: Dialect) -> str:
+    """The driver's positional parameter mark: ``?`` for sqlite3, ``%s`` for psycopg."""
+    return "?" if dialect.paramstyle == "qmark" else "%s"
+
+
+def execute(connection: Connection, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+    """Run `sql` on `connection`'s driver cursor, in its transaction; returns the rows."""
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall()) if cursor.description else []
+    except connection.dialect.loaded_dbapi.Error as error:
+        raise _error(connection, sql, error) from error
+    finally:
+        cursor.close()
+
+
+def executemany(connection: Connection, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.executemany(sql, rows)
+    except connection.dialect.loaded_dbapi.Error as error:
+        raise _error(connection, sql, error) from error
+    finally:
+        cursor.close()
+
+
+def _error(connection: Connection, sql: str, error: Exception) -> StatementError:
+    """The driver's error as SQLAlchemy would raise it, without the parameters."""
+    dialect = connection.dialect
+    return DBAPIError.instance(
+        sql, None, error, dialect.loaded_dbapi.Error, hide_parameters=True, dialect=dialect
+    )
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    names: tuple[str, ...] | None
+    """Parameter names in order for a positional driver; None: the driver takes a mapping."""
+    binds: dict[str, Callable[[Any], Any]]
+    fixed: dict[str, Any]
+    """Values bound when the statement was built (a literal in a condition)."""
+    results: tuple[Callable[[Any], Any] | None, ...]
+    row: Callable[..., Any]
+
+
+class Select:
+    """A SELECT built with SQLAlchemy, run on the driver: the same SQL and the same
+    conversions, without the per-execution work. Bound parameters only (no expanding IN
+    lists); rows come back as named tuples with the statement's column names."""
+
+    def __init__(self, statement: sqlalchemy.Select[*tuple[Any, ...]]) -> None:
+        self._statement = statement
+
+    def rows(self, connection: Connection, params: Mapping[str, Any]) -> list[Any]:
+        compiled = self._compiled(connection.dialect)
+        given = {**compiled.fixed, **params}
+        converted = {
+            name: None if given[name] is None else process(given[name])
+            for name, process in compiled.binds.items()
+        }
+        arguments: Any = (
+            converted if compiled.names is None else tuple(converted[n] for n in compiled.names)
+        )
+        row, results = compiled.row, compiled.results
+        return [
+            row(*[v if p is None or v is None else p(v) for p, v in zip(results, r, strict=True)])
+            for r in execute(connection, compiled.sql, arguments)
+        ]
+
+    def one(self, connection: Connection, params: Mapping[str, Any]) -> Any:
+        (found,) = self.rows(connection, params)
+        return found
+
+    @functools.cache  # noqa: B019 (a handful of module-level statements, one entry per dialect)
+    def _compiled(self, dialect: Dialect) -> _Compiled:
+        compiled = self._statement.compile(dialect=dialect)
+        if "POSTCOMPILE" in compiled.string:
+            raise ValueError("driver.Select takes bound parameters only, no expanding ones")
+        identity = lambda value: value  # noqa: E731
+        binds = {
+            name: bind.type.dialect_impl(dialect).bind_processor(dialect) or identity
+            for name, bind in compiled.binds.items()
+        }
+        fixed = {
+            name: bind.effective_value
+            for name, bind in compiled.binds.items()
+            if not bind.required and bind.callable is None
+        }
+        columns = self._statement.selected_columns
+        results = tuple(
+            column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
+        )
+        names = tuple(compiled.positiontup) if compiled.positional else None  # type: ignore[arg-type]
+        return _Compiled(
+            compiled.string,
+            names,
+            binds,
+            fixed,
+            results,
+            namedtuple("Row", list(columns.keys()), rename=True),
+        )
