@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection
 
 from datameent.store import driver
+
+log = logging.getLogger("datameent.store")
 
 WRITE = "datameent_write"
 """Execution option: this transaction will write, so on SQLite take the write lock up front."""
@@ -69,3 +73,50 @@ def _sqlite_engine(url: str, pool_size: int) -> Engine:
         driver.execute(connection, "BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+class WalCheckpointer:
+    """Copies SQLite's write-ahead log back into the database from a thread of its own.
+
+    Without it, the commit that crosses `wal_autocheckpoint` copies the log itself, on the
+    request's path: every 800 or so logged reads one waited about 40 ms (docs/benchmarks.md),
+    and with it every request queued behind it. Here a PASSIVE checkpoint runs every
+    `interval` seconds on its own connection, without waiting for readers or writers; the
+    driver lets go of the GIL while SQLite copies, so the event loop goes on serving. The
+    log stays far below the threshold, and the autocheckpoint remains as the safety net (for
+    the CLI, and should this thread fall behind). A server process starts one (`web.app`);
+    several processes each running one is fine: SQLite lets one checkpoint at a time and the
+    others skip their turn.
+    """
+
+    def __init__(self, engine: Engine, interval: float = 0.25) -> None:
+        self._engine = engine
+        self._interval = interval
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._engine.dialect.name != "sqlite" or self._thread is not None:
+            return
+        self._thread = threading.Thread(target=self._run, name="wal-checkpointer", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread is None:
+            return
+        self._stop.set()
+        self._thread.join()
+        self._thread = None
+
+    def _run(self) -> None:
+        connection = self._engine.raw_connection()
+        try:
+            while not self._stop.wait(self._interval):
+                try:
+                    cursor = connection.cursor()
+                    cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                    cursor.close()
+                except Exception as error:  # keep going; the next turn may well succeed
+                    log.warning("WAL checkpoint failed: %s", type(error).__name__)
+        finally:
+            connection.close()

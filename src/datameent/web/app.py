@@ -16,7 +16,7 @@ from datameent.ledger import NoteKey
 from datameent.services.ledger import make_checkpoint
 from datameent.settings import Settings
 from datameent.store.crypto import KeyRing
-from datameent.store.engine import make_engine
+from datameent.store.engine import WalCheckpointer, make_engine
 from datameent.store.uow import Store
 from datameent.web import api, pages, problems
 from datameent.web.deps import run
@@ -56,10 +56,13 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         checkpoints = asyncio.create_task(checkpointer(app_store, note_key, settings.log_origin))
+        wal = WalCheckpointer(app_store.engine)
+        wal.start()
         yield
         checkpoints.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await checkpoints
+        wal.stop()
         if owned:
             app_store.dispose()
 

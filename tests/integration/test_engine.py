@@ -1,0 +1,49 @@
+"""The SQLite engine's write-ahead log is copied back by a thread of its own while serving."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from contextlib import closing
+
+from datameent.services import vault
+from datameent.store.engine import WalCheckpointer
+from datameent.store.uow import Store
+from tests.support import user
+
+
+def _records_in_the_database_file(path: str) -> int:
+    """Records in the main database file alone: `immutable` makes SQLite ignore the WAL. (-1
+    while a checkpoint is writing the file: read then, it can look torn.)"""
+    with closing(sqlite3.connect(f"file:{path}?immutable=1", uri=True)) as connection:
+        try:
+            return int(connection.execute("SELECT count(*) FROM log_records").fetchone()[0])
+        except sqlite3.DatabaseError:
+            return -1
+
+
+def test_the_checkpointer_copies_the_log_back_without_a_request_doing_it(seeded: Store) -> None:
+    checkpointer = WalCheckpointer(seeded.engine, interval=0.05)
+    if seeded.engine.dialect.name != "sqlite":
+        checkpointer.start()  # nothing to do on PostgreSQL: no thread
+        assert checkpointer._thread is None
+        return
+    path = seeded.engine.url.database
+    assert path is not None
+    resident = user(seeded, "inwoner1")
+    with seeded.engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    before = _records_in_the_database_file(path)
+    for _ in range(5):
+        vault.read_vault(seeded, resident, resident.person_id)  # type: ignore[arg-type]
+    # Far below the autocheckpoint threshold: the reads left their pages in the WAL only.
+    assert _records_in_the_database_file(path) == before
+    checkpointer.start()
+    try:
+        deadline = time.monotonic() + 10
+        while _records_in_the_database_file(path) < before + 5 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        checkpointer.stop()
+    assert _records_in_the_database_file(path) == before + 5
+    assert checkpointer._thread is None
