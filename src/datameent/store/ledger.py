@@ -167,16 +167,13 @@ class LedgerRepository:
             # and scans the whole table for the latter.
             mark = driver.placeholder(self._db.dialect)
             pairs = " OR ".join([f"(level = {mark} AND idx = {mark})"] * len(missing))
-            cursor = self._db.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-            try:
-                cursor.execute(
-                    f"SELECT level, idx, hash FROM ledger_nodes WHERE {pairs}",
-                    tuple(value for key in missing for value in key),
-                )
-                for level, index, node in cursor.fetchall():
-                    self._nodes.add((level, index), bytes(node))
-            finally:
-                cursor.close()
+            rows = driver.execute(
+                self._db,
+                f"SELECT level, idx, hash FROM ledger_nodes WHERE {pairs}",
+                tuple(value for key in missing for value in key),
+            )
+            for level, index, node in rows:
+                self._nodes.add((level, index), bytes(node))
 
     def records_about(self, pseudonym: str) -> list[Row[Any]]:
         """The records about one person, newest first, with their audit payload."""

@@ -46,14 +46,14 @@ def _sqlite_foreign_keys_off(connection: Connection) -> Iterator[None]:
     if connection.dialect.name != "sqlite":
         yield
         return
-    driver = connection.connection.dbapi_connection
-    assert driver is not None
+    dbapi = connection.connection.dbapi_connection
+    assert dbapi is not None
     # Outside a transaction (the pragma does nothing inside one), before SQLAlchemy begins.
-    driver.execute("PRAGMA foreign_keys=OFF")
+    dbapi.execute("PRAGMA foreign_keys=OFF")
     try:
         yield
     finally:
-        driver.execute("PRAGMA foreign_keys=ON")
+        dbapi.execute("PRAGMA foreign_keys=ON")
 
 
 def _check_foreign_keys(connection: Connection) -> None:

@@ -145,7 +145,8 @@ case_assignments = Table(
 # b-tree a row goes into is a page more for the commit to write (about 9 µs each). So there
 # the sequence numbers are INTEGER primary keys, SQLite's row ids, instead of a BIGINT with an
 # index of its own beside the table, and the nodes are a WITHOUT ROWID table, ordered by their
-# key alone: three b-trees fewer per read (migration 0012, docs/benchmarks.md).
+# key alone. With the unused index on audit_records.user_id gone, four b-trees fewer per
+# read: 12 pages to commit became 8 (migration 0012, docs/benchmarks.md).
 
 LOG_SEQ = BigInteger().with_variant(Integer(), "sqlite")
 """A sequence number in the log: BIGINT, and SQLite's row id there."""
