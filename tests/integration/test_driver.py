@@ -24,7 +24,7 @@ _OPEN = select(
     .where(bg.c.actor_id == bindparam("actor_id"), bg.c.expires_at > bindparam("at"))
     .label("open")
 )
-_FIXED = select(users.c.username).where(users.c.username == "nobody-has-this-name")
+_FIXED = select(users.c.username).where(users.c.username == "driver-test")
 
 
 def test_a_select_on_the_driver_gives_what_sqlalchemy_gives(store: Store) -> None:
@@ -43,7 +43,7 @@ def test_a_select_on_the_driver_gives_what_sqlalchemy_gives(store: Store) -> Non
         assert none.open is False
         assert driver.Select(_USERS).rows(connection, {"id": uuid4()}) == []
         # Values bound when the statement was built need not be passed again.
-        assert driver.Select(_FIXED).rows(connection, {}) == []
+        assert driver.Select(_FIXED).rows(connection, {}) == [("driver-test",)]
         uow.commit()
 
 
