@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import json
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -15,9 +16,9 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from datameent.domain.policy import AccessRequest, Action, decide
 from datameent.errors import AccessDenied
 from datameent.ledger import LeafHashes, NoteKey, leaf_hash, root_hash, verify_inclusion
-from datameent.services import ledger, vault
+from datameent.services import ledger, supervision, vault
 from datameent.services.caseloads import my_caseload
-from datameent.store.ledger import LedgerRepository
+from datameent.store.ledger import CLOCK_MARGIN, LedgerRepository
 from datameent.store.ledger_scan import Source, source_of
 from datameent.store.tables import audit_records, log_records
 from datameent.store.uow import Store, UnloggedProcessing
@@ -250,3 +251,34 @@ def test_the_resident_sees_who_processed_their_data(seeded: Store) -> None:
     with seeded.engine.connect() as connection:
         count = connection.scalar(select(func.count()).select_from(log_records))
     assert count and count > len(lines)
+
+
+def test_the_log_is_searched_by_time_in_order_of_its_numbers(seeded: Store) -> None:
+    """Records end, and get their number, under the head's lock: their end times rise with the
+    index, so the privacy officer's queries of a recent period start at a searched index."""
+    residents = [user(seeded, f"inwoner{n}") for n in range(1, 4)]
+    for resident in residents * 3:
+        vault.read_vault(seeded, resident, resident.person_id)  # type: ignore[arg-type]
+    ended = [r["ended_at"] for r in records(seeded)]
+    assert ended == sorted(ended)  # type: ignore[type-var]
+    with seeded.engine.connect() as connection:
+        repository = LedgerRepository(connection)
+        for at in [*ended, ended[0] - timedelta(days=1), ended[-1] + timedelta(seconds=1)]:
+            expected = next((i for i, e in enumerate(ended) if e >= at), len(ended))  # type: ignore[operator]
+            assert repository.first_ended_at_or_after(at) == expected  # type: ignore[arg-type]
+        assert repository.window_start(ended[-1] + CLOCK_MARGIN * 2) == len(ended)  # type: ignore[operator]
+        assert repository.window_start(ended[0]) == 0  # type: ignore[arg-type]
+
+
+def test_the_privacy_officer_sees_this_weeks_refusals(seeded: Store) -> None:
+    manager = user(seeded, "klantmanager1")
+    own = {case.person_id for case in my_caseload(seeded, manager)}
+    stranger = next(
+        resident
+        for resident in (user(seeded, f"inwoner{n}") for n in range(1, SEED_PERSONS + 1))
+        if resident.person_id not in own
+    )
+    with pytest.raises(AccessDenied):
+        vault.read_vault(seeded, manager, stranger.person_id)  # type: ignore[arg-type]
+    seen = supervision.attention(seeded, user(seeded, "privacy1"))
+    assert [(a.operation, a.who) for a in seen.denied] == [("vault.read", manager)]

@@ -173,6 +173,9 @@ class ProcessingLog:
         """Append `entries` as records to the Merkle log, in this transaction."""
         if not entries:
             return []
+        size, frontier = self._ledger.lock_head()
+        # Under the head's lock: records end, and are numbered, in the same order, so the
+        # log can be searched by time (`LedgerRepository.first_ended_at_or_after`).
         now = utcnow()
         rows, audits, leaves = [], [], []
         for entry in entries:
@@ -186,7 +189,6 @@ class ProcessingLog:
             audits.append(
                 {"user_id": entry.actor.id, "rule": entry.rule, "payload": audit.decode()}
             )
-        size, frontier = self._ledger.lock_head()
         first = self._ledger.append(size, frontier, leaves)
         for offset, (row, audit_row) in enumerate(zip(rows, audits, strict=True)):
             row["seq"] = audit_row["seq"] = first + offset
