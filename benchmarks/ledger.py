@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from unittest import mock
 from uuid import UUID, uuid4
 
 from sqlalchemy import text
@@ -34,8 +35,11 @@ from datameent.domain.accounts import Role, User
 from datameent.domain.processing_log import Entry, Outcome
 from datameent.ledger import NoteKey, verify_consistency, verify_inclusion
 from datameent.services import ledger as ledger_service
+from datameent.services import supervision
+from datameent.store import processing_log
 from datameent.store.crypto import KeyRing
 from datameent.store.engine import WalCheckpointer, make_engine
+from datameent.store.ledger import LedgerRepository
 from datameent.store.migrate import upgrade
 from datameent.store.tables import log_records
 from datameent.store.uow import Store
@@ -44,6 +48,8 @@ ORIGIN = "bench.datameent/log"
 ACTOR = User(uuid4(), "klantmanager1", "Bench", frozenset({Role.CASE_MANAGER}), team="Team 1")
 
 
+DAYS = 30
+"""The grown log spans this many days (`grow`)."""
 GROUP = 250
 """Records per group commit: a batch of 1,000 took 36 ms at the median but 90 ms at p95 (the
 commits that meet a checkpoint's fsync); 250 keep p95 near 13 ms at the same rate."""
@@ -162,14 +168,41 @@ def build(directory: Path, records: int, subjects: list[UUID]) -> tuple[Store, f
 
 
 def grow(store: Store, size: int, records: int, subjects: list[UUID]) -> float:
-    """Append from `size` up to `records` records, 5,000 per transaction; the rate."""
+    """Append from `size` up to `records` records, 5,000 per transaction; the rate. The
+    records end (the log's clock) evenly over the last `DAYS` days, as a month of use."""
     now = datetime.now(UTC)
+    step = timedelta(days=DAYS) / max(records, 1)
     started = time.perf_counter()
     for start in range(size, records, 5000):
-        append(
-            store, [entry(random.choice(subjects), now) for _ in range(min(5000, records - start))]
-        )
+        at = now - timedelta(days=DAYS) + step * start
+        with mock.patch.object(processing_log, "utcnow", lambda at=at: at):
+            append(
+                store,
+                [entry(random.choice(subjects), at) for _ in range(min(5000, records - start))],
+            )
     return (records - size) / (time.perf_counter() - started)
+
+
+def measure_attention(store: Store) -> dict[str, float]:
+    """The privacy officer's page of the last 7 days: its queries start at a searched index
+    (`LedgerRepository.window_start`); the baseline scans the whole log, as they did before."""
+    officer = User(uuid4(), "officer", "Officer", frozenset({Role.PRIVACY_OFFICER}))
+    with store.unit_of_work() as uow:
+        uow.accounts.add(officer, None, datetime.now(UTC))
+        uow.commit()
+
+    def best() -> float:
+        times = []
+        for _ in range(3):
+            t = time.perf_counter()
+            supervision.attention(store, officer)
+            times.append(time.perf_counter() - t)
+        return min(times)
+
+    ours = best()
+    with mock.patch.object(LedgerRepository, "window_start", lambda self, since: 0):
+        whole = best()
+    return {"ours_s": ours, "whole_s": whole}
 
 
 def measure_proofs(store: Store, n: int) -> dict[str, float]:
@@ -325,6 +358,11 @@ def main() -> None:
             rate = grow(store, size, args.person_log, subjects)
             size = args.person_log
             print(f"\ngrew the log to {size:,} records at {rate:,.0f}/s")
+        w = measure_attention(store)
+        print(
+            f"the privacy officer's page (the last 7 of {DAYS} days): {w['ours_s']:.3f} s; "
+            f"scanning the whole log {w['whole_s']:.3f} s; ratio {w['whole_s'] / w['ours_s']:.1f}"
+        )
         r = measure_person(store, subjects)
         print(
             f"one person's entries ({r['entries_mean']:.1f} on average) with a proof each, "
