@@ -90,6 +90,7 @@ class LedgerRepository:
         self._db = connection
         self._nodes = cache or NodeCache()
         self._cache = self._nodes.nodes
+        self._windows: dict[datetime, int] = {}
 
     def lock_head(self) -> tuple[int, list[bytes]]:
         """The current size and frontier, locked until the transaction ends. Driver SQL, as
@@ -235,8 +236,10 @@ class LedgerRepository:
     def window_start(self, since: datetime) -> int:
         """An index before which no record started at `since` or later (with `CLOCK_MARGIN`
         for a clock that was set back): where the privacy officer's queries of a recent period
-        begin, instead of scanning the whole log."""
-        return self.first_ended_at_or_after(since - CLOCK_MARGIN)
+        begin, instead of scanning the whole log. Searched once per period and transaction."""
+        if since not in self._windows:
+            self._windows[since] = self.first_ended_at_or_after(since - CLOCK_MARGIN)
+        return self._windows[since]
 
     def denied_since(self, since: datetime, limit: int = 100) -> list[Row[Any]]:
         """Refused attempts, newest first, with who tried (from the audit record)."""
