@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from datameent.domain.accounts import User
 from datameent.domain.policy import AccessRequest, Action, decide
 from datameent.errors import AccessDenied
 from datameent.ledger import LeafHashes, NoteKey, leaf_hash, root_hash, verify_inclusion
@@ -64,14 +65,19 @@ def test_a_read_leaves_one_record_with_the_standard_fields_and_no_values(seeded:
         assert value not in everything, "values and identifiers stay out of the log"
 
 
-def test_a_denied_read_is_logged_and_changes_nothing_else(seeded: Store) -> None:
-    manager = user(seeded, "klantmanager1")
-    own = {case.person_id for case in my_caseload(seeded, manager)}
-    stranger = next(
+def _stranger_to(store: Store, manager: User) -> User:
+    """A resident outside the case manager's caseload."""
+    own = {case.person_id for case in my_caseload(store, manager)}
+    return next(
         resident
-        for resident in (user(seeded, f"inwoner{n}") for n in range(1, SEED_PERSONS + 1))
+        for resident in (user(store, f"inwoner{n}") for n in range(1, SEED_PERSONS + 1))
         if resident.person_id not in own
     )
+
+
+def test_a_denied_read_is_logged_and_changes_nothing_else(seeded: Store) -> None:
+    manager = user(seeded, "klantmanager1")
+    stranger = _stranger_to(seeded, manager)
     before = len(records(seeded))
     with pytest.raises(AccessDenied):
         vault.read_vault(seeded, manager, stranger.person_id)  # type: ignore[arg-type]
@@ -272,12 +278,7 @@ def test_the_log_is_searched_by_time_in_order_of_its_numbers(seeded: Store) -> N
 
 def test_the_privacy_officer_sees_this_weeks_refusals(seeded: Store) -> None:
     manager = user(seeded, "klantmanager1")
-    own = {case.person_id for case in my_caseload(seeded, manager)}
-    stranger = next(
-        resident
-        for resident in (user(seeded, f"inwoner{n}") for n in range(1, SEED_PERSONS + 1))
-        if resident.person_id not in own
-    )
+    stranger = _stranger_to(seeded, manager)
     with pytest.raises(AccessDenied):
         vault.read_vault(seeded, manager, stranger.person_id)  # type: ignore[arg-type]
     seen = supervision.attention(seeded, user(seeded, "privacy1"))
