@@ -1,8 +1,11 @@
+import hashlib
+import hmac
 import os
 from uuid import uuid4
 
 import pytest
 
+from datameent.store import crypto
 from datameent.store.crypto import DecryptionFailed, KeyRing
 
 
@@ -45,3 +48,22 @@ def test_the_blind_index_is_stable_and_keyed() -> None:
 def test_the_master_key_must_be_32_bytes() -> None:
     with pytest.raises(ValueError):
         KeyRing(b"short")
+
+
+def test_the_log_pseudonym_is_keyed_and_stays_the_same_past_the_memory(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(crypto, "PSEUDONYMS", 3)
+    master = os.urandom(32)
+    ring, other = KeyRing(master), KeyRing(os.urandom(32))
+    people = [uuid4() for _ in range(8)]
+    first = [ring.subject_pseudonym(p) for p in people]
+    # Remembered or not (three fit), the same person gets the same pseudonym...
+    assert [ring.subject_pseudonym(p) for p in reversed(people)] == first[::-1]
+    assert [KeyRing(master).subject_pseudonym(p) for p in people] == first
+    # ...each person their own, an HMAC under the key derived for the log...
+    assert len(set(first)) == len(people)
+    assert first[0] == hmac.digest(ring._subject_key, people[0].bytes, hashlib.sha256).hex()
+    assert len(ring._pseudonyms) <= 3
+    # ...and another key gives others.
+    assert not set(first) & {other.subject_pseudonym(p) for p in people}

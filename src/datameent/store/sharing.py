@@ -69,7 +69,15 @@ _KEYS_OF_PERSON = (
 )
 _CASES_OF_PERSON = select(cs).where(cs.c.person_id == bindparam("person_id"))
 # Built once, run on the driver: what the policy needs for a read under one purpose, each grant
-# with its case and its keys (one row per grant).
+# with its case and its keys (one row per grant). The keys come from a correlated subquery, not
+# a join with GROUP BY: SQLite grouped the rows in a temporary b-tree, which cost the statement
+# more than twice its time (20 against 8 µs).
+_GRANTED_KEYS = (
+    # The separator as SQL, not a parameter: a bound one is rendered per execution.
+    select(func.aggregate_strings(gk.c.key, literal_column("','")))  # type: ignore[arg-type]
+    .where(gk.c.grant_id == gr.c.id)
+    .scalar_subquery()
+)
 _READ_GRANTS = driver.Select(
     select(
         gr,
@@ -77,14 +85,10 @@ _READ_GRANTS = driver.Select(
         cs.c.opened_at.label("case_opened_at"),
         cs.c.opened_by.label("case_opened_by"),
         cs.c.closed_at.label("case_closed_at"),
-        # The separator as SQL, not a parameter: a bound one is rendered per execution.
-        func.aggregate_strings(gk.c.key, literal_column("','")).label("granted_keys"),  # type: ignore[arg-type]
+        _GRANTED_KEYS.label("granted_keys"),
     )
     .join(cs, cs.c.id == gr.c.case_id)
-    .outerjoin(gk, gk.c.grant_id == gr.c.id)
     .where(gr.c.person_id == bindparam("person_id"), gr.c.purpose_code == bindparam("purpose"))
-    # Both primary keys: every other column selected depends on them (PostgreSQL checks).
-    .group_by(gr.c.id, cs.c.id)
 )
 _ACCESS_FACTS = driver.Select(
     select(
