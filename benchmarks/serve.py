@@ -27,6 +27,7 @@ from datameent.store.accounts import AccountRepository
 from datameent.store.tables import persons
 from datameent.store.uow import Store
 from datameent.store.vault import _CURRENT_VERSIONS_SCOPED, _to_value
+from datameent.web.api import persons as persons_api
 from datameent.web.api.persons import _ATTRIBUTES, _attribute
 from datameent.web.app import create_app
 from datameent.web.deps import ApiUser, StoreDep, run
@@ -49,11 +50,12 @@ def baseline_app() -> FastAPI:
 def unlogged_app() -> FastAPI:
     """The same vault read without the access policy and without the processing log: what
     they cost, measured. Served by the product's own app (same middleware, routes and
-    lifespan) through a route with the product route's signature (the same token dependency,
-    store, query parameters and headers) and the same response building; only the service
-    call differs: it reads the person's key, the values of the purpose's attributes and their
-    recorders, as the product does, without asking anyone and without writing a record. Kept
-    here in benchmarks/ only; the product has no switch to turn logging off."""
+    lifespan) through a route in the product route's place, with its signature (the same
+    token dependency, store, query parameters and headers) and the same response building;
+    only the service call differs: it reads the person's key, the values of the purpose's
+    attributes and their recorders, as the product does, without asking anyone and without
+    writing a record. Kept here in benchmarks/ only; the product has no switch to turn
+    logging off."""
     # The same attributes the product returns for the purpose, by the product's own query.
     granted = sorted(purposes.version("re-integratie", 1).required)
     key_of = select(persons.c.data_key).where(persons.c.id == bindparam("person_id"))
@@ -86,12 +88,21 @@ def unlogged_app() -> FastAPI:
         items = [_attribute(v, recorders, locale) for v in values]
         return Response(_ATTRIBUTES.dump_json(items, by_alias=True), media_type="application/json")
 
-    app = create_app(Settings().with_local_keys())
-    # Matched before the product's routes: a few regular expressions fewer than the product's
-    # read, which leans the comparison, slightly, against the product.
-    path = "/api/v1/persons/{person_id}/attributes"
-    app.router.routes.insert(0, APIRoute(path, read, methods=["GET"]))
-    return app
+    # In the product's place: the product's route is swapped for this one in the persons
+    # router, at the same index, before the app is built, so that a request takes the same
+    # way through the routing. (FastAPI resolves included routers at each request; at the
+    # front of the app, as it was before, the read came out 3 to 4 % cheaper, in the baseline's
+    # favour.) This process serves nothing else, so changing the module's router is contained.
+    routes = persons_api.router.routes
+    (index,) = [
+        i
+        for i, route in enumerate(routes)
+        if isinstance(route, APIRoute) and route.endpoint is persons_api.read_attributes
+    ]
+    path = routes[index].path  # type: ignore[attr-defined]
+    persons_api.router.add_api_route(path, read, methods=["GET"])
+    routes[index] = routes.pop()
+    return create_app(Settings().with_local_keys())
 
 
 def main() -> None:

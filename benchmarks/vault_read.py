@@ -34,6 +34,7 @@ import httpx
 from datameent.services.seed import seed_municipality
 from datameent.store.crypto import KeyRing
 from datameent.store.engine import make_engine
+from datameent.store.ledger import LedgerRepository
 from datameent.store.migrate import upgrade
 from datameent.store.uow import Store
 
@@ -74,6 +75,16 @@ def prepare(directory: Path) -> dict[str, str]:
         "DATAMEENT_LOG_SIGNING_KEY": base64.b64encode(bytes(32)).decode(),
         "DATAMEENT_TOKEN_MINUTES": "600",
     }
+
+
+def log_size(env: dict[str, str]) -> int:
+    """Records in the processing log of the benchmark's database."""
+    engine = make_engine(env["DATAMEENT_DATABASE_URL"])
+    try:
+        with engine.connect() as connection:
+            return LedgerRepository(connection).size()
+    finally:
+        engine.dispose()
 
 
 def start(
@@ -155,8 +166,11 @@ def measure_reads(directory: Path, seconds: int, workers: int, rounds: int) -> l
         body = httpx.get(f"{base}{paths[0]}", headers=headers).content
         unlogged, unlogged_base = start("unlogged", env, workers, ready=paths[0])
         servers.append(unlogged)
+        before = log_size(env)
         if httpx.get(f"{unlogged_base}{paths[0]}", headers=headers).content != body:
             raise RuntimeError("the read without policy and log answers something else")
+        if log_size(env) != before:
+            raise RuntimeError("the read without policy and log was served by the product's")
         bare, bare_base = start("baseline", {**env, "BENCH_BODY": body.decode()}, workers)
         servers.append(bare)
         rows = []
