@@ -17,14 +17,13 @@ import uvicorn
 from fastapi import FastAPI, Header, Query
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
-from sqlalchemy import bindparam, select
 
 from datameent.domain import purposes
 from datameent.domain.accounts import User
 from datameent.domain.vault import AttributeValue
 from datameent.settings import Settings
 from datameent.store.accounts import AccountRepository
-from datameent.store.tables import persons
+from datameent.store.persons import _PERSON
 from datameent.store.uow import Store
 from datameent.store.vault import _CURRENT_VERSIONS_SCOPED, _to_value
 from datameent.web.api import persons as persons_api
@@ -56,16 +55,17 @@ def unlogged_app() -> FastAPI:
     attributes and their recorders, as the product does, without asking anyone and without
     writing a record. Kept here in benchmarks/ only; the product has no switch to turn
     logging off."""
-    # The same attributes the product returns for the purpose, by the product's own query.
+    # The same attributes the product returns for the purpose; the person's row and the values
+    # by the product's own queries.
     granted = sorted(purposes.version("re-integratie", 1).required)
-    key_of = select(persons.c.data_key).where(persons.c.id == bindparam("person_id"))
 
     def read_unlogged(
         store: Store, person_id: UUID
     ) -> tuple[list[AttributeValue], dict[UUID, User]]:
         # One connection, one (read) transaction, as the product's one unit of work.
         with store.engine.connect() as connection:
-            key = store.keys.unwrap(person_id, connection.scalar(key_of, {"person_id": person_id}))
+            (person,) = _PERSON.rows(connection, {"id": person_id})
+            key = store.keys.unwrap(person_id, person.data_key)
             rows = connection.execute(
                 _CURRENT_VERSIONS_SCOPED, {"person_id": person_id, "keys": granted}
             )

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, bindparam, func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.engine import Connection
 
 from datameent.domain.persons import Person
 from datameent.domain.policy import Action, Permit
 from datameent.errors import AccessDenied, Conflict, DataErased
+from datameent.store import driver
 from datameent.store.crypto import DataKey, KeyRing
 from datameent.store.processing_log import LIST_ACTIONS, ProcessingLog
 from datameent.store.tables import persons
@@ -19,7 +21,8 @@ _REGISTER = frozenset({Action.REGISTER_PERSON})
 _READ = frozenset({Action.READ_VAULT})
 _ERASE = frozenset({Action.ERASE_PERSON})
 _NUMBERS = LIST_ACTIONS | {Action.SUPERVISE}
-_PERSON = select(persons).where(persons.c.id == bindparam("id"))
+# On the driver: every read of a vault starts here (store/driver.py).
+_PERSON = driver.Select(select(persons).where(persons.c.id == bindparam("id")))
 
 
 class PersonRepository:
@@ -27,7 +30,8 @@ class PersonRepository:
         self._db = connection
         self._keys = keys
         self._log = log
-        self._rows: dict[UUID, Row[tuple[object, ...]] | None] = {}
+        self._rows: dict[UUID, Any] = {}
+        """Rows by id, None for an id with no person (named tuples: attribute access only)."""
         self._data_keys: dict[UUID, DataKey] = {}
 
     def add(self, permit: Permit, person: Person, bsn: str) -> DataKey:
@@ -51,10 +55,11 @@ class PersonRepository:
         )
         return key
 
-    def _row(self, person_id: UUID) -> Row[tuple[object, ...]] | None:
-        """The person's row, read once per unit of work."""
+    def _row(self, person_id: UUID) -> Any:
+        """The person's row (None if there is no such person), read once per unit of work."""
         if person_id not in self._rows:
-            self._rows[person_id] = self._db.execute(_PERSON, {"id": person_id}).first()
+            found = _PERSON.rows(self._db, {"id": person_id})
+            self._rows[person_id] = found[0] if found else None
         return self._rows[person_id]
 
     def preload(self, person_ids: list[UUID]) -> None:
@@ -72,8 +77,7 @@ class PersonRepository:
         row = self._row(person_id)
         if row is None:
             return None
-        m = row._mapping
-        return Person(m["id"], m["client_number"], m["created_at"], m["erased_at"])
+        return Person(row.id, row.client_number, row.created_at, row.erased_at)
 
     def client_number(self, person_id: UUID) -> str:
         """How staff messages and lists name a person: their client number (not personal data
@@ -117,7 +121,7 @@ class PersonRepository:
         if person_id in self._data_keys:
             return self._data_keys[person_id]
         row = self._row(person_id)
-        wrapped = row._mapping["data_key"] if row is not None else None
+        wrapped = row.data_key if row is not None else None
         if wrapped is None:
             raise DataErased()
         key = self._data_keys[person_id] = self._keys.unwrap(person_id, wrapped)
@@ -129,7 +133,7 @@ class PersonRepository:
             raise AccessDenied(("the permit's scope does not include the BSN",))
         self._log.touch(permit, person_id, {"bsn"})
         row = self._row(person_id)
-        blob = row._mapping["bsn_ciphertext"] if row is not None else None
+        blob = row.bsn_ciphertext if row is not None else None
         if blob is None:
             raise DataErased()
         return self.data_key(person_id).decrypt(blob, "bsn").decode()
