@@ -1,6 +1,7 @@
 """Benchmark: what works for whom, measured against the synthetic municipality's truth.
 
     .venv/bin/python -m benchmarks.effects [--clients 50000] [--train 40000] [--ihdp 10]
+        [--seed 7] [--min-leaf N]
 
 A synthetic town large enough for `--clients` clients; the first `--train` are the training
 data (of which the model itself holds a fifth apart for its reliability test), the rest are
@@ -21,6 +22,7 @@ the test clients the figures are measured on. Figures and their baselines, all f
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import os
@@ -128,13 +130,15 @@ def _figures(report: evaluate.TruthReport) -> dict[str, Any]:
     }
 
 
-def synthetic(clients: int, train: int, seed: int) -> dict[str, Any]:
+def synthetic(clients: int, train: int, seed: int, min_leaf: int | None = None) -> dict[str, Any]:
     started = time.perf_counter()
     town = _town(clients, seed)
     persons, truth = town.persons.head(clients), town.truth.head(clients)
     built = time.perf_counter() - started
     observed = data.observations(persons.head(train), town.reference_year, town.audit.head(clients))
     settings = model.TrainingSettings()
+    if min_leaf is not None:
+        settings = dataclasses.replace(settings, min_leaf=min_leaf)
     started = time.perf_counter()
     done = model.train(observed, settings, reference_year=town.reference_year,
                        trained_on=date.today())  # fmt: skip
@@ -167,6 +171,7 @@ def synthetic(clients: int, train: int, seed: int) -> dict[str, Any]:
     return {
         "clients": clients,
         "train": train,
+        "min_leaf": settings.min_leaf,
         "test": len(x),
         "town_seconds": round(built, 1),
         "training_seconds": round(seconds, 1),
@@ -270,6 +275,9 @@ def main() -> None:
     parser.add_argument("--train", type=int, default=40_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--ihdp", type=int, default=10, help="IHDP replications (0: skip)")
+    parser.add_argument(
+        "--min-leaf", type=int, help="clients per leaf of the forests (default: the product's)"
+    )
     args = parser.parse_args()
     result: dict[str, Any] = {
         "machine": {
@@ -277,7 +285,7 @@ def main() -> None:
             "python": platform.python_version(),
             "platform": platform.platform(),
         },  # fmt: skip
-        "synthetic": synthetic(args.clients, args.train, args.seed),
+        "synthetic": synthetic(args.clients, args.train, args.seed, args.min_leaf),
     }
     if args.ihdp:
         result["ihdp"] = ihdp(args.ihdp, model.TrainingSettings().threads)
