@@ -1,4 +1,5 @@
-"""The SQLite engine's write-ahead log is copied back by a thread of its own while serving."""
+"""The engines: SQLite's write-ahead log is copied back by a thread of its own while serving,
+and the pools hand out the connection returned last."""
 
 from __future__ import annotations
 
@@ -47,3 +48,20 @@ def test_the_checkpointer_copies_the_log_back_without_a_request_doing_it(seeded:
         checkpointer.stop()
     assert _records_in_the_database_file(path) == before + 5
     assert checkpointer._thread is None
+
+
+def test_the_pool_hands_out_the_connection_returned_last(seeded: Store) -> None:
+    """On SQLite, the connection that wrote last still holds its page cache; the others drop
+    theirs when they next begin (store/engine.py)."""
+    with seeded.engine.connect() as first, seeded.engine.connect() as second:
+        earlier = first.connection.dbapi_connection
+        later = second.connection.dbapi_connection
+        assert earlier is not later
+    # `second` went back first, `first` last.
+    with seeded.engine.connect() as again:
+        assert again.connection.dbapi_connection is earlier
+    with seeded.engine.connect() as one, seeded.engine.connect() as two:
+        assert {one.connection.dbapi_connection, two.connection.dbapi_connection} == {
+            earlier,
+            later,
+        }
