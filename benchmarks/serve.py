@@ -51,9 +51,9 @@ def unlogged_app() -> FastAPI:
     they cost, measured. Served by the product's own app (same middleware, routes and
     lifespan) through a route in the product route's place, with its signature (the same
     token dependency, store, query parameters and headers) and the same response building;
-    only the service call differs: it reads the person's key, the values of the purpose's
-    attributes and their recorders, as the product does, without asking anyone and without
-    writing a record. Kept here in benchmarks/ only; the product has no switch to turn
+    only the service call differs: it reads the person's row and key, the values of the
+    purpose's attributes and their recorders, as the product does, without asking anyone and
+    without writing a record. Kept here in benchmarks/ only; the product has no switch to turn
     logging off."""
     # The same attributes the product returns for the purpose; the person's row and the values
     # by the product's own queries.
