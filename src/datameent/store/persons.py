@@ -31,7 +31,8 @@ class PersonRepository:
         self._keys = keys
         self._log = log
         self._rows: dict[UUID, Any] = {}
-        """Rows by id, None for an id with no person (named tuples: attribute access only)."""
+        """Rows by id, None for an id with no person: the driver's named tuples (`_row`) or
+        SQLAlchemy's rows (`preload`), so they are read by attribute only."""
         self._data_keys: dict[UUID, DataKey] = {}
 
     def add(self, permit: Permit, person: Person, bsn: str) -> DataKey:
