@@ -130,7 +130,9 @@ def _figures(report: evaluate.TruthReport) -> dict[str, Any]:
     }
 
 
-def synthetic(clients: int, train: int, seed: int, min_leaf: int | None = None) -> dict[str, Any]:
+def synthetic(
+    clients: int, train: int, seed: int, min_leaf: int | None = None, trees: int | None = None
+) -> dict[str, Any]:
     started = time.perf_counter()
     town = _town(clients, seed)
     persons, truth = town.persons.head(clients), town.truth.head(clients)
@@ -139,6 +141,8 @@ def synthetic(clients: int, train: int, seed: int, min_leaf: int | None = None) 
     settings = model.TrainingSettings()
     if min_leaf is not None:
         settings = dataclasses.replace(settings, min_leaf=min_leaf)
+    if trees is not None:
+        settings = dataclasses.replace(settings, trees=trees)
     started = time.perf_counter()
     done = model.train(observed, settings, reference_year=town.reference_year,
                        trained_on=date.today())  # fmt: skip
@@ -172,6 +176,7 @@ def synthetic(clients: int, train: int, seed: int, min_leaf: int | None = None) 
         "clients": clients,
         "train": train,
         "min_leaf": settings.min_leaf,
+        "trees": settings.trees,
         "test": len(x),
         "town_seconds": round(built, 1),
         "training_seconds": round(seconds, 1),
@@ -278,6 +283,7 @@ def main() -> None:
     parser.add_argument(
         "--min-leaf", type=int, help="clients per leaf of the forests (default: the product's)"
     )
+    parser.add_argument("--trees", type=int, help="trees per forest (default: the product's)")
     args = parser.parse_args()
     result: dict[str, Any] = {
         "machine": {
@@ -285,7 +291,7 @@ def main() -> None:
             "python": platform.python_version(),
             "platform": platform.platform(),
         },  # fmt: skip
-        "synthetic": synthetic(args.clients, args.train, args.seed, args.min_leaf),
+        "synthetic": synthetic(args.clients, args.train, args.seed, args.min_leaf, args.trees),
     }
     if args.ihdp:
         result["ihdp"] = ihdp(args.ihdp, model.TrainingSettings().threads)

@@ -1,6 +1,7 @@
 """Benchmark: the vault read API over real HTTP on SQLite, and the demo's start-up time.
 
     .venv/bin/python -m benchmarks.vault_read [--seconds 10] [--workers 1] [--rounds 3]
+        [--database-url postgresql://.../an-empty-database]
 
 Measures `GET /api/v1/persons/{id}/attributes` by a case manager (rotating over their whole
 caseload) with wrk at 1, 8 and 32 concurrent connections, next to two baselines measured in the
@@ -8,7 +9,8 @@ same run: the same read without access policy and processing log (`serve.py: unl
 taking turns with the product's read, `--rounds` times per load), and the same response body
 served by a bare FastAPI route on the same server (no token lookup, policy, database or
 decryption). Then the time from `datameent demo` to a served login page (`--no-demo` skips it).
-Needs Debian's `wrk`.
+Needs Debian's `wrk`. With `--database-url` the reads are served from that database (which
+must be empty: the benchmark creates the schema and the town) instead of a new SQLite file.
 """
 
 from __future__ import annotations
@@ -59,8 +61,8 @@ def wait_for(url: str, timeout: float = 60, ok: tuple[int, ...] = (200,)) -> flo
     raise RuntimeError(f"{url} did not answer")
 
 
-def prepare(directory: Path) -> dict[str, str]:
-    url = f"sqlite:///{directory / 'datameent.sqlite3'}"
+def prepare(directory: Path, url: str | None = None) -> dict[str, str]:
+    url = url or f"sqlite:///{directory / 'datameent.sqlite3'}"
     store = Store(make_engine(url), KeyRing(MASTER))
     upgrade(store.engine)
     seed_municipality(store, 200, 42, demo_password="demo")
@@ -146,12 +148,14 @@ def _latency(output: str, percentile: str) -> float:
     return float(match.group(1)) * scale
 
 
-def measure_reads(directory: Path, seconds: int, workers: int, rounds: int) -> list[dict[str, Any]]:
+def measure_reads(
+    directory: Path, seconds: int, workers: int, rounds: int, url: str | None = None
+) -> list[dict[str, Any]]:
     """The product's read, the same read without policy and log, and the bare framework, all
     three served at once; at each concurrency the first two take turns `rounds` times (which
     goes first alternates), so that the machine's drift falls on both alike, and their ratio
     is taken per round."""
-    env = prepare(directory)
+    env = prepare(directory, url)
     servers = []
     try:
         product, base = start("datameent", env, workers)
@@ -243,15 +247,19 @@ def main() -> None:
         "--rounds", type=int, default=3, help="turns of the logged and unlogged read per load"
     )
     parser.add_argument("--no-demo", action="store_true", help="skip the demo's start-up time")
+    parser.add_argument(
+        "--database-url", help="serve the reads from this empty database (default: new SQLite)"
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk")
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.processor() or '?'}; "
-        f"Python {platform.python_version()}; server workers: {args.workers}"
+        f"Python {platform.python_version()}; server workers: {args.workers}; "
+        f"database: {'PostgreSQL' if args.database_url else 'SQLite'}"
     )
     with tempfile.TemporaryDirectory() as tmp:
-        rows = measure_reads(Path(tmp), args.seconds, args.workers, args.rounds)
+        rows = measure_reads(Path(tmp), args.seconds, args.workers, args.rounds, args.database_url)
         print(
             "\n| clients | reads/s | p50 ms | p99 ms | bare framework reads/s | ratio "
             "| no policy, no log reads/s | its p99 ms | ratio (median) | ratio per round |"
