@@ -13,9 +13,10 @@ one), without their parameters.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections import namedtuple
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,6 +51,24 @@ def executemany(connection: Connection, sql: str, rows: Sequence[Sequence[Any]])
         raise _error(connection, sql, error) from error
     finally:
         cursor.close()
+
+
+@contextlib.contextmanager
+def pipeline(connection: Connection) -> Iterator[None]:
+    """Send the block's statements to PostgreSQL without waiting for each one's answer
+    (psycopg's pipeline mode): one round trip for all of them instead of one each. Only for
+    statements whose results the block does not read. Errors arrive when the block ends and
+    are raised as SQLAlchemy's, as `execute` raises them. On SQLite, which runs in this
+    process and has no round trips, the statements simply run."""
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    raw: Any = connection.connection.dbapi_connection
+    try:
+        with raw.pipeline():
+            yield
+    except connection.dialect.loaded_dbapi.Error as error:
+        raise _error(connection, "(pipelined statements)", error) from error
 
 
 def _error(connection: Connection, sql: str, error: Exception) -> StatementError:

@@ -24,6 +24,7 @@ from datameent.domain.processing_log import Entry, Outcome
 from datameent.errors import AccessDenied
 from datameent.ledger import leaf_hash
 from datameent.services.clock import utcnow
+from datameent.store import driver
 from datameent.store.bulk import insert_many
 from datameent.store.crypto import KeyRing
 from datameent.store.ledger import LedgerRepository
@@ -189,11 +190,14 @@ class ProcessingLog:
             audits.append(
                 {"user_id": entry.actor.id, "rule": entry.rule, "payload": audit.decode()}
             )
-        first = self._ledger.append(size, frontier, leaves)
-        for offset, (row, audit_row) in enumerate(zip(rows, audits, strict=True)):
-            row["seq"] = audit_row["seq"] = first + offset
-        insert_many(self._db, log_records, rows)
-        insert_many(self._db, audit_records, audits)
+        # The tree's nodes, the head and both records in one round trip on PostgreSQL: none
+        # of them returns anything this transaction needs.
+        with driver.pipeline(self._db):
+            first = self._ledger.append(size, frontier, leaves)
+            for offset, (row, audit_row) in enumerate(zip(rows, audits, strict=True)):
+                row["seq"] = audit_row["seq"] = first + offset
+            insert_many(self._db, log_records, rows)
+            insert_many(self._db, audit_records, audits)
         return list(range(first, first + len(entries)))
 
 
