@@ -62,10 +62,9 @@ def authorize_access(
                 actor, action, person_id, in_active_caseload=in_caseload, purpose=purpose, at=now
             )
         )
-    in_caseload, break_glass = uow.sharing.access_facts(actor.id, person_id, now)
     # Only the named purpose's grants can open this read; the policy judges their state.
-    grants, cases = (
-        uow.sharing.read_facts(person_id, purpose) if in_caseload and purpose else ([], {})
+    in_caseload, break_glass, grants, cases = uow.sharing.read_facts(
+        actor.id, person_id, now, purpose
     )
     return uow.authorize(
         AccessRequest(

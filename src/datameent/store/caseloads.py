@@ -94,7 +94,7 @@ ACTIVE_ASSIGNMENT = and_(
     *_active(bindparam("at")),
 )
 """The person is in the case manager's active caseload (parameters `actor_id`, `person_id`
-and `at`): the policy's caseload fact, here and in `SharingRepository.access_facts`."""
+and `at`): the policy's caseload fact, here and in `SharingRepository.read_facts`."""
 _IS_ACTIVE = select(ca.c.id).where(ACTIVE_ASSIGNMENT).limit(1)
 
 

@@ -68,41 +68,53 @@ _KEYS_OF_PERSON = (
     .where(gr.c.person_id == bindparam("person_id"))
 )
 _CASES_OF_PERSON = select(cs).where(cs.c.person_id == bindparam("person_id"))
-# Built once, run on the driver: what the policy needs for a read under one purpose, each grant
-# with its case and its keys (one row per grant). The keys come from a correlated subquery, not
-# a join with GROUP BY: SQLite grouped the rows in a temporary b-tree, which cost the statement
-# more than twice its time (20 against 8 µs).
+# A grant's keys, by a correlated subquery, not a join with GROUP BY: SQLite grouped the rows
+# in a temporary b-tree, which cost the statement more than twice its time (20 against 8 µs).
 _GRANTED_KEYS = (
     # The separator as SQL, not a parameter: a bound one is rendered per execution.
     select(func.aggregate_strings(gk.c.key, literal_column("','")))  # type: ignore[arg-type]
     .where(gk.c.grant_id == gr.c.id)
     .scalar_subquery()
 )
-_READ_GRANTS = driver.Select(
+_ACCESS = select(
+    exists().where(ACTIVE_ASSIGNMENT).label("in_caseload"),
+    exists()
+    .where(
+        bg.c.actor_id == bindparam("actor_id"),
+        bg.c.person_id == bindparam("person_id"),
+        bg.c.opened_at <= bindparam("at"),
+        bg.c.expires_at > bindparam("at"),
+    )
+    .label("break_glass"),
+).subquery("access")
+# Built once, run on the driver.
+_READ_FACTS = driver.Select(
     select(
+        _ACCESS.c.in_caseload,
+        _ACCESS.c.break_glass,
         gr,
         cs.c.purpose_code.label("case_purpose"),
         cs.c.opened_at.label("case_opened_at"),
         cs.c.opened_by.label("case_opened_by"),
         cs.c.closed_at.label("case_closed_at"),
         _GRANTED_KEYS.label("granted_keys"),
-    )
-    .join(cs, cs.c.id == gr.c.case_id)
-    .where(gr.c.person_id == bindparam("person_id"), gr.c.purpose_code == bindparam("purpose"))
-)
-_ACCESS_FACTS = driver.Select(
-    select(
-        exists().where(ACTIVE_ASSIGNMENT).label("in_caseload"),
-        exists()
-        .where(
-            bg.c.actor_id == bindparam("actor_id"),
-            bg.c.person_id == bindparam("person_id"),
-            bg.c.opened_at <= bindparam("at"),
-            bg.c.expires_at > bindparam("at"),
+    ).select_from(
+        _ACCESS.outerjoin(
+            gr.join(cs, cs.c.id == gr.c.case_id),
+            # Only the named purpose's grants, and only for a person in the caseload.
+            and_(
+                _ACCESS.c.in_caseload,
+                gr.c.person_id == bindparam("person_id"),
+                gr.c.purpose_code == bindparam("purpose"),
+            ),
         )
-        .label("break_glass"),
     )
 )
+"""Everything a vault read is decided on, in one statement (one round trip on PostgreSQL):
+whether the person is in the actor's active caseload, whether the actor holds an open
+break-glass access to them, and, when in the caseload, the person's grants for the named
+purpose (any state) each with its case and its keys. Always at least one row; without
+grants, one whose grant columns are NULL."""
 
 
 def _case(m: Any) -> Case:
@@ -176,22 +188,18 @@ class SharingRepository:
         rows = self._db.execute(grants_query, params)
         return [_grant(row, frozenset(keys[row.id])) for row in rows]
 
-    def access_facts(self, actor_id: UUID, person_id: UUID, at: datetime) -> tuple[bool, bool]:
-        """Whether the person is in the actor's active caseload, and whether the actor holds an
-        open break-glass access to them, in one statement: the first facts of a vault read."""
-        params = {"actor_id": actor_id, "person_id": person_id, "at": at}
-        in_caseload, break_glass = _ACCESS_FACTS.one(self._db, params)
-        return bool(in_caseload), bool(break_glass)
-
     def read_facts(
-        self, person_id: UUID, purpose_code: str
-    ) -> tuple[list[Grant], dict[UUID, Case]]:
-        """The person's grants for one purpose (any state) with their keys, and their cases, in
-        one query: the facts a read under that purpose is decided on. The hottest query of
-        policy v2. (Attribute keys never hold a comma.)"""
-        params = {"person_id": person_id, "purpose": purpose_code}
+        self, actor_id: UUID, person_id: UUID, at: datetime, purpose_code: str | None
+    ) -> tuple[bool, bool, list[Grant], dict[UUID, Case]]:
+        """The facts of a vault read (`_READ_FACTS`): in the caseload, break-glass open, and
+        the purpose's grants with their cases. The hottest query of policy v2. (Attribute keys
+        never hold a comma.)"""
+        params = {"actor_id": actor_id, "person_id": person_id, "at": at, "purpose": purpose_code}
+        rows = _READ_FACTS.rows(self._db, params)
         grants, cases = [], {}
-        for row in _READ_GRANTS.rows(self._db, params):
+        for row in rows:
+            if row.id is None:  # no grant: the outer join's empty side
+                continue
             keys = frozenset(row.granted_keys.split(",")) if row.granted_keys else frozenset()
             grants.append(_grant(row, keys))
             cases[row.case_id] = Case(
@@ -202,7 +210,7 @@ class SharingRepository:
                 row.case_opened_by,
                 row.case_closed_at,
             )
-        return grants, cases
+        return bool(rows[0].in_caseload), bool(rows[0].break_glass), grants, cases
 
     def grant(self, grant_id: UUID) -> Grant | None:
         row = self._db.execute(select(gr).where(gr.c.id == grant_id)).first()
