@@ -15,10 +15,11 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from datameent.domain.accounts import User
 from datameent.domain.policy import AccessRequest, Action, decide
-from datameent.errors import AccessDenied
+from datameent.errors import AccessDenied, Conflict
 from datameent.ledger import LeafHashes, NoteKey, leaf_hash, root_hash, verify_inclusion
 from datameent.services import ledger, supervision, vault
 from datameent.services.caseloads import my_caseload
+from datameent.services.clock import utcnow
 from datameent.store.ledger import CLOCK_MARGIN, LedgerRepository
 from datameent.store.ledger_scan import Source, source_of
 from datameent.store.tables import audit_records, log_records
@@ -128,6 +129,35 @@ def test_a_read_whose_record_cannot_be_written_is_not_served(seeded: Store) -> N
         connection.execute(text("DROP TABLE audit_records"))
     with pytest.raises((OperationalError, ProgrammingError)):
         vault.read_vault(seeded, resident, resident.person_id)
+
+
+def test_a_record_that_collides_fails_the_commit_and_nothing_is_served(seeded: Store) -> None:
+    # On PostgreSQL the records and the COMMIT go out in one round trip (`driver.pipeline`);
+    # the collision must still come back as a conflict, with nothing of the read committed.
+    resident = user(seeded, "inwoner1")
+    assert resident.person_id
+    before = records(seeded)
+    with seeded.unit_of_work() as uow, pytest.raises(Conflict):
+        permit = uow.authorize(AccessRequest(resident, Action.READ_VAULT, resident.person_id))
+        uow.vault.values(permit, resident.person_id, history=False)
+        taken = uow.ledger.size()
+        uow._require_connection().execute(
+            log_records.insert().values(
+                seq=taken,
+                trace_id="0" * 32,
+                span_id="0" * 16,
+                operation="vault.read",
+                outcome="allowed",
+                started_at=utcnow(),
+                ended_at=utcnow(),
+                activity_uri="urn:test",
+                digest=bytes(32),
+            )  # fmt: skip
+        )
+        uow.commit()
+    assert records(seeded) == before
+    with seeded.engine.connect() as connection:
+        assert LedgerRepository(connection).size() == len(before)
 
 
 def test_concurrent_writers_get_gapless_numbers_and_a_true_tree(seeded: Store) -> None:
