@@ -657,13 +657,17 @@ def demo(
     settings = settings.model_copy(update={"database_url": None, "host": "127.0.0.1"})
     _fresh_demo_database(settings.data_dir)
     result = _seed(settings, persons, seed, "demo")
-    _demo_warehouses(settings, persons, seed)
     _print_accounts(result, persons)
     from datameent.analytics.game import game
 
-    # The database game's tables take a few seconds: ready before the first facilitator asks.
-    # Built, like the effect model, once the server answers, so the start is not slowed.
-    background: list[Callable[[], object]] = [game]
+    # Built once the server answers, so the start is not slowed: the statistics (a few
+    # seconds, most of it importing the quality check's libraries), then the database game's
+    # tables (ready before the first facilitator asks), then the effect model.
+    background: list[Callable[[], object]] = [
+        lambda: _demo_warehouses(settings, persons, seed),
+        game,
+    ]
+    console.print("Preparing the statistics in the background (a few seconds).")
     if effects:
         background.append(lambda: _demo_effects(settings, seed))
         console.print("Learning what works for whom in the background; the suggestions for "
@@ -722,7 +726,8 @@ def _demo_effects(settings: Settings, seed: int) -> None:
 def _demo_warehouses(settings: Settings, persons: int, seed: int) -> None:
     """The demo's statistics: the policy and client-council warehouses, exported as an operator
     would (every person exported is logged), with the population counts of the town the demo's
-    clients live in (the denominators of rates per 1,000 inhabitants)."""
+    clients live in (the denominators of rates per 1,000 inhabitants). Until they are ready the
+    statistics pages say that there are no figures yet."""
     from datameent.analytics.synth import demo_town, population_counts
     from datameent.services import warehouse
 
@@ -731,12 +736,13 @@ def _demo_warehouses(settings: Settings, persons: int, seed: int) -> None:
     store = _store(settings)
     try:
         actor = warehouse.service_account(store)
-        with console.status("Preparing the statistics"):
-            targets = {d: settings.warehouse_path / d for d in ("beleid", "clientenraad")}
-            warehouse.export_many(store, actor, targets, key)
-            counts = population_counts(demo_town(persons, seed).persons)
-            for target in targets.values():
-                warehouse.load_population(target, counts)
+        targets = {d: settings.warehouse_path / d for d in ("beleid", "clientenraad")}
+        warehouse.export_many(store, actor, targets, key)
+        counts = population_counts(demo_town(persons, seed).persons)
+        for target in targets.values():
+            warehouse.load_population(target, counts)
+    except Exception:  # noqa: BLE001 - a demo without statistics still serves
+        errors.print("The demo's statistics could not be prepared; those pages stay empty.")
     finally:
         store.dispose()
 
