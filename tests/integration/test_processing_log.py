@@ -132,8 +132,8 @@ def test_a_read_whose_record_cannot_be_written_is_not_served(seeded: Store) -> N
 
 
 def test_a_record_that_collides_fails_the_commit_and_nothing_is_served(seeded: Store) -> None:
-    # On PostgreSQL the records and the COMMIT go out in one round trip (`driver.pipeline`);
-    # the collision must still come back as a conflict, with nothing of the read committed.
+    # On PostgreSQL the records go out in one round trip (`driver.pipeline`) and a failure
+    # arrives at its end: it must still come back as a conflict, with nothing committed.
     resident = user(seeded, "inwoner1")
     assert resident.person_id
     before = records(seeded)
@@ -152,7 +152,7 @@ def test_a_record_that_collides_fails_the_commit_and_nothing_is_served(seeded: S
                 ended_at=utcnow(),
                 activity_uri="urn:test",
                 digest=bytes(32),
-            )  # fmt: skip
+            )
         )
         uow.commit()
     assert records(seeded) == before
