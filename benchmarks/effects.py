@@ -1,7 +1,7 @@
 """Benchmark: what works for whom, measured against the synthetic municipality's truth.
 
     .venv/bin/python -m benchmarks.effects [--clients 50000] [--train 40000] [--ihdp 10]
-        [--seed 7] [--min-leaf N]
+        [--seed 7] [--min-leaf N] [--trees N]
 
 A synthetic town large enough for `--clients` clients; the first `--train` are the training
 data (of which the model itself holds a fifth apart for its reliability test), the rest are
