@@ -1,7 +1,8 @@
 """Benchmark: what works for whom, measured against the synthetic municipality's truth.
 
     .venv/bin/python -m benchmarks.effects [--clients 50000] [--train 40000] [--ihdp 10]
-        [--seed 7] [--min-leaf N] [--trees N]
+        [--seed 7] [--min-leaf N] [--interval-leaf N] [--trees N]
+        [--interval-trees N]
 
 A synthetic town large enough for `--clients` clients; the first `--train` are the training
 data (of which the model itself holds a fifth apart for its reliability test), the rest are
@@ -130,19 +131,14 @@ def _figures(report: evaluate.TruthReport) -> dict[str, Any]:
     }
 
 
-def synthetic(
-    clients: int, train: int, seed: int, min_leaf: int | None = None, trees: int | None = None
-) -> dict[str, Any]:
+def synthetic(clients: int, train: int, seed: int, **settings_: int) -> dict[str, Any]:
+    """`settings_`: training settings that differ from the product's (`min_leaf=30`, ...)."""
     started = time.perf_counter()
     town = _town(clients, seed)
     persons, truth = town.persons.head(clients), town.truth.head(clients)
     built = time.perf_counter() - started
     observed = data.observations(persons.head(train), town.reference_year, town.audit.head(clients))
-    settings = model.TrainingSettings()
-    if min_leaf is not None:
-        settings = dataclasses.replace(settings, min_leaf=min_leaf)
-    if trees is not None:
-        settings = dataclasses.replace(settings, trees=trees)
+    settings = dataclasses.replace(model.TrainingSettings(), **settings_)
     started = time.perf_counter()
     done = model.train(observed, settings, reference_year=town.reference_year,
                        trained_on=date.today())  # fmt: skip
@@ -176,6 +172,8 @@ def synthetic(
         "clients": clients,
         "train": train,
         "min_leaf": settings.min_leaf,
+        "interval_leaf": settings.interval_leaf,
+        "interval_trees": settings.interval_trees,
         "trees": settings.trees,
         "test": len(x),
         "town_seconds": round(built, 1),
@@ -226,7 +224,9 @@ def ihdp(replications: int, threads: int) -> dict[str, Any]:
     from sklearn.ensemble import GradientBoostingRegressor
 
     def ours(y: Any, t: Any, x: Any, xt: Any) -> Any:
-        settings = model.TrainingSettings(min_leaf=10, threads=threads, min_propensity=0.01)
+        settings = model.TrainingSettings(
+            min_leaf=10, interval_leaf=10, threads=threads, min_propensity=0.01
+        )
         est = model.fit_estimator(x, t.astype(np.int64), y, settings, arms=2)
         return est.const_marginal_effect(xt)[:, 0]
 
@@ -283,7 +283,17 @@ def main() -> None:
     parser.add_argument(
         "--min-leaf", type=int, help="clients per leaf of the forests (default: the product's)"
     )
+    parser.add_argument(
+        "--interval-leaf",
+        type=int,
+        help="clients per leaf of the forests for the intervals (default: the product's)",
+    )
     parser.add_argument("--trees", type=int, help="trees per forest (default: the product's)")
+    parser.add_argument(
+        "--interval-trees",
+        type=int,
+        help="trees per forest for the intervals (default: the product's)",
+    )
     args = parser.parse_args()
     result: dict[str, Any] = {
         "machine": {
@@ -291,7 +301,16 @@ def main() -> None:
             "python": platform.python_version(),
             "platform": platform.platform(),
         },  # fmt: skip
-        "synthetic": synthetic(args.clients, args.train, args.seed, args.min_leaf, args.trees),
+        "synthetic": synthetic(
+            args.clients,
+            args.train,
+            args.seed,
+            **{
+                name: value
+                for name in ("min_leaf", "interval_leaf", "trees", "interval_trees")
+                if (value := getattr(args, name)) is not None
+            },
+        ),
     }
     if args.ihdp:
         result["ihdp"] = ihdp(args.ihdp, model.TrainingSettings().threads)

@@ -408,7 +408,12 @@ def effects_train(
         Path | None,
         typer.Option(help="Parquet with person and migration_background, for the audit only."),
     ] = None,
-    trees: Annotated[int, typer.Option(min=4, max=4000, help="Trees per instrument.")] = 200,
+    trees: Annotated[
+        int,
+        typer.Option(
+            min=4, max=4000, help="Trees per instrument (the forests for the intervals: half)."
+        ),
+    ] = 200,
     data_dir: DataDir = None,
     database_url: DatabaseUrl = None,
 ) -> None:
@@ -419,12 +424,22 @@ def effects_train(
 
     settings = _settings(data_dir, database_url)
     source = _effects_source(warehouse, synthetic, seed, audit)
-    steps = ("reading", "training", "effects", "held-out", "explanations", "fairness audit")
+    steps = (
+        "reading",
+        "training",
+        "forests for the intervals",
+        "effects",
+        "held-out",
+        "explanations",
+        "fairness audit",
+    )
     store = _store(settings)
     try:
         actor = effects.service_account(store)
         with _steps("Training", steps) as tell:
-            chosen = TrainingSettings(trees=max(4, trees - trees % 4))
+            chosen = TrainingSettings(
+                trees=max(4, trees - trees % 4), interval_trees=max(4, trees // 2 - trees // 2 % 4)
+            )
             done = effects.train(store, actor, source, settings.data_dir, chosen, progress=tell)
     except DatameentError as error:
         _fail(error)

@@ -22,7 +22,14 @@ from datameent.store.tables import log_records
 from datameent.store.uow import Store
 from tests.support import user
 
-FAST = model.TrainingSettings(trees=24, boosting_rounds=30, min_leaf=20, min_per_instrument=40)
+FAST = model.TrainingSettings(
+    trees=24,
+    interval_trees=12,
+    boosting_rounds=30,
+    min_leaf=20,
+    interval_leaf=10,
+    min_per_instrument=40,
+)
 
 
 @pytest.fixture(scope="module")

@@ -4,6 +4,7 @@ town (real EconML, real fairlearn)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -18,7 +19,14 @@ from datameent.domain import purposes
 from datameent.domain.registers import check_algorithm
 from datameent.errors import InvalidInput
 
-FAST = model.TrainingSettings(trees=40, boosting_rounds=40, min_leaf=20, min_per_instrument=40)
+FAST = model.TrainingSettings(
+    trees=40,
+    interval_trees=20,
+    boosting_rounds=40,
+    min_leaf=20,
+    interval_leaf=10,
+    min_per_instrument=40,
+)
 
 
 @pytest.fixture(scope="module")
@@ -138,6 +146,39 @@ def test_a_trained_model_predicts_effects_intervals_and_overlap(
     v = fitted.validation
     assert v.clients == len(done.held_out)
     assert v.reliable == (v.advantage_lower > 0)
+
+
+def test_the_intervals_come_from_less_smoothed_forests_that_leave_the_estimates_alone(
+    trained: tuple[data.Observations, model.Training],
+) -> None:
+    observed, done = trained
+    x = observed.x[done.held_out]
+    # Smaller leaves: more variance, so wider intervals than the estimate's own forest gives.
+    wide = done.prediction.upper - done.prediction.lower
+    low, high = done.model.estimator.const_marginal_effect_interval(x, alpha=0.05)
+    assert wide.mean() > 1.2 * (high - low).mean()
+    # Growing the second forests on the cached scores does not touch the first ones.
+    rows = slice(0, 6_000)
+    small = replace(FAST, trees=8, interval_trees=8, boosting_rounds=20, folds=2)
+    fitted = model.fit_estimator(
+        observed.x[rows], observed.treatment[rows], observed.outcome[rows], small, cache=True
+    )
+    before = fitted.const_marginal_effect(x[:200])
+    refitted = model.refit_forests(fitted, small.interval_leaf, small.interval_trees)
+    # (the forests' threads add up in any order: equal to the last bits, not bit for bit)
+    assert np.allclose(fitted.const_marginal_effect(x[:200]), before, rtol=0, atol=1e-12)
+    assert not np.allclose(refitted.const_marginal_effect(x[:200]), before, rtol=0, atol=1e-3)
+    assert refitted.models_regression[0][0] is fitted.models_regression[0][0]  # shared
+    # A saved model keeps no training rows.
+    for estimator in (done.model.estimator, done.model.intervals, fitted, refitted):
+        assert estimator._cached_values is None
+
+
+def test_forests_are_sized_for_their_intervals() -> None:
+    with pytest.raises(ValueError, match="multiple of 4"):
+        model.TrainingSettings(interval_trees=50)
+    with pytest.raises(ValueError, match="less smoothed"):
+        model.TrainingSettings(min_leaf=30, interval_leaf=40)
 
 
 def test_a_suggestion_is_the_best_supported_positive_effect() -> None:

@@ -24,7 +24,9 @@ from datameent.analytics.effects.model import EffectModel
 METHOD = (
     "Doubly-robust forest (EconML ForestDRLearner): gradient-boosted nuisance models (LightGBM) "
     "with cross-fitting, one honest generalised random forest per instrument, 95 % intervals by "
-    "bootstrap of little bags; explanations by exact Shapley values of distilled boosted trees."
+    "bootstrap of little bags from forests with smaller leaves (undersmoothed, so that the "
+    "smoothing's bias does not shift them); explanations by exact Shapley values of distilled "
+    "boosted trees."
 )
 
 

@@ -20,6 +20,7 @@ doubly-robust scores, which gives each client an effect and a 95 % interval. Aro
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import io
 import math
@@ -41,7 +42,7 @@ Progress = Callable[[str], None]
 MIN_OVERLAP = 0.02
 """Fewer training clients than this share with comparable counterparts for an instrument, and
 training is refused: its effect could only be extrapolated."""
-FORMAT = 1
+FORMAT = 2
 """Bumped when a saved model's shape changes; older files are refused, not misread."""
 
 
@@ -51,6 +52,12 @@ class TrainingSettings:
     """Trees per instrument's forest (a multiple of 4, for the intervals' little bags)."""
     min_leaf: int = 60
     """Clients per leaf of the forests: larger is smoother and less noisy."""
+    interval_leaf: int = 35
+    """Clients per leaf of the forests that give the 95 % intervals: fewer than `min_leaf`
+    (undersmoothing), so that where an effect changes sharply the smoothing's bias does not
+    push the interval off the true effect; the estimate itself comes from the smoother forest."""
+    interval_trees: int = 100
+    """Trees per forest for the intervals (a multiple of 4)."""
     folds: int = 3
     """Cross-fitting folds of the nuisance models."""
     boosting_rounds: int = 200
@@ -61,6 +68,12 @@ class TrainingSettings:
     validation_share: float = 0.2
     seed: int = 0
     threads: int = 2
+
+    def __post_init__(self) -> None:
+        if self.trees % 4 or self.interval_trees % 4:
+            raise ValueError("forests need a multiple of 4 trees (their intervals' little bags)")
+        if self.interval_leaf > self.min_leaf:
+            raise ValueError("the forests for the intervals must be less smoothed, not more")
 
 
 @dataclass(frozen=True)
@@ -152,6 +165,8 @@ class EffectModel:
     fidelity: dict[str, float]
     """Per instrument: R² of the explanation's distilled trees against the forest (held out)."""
     estimator: Any = field(repr=False)
+    intervals: Any = field(repr=False)
+    """The same estimator with the less smoothed forests of `TrainingSettings.interval_leaf`."""
     explainers: tuple[Any, ...] = field(repr=False)
     format: int = FORMAT
 
@@ -167,11 +182,19 @@ class EffectModel:
     def predict(self, x: Array) -> Prediction:
         """Effects, intervals and overlap for complete rows `x`."""
         effect = self.estimator.const_marginal_effect(x)
-        lower, upper = self.estimator.const_marginal_effect_interval(x, alpha=0.05)
+        lower, upper = self.intervals.const_marginal_effect_interval(x, alpha=0.05)
+        # The interval always holds the estimate it is shown with.
+        lower, upper = np.minimum(lower, effect), np.maximum(upper, effect)
         propensity = self.propensity(x)
+        return Prediction(effect, lower, upper, propensity, self._supported(propensity))
+
+    def effects(self, x: Array) -> tuple[Array, NDArray[np.bool_]]:
+        """`predict`'s effects and overlap alone: a fraction of its time, for many rows."""
+        return self.estimator.const_marginal_effect(x), self._supported(self.propensity(x))
+
+    def _supported(self, propensity: Array) -> NDArray[np.bool_]:
         floor = self.settings.min_propensity
-        supported = (propensity[:, 1:] >= floor) & (propensity[:, :1] >= floor)
-        return Prediction(effect, lower, upper, propensity, supported)
+        return np.asarray((propensity[:, 1:] >= floor) & (propensity[:, :1] >= floor))
 
     def contributions(self, x: Array, instrument: int) -> tuple[float, Array]:
         """Shapley values of the inputs of one client (1-d `x`) for the effect of `instrument`
@@ -215,7 +238,9 @@ def train(
     train_rows, held_out = _split(data, settings)
     x, t, y = data.x[train_rows], data.treatment[train_rows], data.outcome[train_rows]
     tell(f"training on {len(train_rows):,} clients, {len(held_out):,} held out")
-    estimator = fit_estimator(x, t, y, settings)
+    estimator = fit_estimator(x, t, y, settings, cache=True)
+    tell("forests for the intervals")
+    intervals = refit_forests(estimator, settings.interval_leaf, settings.interval_trees)
     model = EffectModel(
         version=_version(data, settings),
         trained_on=trained_on,
@@ -228,12 +253,13 @@ def train(
         overlap={},
         fidelity={},
         estimator=estimator,
+        intervals=intervals,
         explainers=(),
     )
     tell("effects of the training clients")
-    fitted = model.predict(x)
+    fitted, supported = model.effects(x)
     model.overlap = {
-        name: float(1 - fitted.supported[:, k].mean()) for k, name in enumerate(model.instruments)
+        name: float(1 - supported[:, k].mean()) for k, name in enumerate(model.instruments)
     }
     lonely = [name for name, share in model.overlap.items() if share > 1 - MIN_OVERLAP]
     if lonely:
@@ -247,14 +273,14 @@ def train(
     xv, tv, yv = data.x[held_out], data.treatment[held_out], data.outcome[held_out]
     checked = model.predict(xv)
     scores = _dr_scores(model, xv, tv, yv)
-    constant = np.nanmean(np.where(fitted.supported, fitted.effect, np.nan), axis=0)
+    constant = np.nanmean(np.where(supported, fitted, np.nan), axis=0)
     model.validation = _validate(checked, scores, constant)
     model.averages = _averages(scores, checked.supported, counts)
     tell("explanations")
-    model.explainers, model.fidelity = _explainers(model, x, fitted.effect, xv, checked.effect)
+    model.explainers, model.fidelity = _explainers(model, x, fitted, xv, checked.effect)
     for k in range(1, len(INSTRUMENTS)):
-        forest = model.estimator.model_cate(T=k)
-        forest.n_jobs = 1  # a suggestion is one client: no process pool
+        for fitted_ in (model.estimator, model.intervals):
+            fitted_.model_cate(T=k).n_jobs = 1  # a suggestion is one client: no process pool
     return Training(model, held_out, checked)
 
 
@@ -268,10 +294,17 @@ def _split(
 
 
 def fit_estimator(
-    x: Array, t: NDArray[np.int64], y: Array, settings: TrainingSettings, arms: int = 0
+    x: Array,
+    t: NDArray[np.int64],
+    y: Array,
+    settings: TrainingSettings,
+    arms: int = 0,
+    *,
+    cache: bool = False,
 ) -> Any:
     """The fitted doubly-robust forest alone (`arms`: treatment values 0..arms-1, by default
-    the instruments), without the checks around it; the benchmark also runs it elsewhere."""
+    the instruments), without the checks around it; the benchmark also runs it elsewhere.
+    `cache`: keep the doubly-robust scores for `refit_forests`."""
     from econml.dr import ForestDRLearner
     from lightgbm import LGBMClassifier, LGBMRegressor
 
@@ -300,8 +333,22 @@ def fit_estimator(
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # LightGBM's feature-name notices
-        estimator.fit(y, t, X=x)
+        estimator.fit(y, t, X=x, cache_values=cache)
     return estimator
+
+
+def refit_forests(estimator: Any, min_leaf: int, trees: int) -> Any:
+    """A copy of `estimator` (fitted with `cache`) whose forests are grown again, on the same
+    doubly-robust scores, with `trees` trees of `min_leaf` clients per leaf; the nuisance
+    models are shared.
+    Both lose the cached scores afterwards: a saved model holds no training rows."""
+    refitted = copy.copy(estimator)
+    refitted.min_samples_leaf, refitted.n_estimators = min_leaf, trees
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        refitted.refit_final()
+    estimator._cached_values = refitted._cached_values = None
+    return refitted
 
 
 def _dr_scores(model: EffectModel, x: Array, t: NDArray[np.int64], y: Array) -> Array:
