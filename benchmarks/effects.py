@@ -138,7 +138,10 @@ def synthetic(clients: int, train: int, seed: int, **settings_: int) -> dict[str
     persons, truth = town.persons.head(clients), town.truth.head(clients)
     built = time.perf_counter() - started
     observed = data.observations(persons.head(train), town.reference_year, town.audit.head(clients))
-    settings = dataclasses.replace(model.TrainingSettings(), **settings_)
+    product = model.TrainingSettings()
+    if "min_leaf" in settings_:  # the intervals' forests are never smoother than the estimate's
+        settings_.setdefault("interval_leaf", min(product.interval_leaf, settings_["min_leaf"]))
+    settings = dataclasses.replace(product, **settings_)
     started = time.perf_counter()
     done = model.train(observed, settings, reference_year=town.reference_year,
                        trained_on=date.today())  # fmt: skip
