@@ -3,7 +3,9 @@
 A doubly-robust learner (EconML's `ForestDRLearner`): gradient-boosted nuisance models (the
 chance of each instrument given the profile, the chance of work given profile and instrument)
 fitted with cross-fitting, then one honest generalised random forest per instrument on the
-doubly-robust scores, which gives each client an effect and a 95 % interval. Around it:
+doubly-robust scores, which gives each client an effect, and a second, less smoothed one per
+instrument on the same scores for the 95 % interval (`TrainingSettings.interval_leaf`).
+Around it:
 
 * **too little data** per instrument is refused, not extrapolated;
 * **overlap**: a client whose chance of getting an instrument (or of getting none) is below
@@ -257,7 +259,7 @@ def train(
         explainers=(),
     )
     tell("effects of the training clients")
-    fitted, supported = model.effects(x)
+    effect, supported = model.effects(x)
     model.overlap = {
         name: float(1 - supported[:, k].mean()) for k, name in enumerate(model.instruments)
     }
@@ -273,14 +275,14 @@ def train(
     xv, tv, yv = data.x[held_out], data.treatment[held_out], data.outcome[held_out]
     checked = model.predict(xv)
     scores = _dr_scores(model, xv, tv, yv)
-    constant = np.nanmean(np.where(supported, fitted, np.nan), axis=0)
+    constant = np.nanmean(np.where(supported, effect, np.nan), axis=0)
     model.validation = _validate(checked, scores, constant)
     model.averages = _averages(scores, checked.supported, counts)
     tell("explanations")
-    model.explainers, model.fidelity = _explainers(model, x, fitted, xv, checked.effect)
+    model.explainers, model.fidelity = _explainers(model, x, effect, xv, checked.effect)
     for k in range(1, len(INSTRUMENTS)):
-        for fitted_ in (model.estimator, model.intervals):
-            fitted_.model_cate(T=k).n_jobs = 1  # a suggestion is one client: no process pool
+        for forests in (model.estimator, model.intervals):
+            forests.model_cate(T=k).n_jobs = 1  # a suggestion is one client: no process pool
     return Training(model, held_out, checked)
 
 
@@ -340,8 +342,8 @@ def fit_estimator(
 def refit_forests(estimator: Any, min_leaf: int, trees: int) -> Any:
     """A copy of `estimator` (fitted with `cache`) whose forests are grown again, on the same
     doubly-robust scores, with `trees` trees of `min_leaf` clients per leaf; the nuisance
-    models are shared.
-    Both lose the cached scores afterwards: a saved model holds no training rows."""
+    models are shared. Both lose the cached scores afterwards: a saved model holds no training
+    rows."""
     refitted = copy.copy(estimator)
     refitted.min_samples_leaf, refitted.n_estimators = min_leaf, trees
     with warnings.catch_warnings():
