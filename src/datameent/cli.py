@@ -50,7 +50,8 @@ app.add_typer(ttp_app, name="ttp")
 app.add_typer(users_app, name="users")
 app.add_typer(ledger_app, name="ledger")
 console = Console()
-errors = Console(stderr=True)
+errors = Console(stderr=True, soft_wrap=True)
+"""Error messages stay on one line, however long a path in them: whole in a log, findable."""
 
 DataDir = Annotated[
     Path | None, typer.Option("--data-dir", help="Directory for the database and local keys.")

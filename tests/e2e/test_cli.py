@@ -225,10 +225,12 @@ def test_warehouse_export_runs_from_the_command_line_and_needs_its_key(tmp_path:
     for column in ("pc4", "sex", "people"):
         assert f"{column}: Rule" in wrong.stderr, column
     assert not (out / "population.parquet").exists(), "nothing loaded half"
-    unreadable = tmp_path / "leeg.parquet"
+    # A long name: the message stays on one line however long the path (no wrapping at 80).
+    unreadable = tmp_path / ("bestand-zonder-tabel-" * 5 + "leeg.parquet")
     unreadable.write_text("geen tabel")
     broken = run(["warehouse", "population", "--file", str(unreadable), "--out", str(out)], env)
-    assert broken.returncode == 1 and "cannot be read" in broken.stderr
+    assert broken.returncode == 1
+    assert f"{unreadable} cannot be read as a table" in broken.stderr.splitlines()[0]
     good = tmp_path / "bevolking.csv"
     good.write_text("pc4,age_band,sex,household_type,people\n3701,27-34,V,single,40\n")
     loaded = run(["warehouse", "population", "--file", str(good), "--out", str(out)], env)
