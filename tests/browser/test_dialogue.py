@@ -162,7 +162,10 @@ def test_a_facilitator_and_three_phones_play_the_game_and_fill_in_the_questionna
             phone.get_by_text("Kijk op het grote scherm wat de groep antwoordde")
         ).to_be_visible()
 
-    control.reload()
+    # The laptop's page moves on by itself: its poll sees the new stage and reloads the page.
+    # Wait for that (a reload of our own could cross it), then type: nothing reloads any more.
+    now = screen.locator("#live").get_attribute("hx-get")
+    expect(control.locator("#live")).to_have_attribute("hx-get", now or "", timeout=20_000)
     control.get_by_label("Tafel").fill("Tafel 1")
     control.get_by_label("Aantekening", exact=True).fill(
         "Wie mag mijn dossier openen? Dat willen we weten."
