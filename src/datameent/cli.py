@@ -438,9 +438,9 @@ def effects_train(
     try:
         actor = effects.service_account(store)
         with _steps("Training", steps) as tell:
-            chosen = TrainingSettings(
-                trees=max(4, trees - trees % 4), interval_trees=max(4, trees // 2 - trees // 2 % 4)
-            )
+            # Whole little bags of 4 trees, for the intervals' forests half as many.
+            bags = max(1, trees // 4)
+            chosen = TrainingSettings(trees=4 * bags, interval_trees=4 * max(1, bags // 2))
             done = effects.train(store, actor, source, settings.data_dir, chosen, progress=tell)
     except DatameentError as error:
         _fail(error)
