@@ -18,11 +18,13 @@ apt_install() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
 }
 
+# The interpreter's own path, not a launcher's (pyenv's shims): uv compares it with the one the
+# environment was made with, and on a different path it made the environment again on every run.
 find_python() {
   for candidate in python3.13 python3.12 python3.11 python3; do
     if command -v "$candidate" >/dev/null &&
        "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
-      command -v "$candidate"; return 0
+      "$candidate" -c 'import sys; print(sys.executable)'; return 0
     fi
   done
   echo "datameent needs Python 3.11 or newer (python3)." >&2; return 1
@@ -47,5 +49,19 @@ if command -v ldconfig >/dev/null && ! ldconfig -p | grep 'libgomp\.so\.1' >/dev
 fi
 
 UV="$(find_uv)"
-"$UV" sync --frozen --quiet --python "$PYTHON"
+# The packages are compiled to bytecode once, when they are installed, not by every process
+# that starts: where PYTHONDONTWRITEBYTECODE is set (as in many containers and CI machines)
+# Python never saves what it compiles, and each start of `datameent` compiled SQLAlchemy,
+# FastAPI, Polars and the rest again from source: half of the demo's start-up
+# (docs/benchmarks.md). uv compiles all of site-packages whenever asked (about 30 s), so it is
+# asked only when the environment is new or uv.lock changed; our own source takes 0.1 s.
+compiled="$ROOT/.venv/.compiled-for-lock"
+if [ -f "$compiled" ] && [ ! "$ROOT/uv.lock" -nt "$compiled" ]; then
+  "$UV" sync --frozen --quiet --python "$PYTHON"
+else
+  echo "Installing the Python packages and compiling them (once; about a minute)..."
+  "$UV" sync --frozen --quiet --compile-bytecode --python "$PYTHON"
+  touch "$compiled"
+fi
+"$ROOT/.venv/bin/python" -m compileall -q "$ROOT/src"
 "$ROOT/.venv/bin/python" "$ROOT/scripts/fetch_assets.py"
