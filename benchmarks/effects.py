@@ -2,7 +2,7 @@
 
     .venv/bin/python -m benchmarks.effects [--clients 50000] [--train 40000] [--ihdp 10]
         [--seed 7] [--min-leaf N] [--interval-leaf N] [--trees N]
-        [--interval-trees N]
+        [--interval-trees N] [--max-features F]
 
 A synthetic town large enough for `--clients` clients; the first `--train` are the training
 data (of which the model itself holds a fifth apart for its reliability test), the rest are
@@ -131,7 +131,7 @@ def _figures(report: evaluate.TruthReport) -> dict[str, Any]:
     }
 
 
-def synthetic(clients: int, train: int, seed: int, **settings_: int) -> dict[str, Any]:
+def synthetic(clients: int, train: int, seed: int, **settings_: float) -> dict[str, Any]:
     """`settings_`: training settings that differ from the product's (`min_leaf=30`, ...)."""
     started = time.perf_counter()
     town = _town(clients, seed)
@@ -178,6 +178,7 @@ def synthetic(clients: int, train: int, seed: int, **settings_: int) -> dict[str
         "interval_leaf": settings.interval_leaf,
         "interval_trees": settings.interval_trees,
         "trees": settings.trees,
+        "max_features": settings.max_features,
         "test": len(x),
         "town_seconds": round(built, 1),
         "training_seconds": round(seconds, 1),
@@ -293,6 +294,11 @@ def main() -> None:
     )
     parser.add_argument("--trees", type=int, help="trees per forest (default: the product's)")
     parser.add_argument(
+        "--max-features",
+        type=float,
+        help="share of the inputs each split chooses among (default: the product's)",
+    )
+    parser.add_argument(
         "--interval-trees",
         type=int,
         help="trees per forest for the intervals (default: the product's)",
@@ -310,7 +316,7 @@ def main() -> None:
             args.seed,
             **{
                 name: value
-                for name in ("min_leaf", "interval_leaf", "trees", "interval_trees")
+                for name in ("min_leaf", "interval_leaf", "trees", "interval_trees", "max_features")
                 if (value := getattr(args, name)) is not None
             },
         ),
