@@ -882,6 +882,55 @@ def ledger_verify(
     )
 
 
+@ledger_app.command("erase-expired")
+def ledger_erase_expired(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Count what would be erased; change nothing.")
+    ] = False,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Erase the content of log lines older than DATAMEENT_LOG_RETENTION_DAYS; their digests,
+    the tree and every proof stay. Run it daily (cron or a systemd timer)."""
+    from datetime import timedelta
+
+    from datameent.services.clock import utcnow
+    from datameent.services.ledger import erase_expired, retention_account
+
+    settings = _settings(data_dir, database_url)
+    store = _store(settings)
+    older_than = utcnow() - timedelta(days=settings.log_retention_days)
+    try:
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task("Erasing expired log lines", total=None)
+            done = erase_expired(
+                store,
+                retention_account(store),
+                older_than,
+                dry_run=dry_run,
+                progress=lambda n, total: progress.update(task, completed=n, total=total),
+            )
+    except DatameentError as error:
+        _fail(error)
+    finally:
+        store.dispose()
+    moment = older_than.strftime("%Y-%m-%d %H:%M UTC")
+    if done.dry_run:
+        console.print(
+            f"Would erase {done.erased} log lines that ended before {moment} "
+            f"(indexes {done.previously_below} to {done.erased_below - 1}). Nothing changed."
+            if done.erased
+            else f"No log lines that ended before {moment} are left to erase."
+        )
+    elif done.erased:
+        console.print(
+            f"Erased {done.erased} log lines that ended before {moment}: every line below "
+            f"index {done.erased_below} keeps only its digest."
+        )
+    else:
+        console.print(f"No log lines that ended before {moment} are left to erase.")
+
+
 @ledger_app.command("checkpoint")
 def ledger_checkpoint(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
     """Sign a checkpoint of the log now, and print it."""

@@ -81,6 +81,12 @@ class Settings(BaseSettings):
         "datameent.local/verwerkingenlogboek",
         description="Name of this processing log in its checkpoints (C2SP origin line).",
     )
+    log_retention_days: int = Field(
+        2557,
+        ge=1,
+        description="Days a processing-log line keeps its content (default: 7 years); "
+        "`datameent ledger erase-expired` erases it after that, keeping its digest.",
+    )
     host: str = Field("127.0.0.1", description="Address the web server binds to.")
     port: int = Field(8000, description="Port the web server listens on.")
     workers: int = Field(1, description="Web server processes.")

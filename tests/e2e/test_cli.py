@@ -182,6 +182,36 @@ def test_the_ledger_commands_sign_prove_and_catch_a_rewritten_record(tmp_path: P
     assert "Traceback" not in broken.stderr
 
 
+def test_expired_log_lines_are_erased_and_the_log_still_verifies(tmp_path: Path) -> None:
+    env = environment(tmp_path, **KEYS, DATAMEENT_LOG_RETENTION_DAYS="365")
+    assert run(["seed", "--persons", "10"], env).returncode == 0
+    assert run(["ledger", "checkpoint"], env).returncode == 0
+    fresh = run(["ledger", "erase-expired"], env)
+    assert fresh.returncode == 0 and "No log lines" in fresh.stdout
+    database = sqlite3.connect(tmp_path / "datameent.sqlite3")
+    # The first ten lines ended two years ago (and the rest later, as numbered).
+    database.execute(
+        "UPDATE log_records SET ended_at = '2024' || substr(ended_at, 5) WHERE seq < 10"
+    )
+    database.commit()
+    dry = run(["ledger", "erase-expired", "--dry-run"], env)
+    assert dry.returncode == 0 and "Would erase 10 log lines" in dry.stdout
+    erased = run(["ledger", "erase-expired"], env)
+    assert erased.returncode == 0 and "Erased 10 log lines" in erased.stdout, erased.stderr
+    emptied = database.execute(
+        "SELECT count(*) FROM log_records WHERE payload IS NULL AND subject IS NULL"
+    ).fetchone()
+    assert emptied == (10,)
+    verified = run(["ledger", "verify"], env)
+    assert verified.returncode == 0 and "23 records" in verified.stdout, verified.stderr
+    database.execute("UPDATE log_records SET payload = NULL WHERE seq = 15")
+    database.commit()
+    database.close()
+    broken = run(["ledger", "verify"], env)
+    assert broken.returncode == 1 and "First bad index: 15" in broken.stderr
+    assert "removed" in broken.stderr and "Traceback" not in broken.stderr
+
+
 def test_synth_writes_a_municipality_and_refuses_to_overwrite(tmp_path: Path) -> None:
     import polars as pl
 

@@ -221,7 +221,9 @@ def test_verify_scans_a_range_itself_when_its_worker_fails(
     monkeypatch.setattr(
         ledger,
         "run_parts",
-        lambda _source, ranges, wanted: start_workers(unreachable, ranges, wanted),
+        lambda _source, ranges, wanted, erased_below: start_workers(
+            unreachable, ranges, wanted, erased_below
+        ),
     )
     report = ledger.verify_log(seeded, key.verifier(), parts=3)
     assert report.ok and report.size == len(records(seeded))

@@ -36,6 +36,7 @@ class Action(StrEnum):
     ERASE_PERSON = "person.erase"
     READ_PROCESSING_LOG = "log.read"
     SUPERVISE = "log.supervise"
+    ERASE_EXPIRED_LOG = "log.retention"
     VIEW_CASES = "case.view"
     OPEN_CASE = "case.open"
     REQUEST_DATA = "request.create"
@@ -341,6 +342,13 @@ _RULES: dict[Action, tuple[tuple[str, str, Rule], ...]] = {
     ),
     Action.ERASE_PERSON: (
         ("erasure", "the privacy officer carries out an erasure", _privacy_officer),
+    ),
+    Action.ERASE_EXPIRED_LOG: (
+        (
+            "log-retention",
+            "the retention service erases log lines whose retention period ended",
+            _is_system,
+        ),
     ),
     Action.VIEW_CASES: (
         ("own-record", "the resident sees their own cases and requests", _own_record),

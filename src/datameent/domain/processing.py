@@ -176,7 +176,12 @@ SEED: tuple[ProcessingActivity, ...] = (
         ),
         "AVG art. 6 lid 1 sub c; AVG art. 38 en 39 (taken functionaris gegevensbescherming)",
         ("processing_log",),
-        Text("Zolang het logboek bestaat", "As long as the log exists"),
+        Text(
+            "Regels van het logboek: de bewaartermijn die de gemeente instelt (standaard 7 jaar); "
+            "daarna worden hun inhoud en het pseudoniem gewist en blijft alleen een controlegetal",
+            "Log lines: the retention period the municipality sets (7 years by default); then "
+            "their content and the pseudonym are erased and only a checksum remains",
+        ),
         data_subjects=Text("Inwoners en medewerkers", "Residents and employees"),
         recipients=Text(
             "De Autoriteit Persoonsgegevens, als die daarom vraagt",
@@ -406,7 +411,7 @@ def activity_for(actor: User, decision: Decision) -> str:
         return "rechten-betrokkenen"
     if action is Action.ERASE_PERSON:
         return "rechten-betrokkenen"
-    if action is Action.MANAGE_REGISTERS:
+    if action in (Action.MANAGE_REGISTERS, Action.ERASE_EXPIRED_LOG):
         return "toezicht-verwerkingen"
     if action is Action.SUPERVISE or (
         action is Action.READ_PROCESSING_LOG and actor.has(Role.PRIVACY_OFFICER)

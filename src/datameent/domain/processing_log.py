@@ -53,6 +53,9 @@ class Entry:
     """The purpose (code:vN) the access named, if any."""
     grants: tuple[UUID, ...] = ()
     """The grants the access relied on."""
+    details: dict[str, int] = field(default_factory=dict)
+    """Figures the record states about the processing itself (`datameent.<name>`), such as
+    the index below which an erasure for retention left only digests."""
 
     def audit(self) -> dict[str, Any]:
         return {
@@ -73,6 +76,7 @@ class Entry:
             "dpl.core.processing_activity_id": self.activity_uri,
             "datameent.outcome": self.outcome.value,
             "datameent.audit_digest": audit_digest,
+            **{f"datameent.{name}": value for name, value in self.details.items()},
         }
         if subject_pseudonym is not None:
             attributes["dpl.core.data_subject_id"] = subject_pseudonym
@@ -130,6 +134,13 @@ OPERATION_LABELS: dict[str, tuple[Text, Text]] = {
     "log.read": (
         Text("Bekeek dit logboek", "Looked at this log"),
         Text("Probeerde dit logboek te bekijken", "Tried to look at this log"),
+    ),
+    "log.retention": (
+        Text(
+            "Wiste logregels waarvan de bewaartermijn voorbij was",
+            "Erased log lines whose retention period had ended",
+        ),
+        Text("Probeerde logregels te wissen", "Tried to erase log lines"),
     ),
     "case.view": (
         Text("Bekeek uw zaken en verzoeken", "Viewed your cases and requests"),

@@ -68,10 +68,13 @@ def scan(
     start: int,
     end: int,
     wanted: Iterable[int] = (),
+    erased_below: int = 0,
 ) -> Part | Fault:
     """Check the records ``(seq, digest, payload)`` and leaves ``(index, hash)`` of
     ``[start, end)``, both in index order, and fold them into a `Part`. A payload of None is
-    an erased record (its digest still stands). Written for speed: it runs once per record of
+    a record erased for retention (its digest still stands), allowed only below
+    `erased_below`, the boundary the log's latest erasure record states: above it, a missing
+    payload is content removed without leave. Written for speed: it runs once per record of
     the whole log, so hashing is inlined."""
     sha256 = hashlib.sha256
     part = Part(start, end)
@@ -84,7 +87,10 @@ def scan(
                 if seq != expected or index != expected:
                     return Fault(expected, _row_problem(expected, seq, index))
                 digest, leaf = bytes(digest), bytes(leaf)
-                if payload is not None and sha256(payload.encode()).digest() != digest:
+                if payload is None:
+                    if expected >= erased_below:
+                        return Fault(expected, "a record's content was removed")
+                elif sha256(payload.encode()).digest() != digest:
                     return Fault(expected, "a record was changed")
                 if sha256(b"\x00" + digest).digest() != leaf:
                     return Fault(expected, "a record does not match its leaf")

@@ -7,6 +7,7 @@ import hashlib
 import itertools
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
@@ -28,6 +29,7 @@ from datameent.ledger import (
 from datameent.ledger.checkpoint import InvalidNote
 from datameent.ledger.hashing import root_from_frontier
 from datameent.ledger.scan import Fault, Part, combine
+from datameent.services.accounts import system_account
 from datameent.services.clock import utcnow
 from datameent.store.ledger import StoredCheckpoint
 from datameent.store.ledger_scan import Source, collect, run_parts, source_of
@@ -168,6 +170,9 @@ def verify_log(store: Store, verifier: str, *, parts: int | None = None) -> Veri
     every checkpoint's signature and root. A changed, deleted, added or reordered record is
     found, and the first index where records and tree disagree is named.
 
+    A record erased for retention passes only below the boundary that the log's latest
+    erasure record states (`erase_expired`): content removed from a later record is found.
+
     A long log is read in `parts` index ranges side by side, this process scanning the first
     and worker processes the others, each over its own connection; the ranges' subtrees are
     joined into the same roots as one scan would give (`datameent.ledger.scan`)."""
@@ -176,15 +181,16 @@ def verify_log(store: Store, verifier: str, *, parts: int | None = None) -> Veri
         size, head_root, last_record, last_leaf = uow.ledger.head_state()
         checkpoints = uow.ledger.checkpoints()
         wanted = {c.size for c in checkpoints} | {size}
+        erased_below = uow.ledger.erased_below()
         count = parts or (min(os.cpu_count() or 1, 4) if size >= PARALLEL_FROM else 1)
         if source is None or size < count:
             count = 1
         bounds = [size * i // count for i in range(count + 1)]
         if count == 1:
-            scanned: list[Part | Fault] = [uow.ledger.scan(0, size, wanted)]
+            scanned: list[Part | Fault] = [uow.ledger.scan(0, size, wanted, erased_below)]
     if count > 1:
         assert source is not None
-        scanned = _scan_in_parallel(store, source, bounds, wanted)
+        scanned = _scan_in_parallel(store, source, bounds, wanted, erased_below)
     result = combine(scanned, wanted)
     if isinstance(result, Fault):
         return VerifyReport(size, len(checkpoints), result.index, result.problem)
@@ -206,20 +212,20 @@ def verify_log(store: Store, verifier: str, *, parts: int | None = None) -> Veri
 
 
 def _scan_in_parallel(
-    store: Store, source: Source, bounds: list[int], wanted: set[int]
+    store: Store, source: Source, bounds: list[int], wanted: set[int], erased_below: int
 ) -> list[Part | Fault]:
     """The first range here, the others in worker processes started for it. A range whose
     worker failed (it could not start, or reach the database) is scanned here after all."""
     ranges = list(itertools.pairwise(bounds))
-    workers = run_parts(source, ranges[1:], wanted)
+    workers = run_parts(source, ranges[1:], wanted, erased_below)
     try:
         with store.unit_of_work(write=False) as uow:
-            scanned: list[Part | Fault | None] = [uow.ledger.scan(*ranges[0], wanted)]
+            scanned: list[Part | Fault | None] = [uow.ledger.scan(*ranges[0], wanted, erased_below)]
         scanned += [collect(worker) for worker in workers]
         for i, part in enumerate(scanned):
             if part is None:
                 with store.unit_of_work(write=False) as uow:
-                    scanned[i] = uow.ledger.scan(*ranges[i], wanted)
+                    scanned[i] = uow.ledger.scan(*ranges[i], wanted, erased_below)
         return [part for part in scanned if part is not None]
     finally:
         for worker in workers:
@@ -265,3 +271,61 @@ def check_line(
     except (InvalidNote, InvalidProof):
         return LineCheck(False, index, latest.size, name, key_id, "does not verify")
     return LineCheck(True, index, signed.size, name, key_id, None)
+
+
+RETENTION_ACCOUNT = "bewaartermijnen"
+ERASE_BATCH = 10_000
+"""Records erased per transaction: each batch is one unit of work with its own log record,
+short enough that appends (which share the log's tail, not its head) are not held up long."""
+
+
+@dataclass(frozen=True)
+class LogErasure:
+    """What `erase_expired` did (or, in a dry run, would do): records below `erased_below`
+    hold only their digests."""
+
+    erased: int
+    erased_below: int
+    previously_below: int
+    older_than: datetime
+    dry_run: bool = False
+
+
+def retention_account(store: Store) -> User:
+    return system_account(store, RETENTION_ACCOUNT, "Bewaartermijnen")
+
+
+def erase_expired(
+    store: Store,
+    actor: User,
+    older_than: datetime,
+    *,
+    dry_run: bool = False,
+    batch: int = ERASE_BATCH,
+    progress: Callable[[int, int], None] | None = None,
+) -> LogErasure:
+    """Erase, for retention, the content of every record that ended before `older_than`:
+    the record's payload and the person's pseudonym, and its audit record (who, which rule,
+    which attributes). The digests stay, so the tree, every checkpoint and every proof stay
+    valid and `ledger verify` still passes.
+
+    The log is erased from its start in index order, in batches, each in a transaction of its
+    own that logs itself under the supervision activity and states the new boundary
+    (`datameent.erased_below`): everything below it is erased, nothing above it may be. A run
+    that stops halfway leaves a consistent log; the next run goes on from the boundary.
+    `progress(done, total)` is called after each batch. `dry_run`: count, change nothing."""
+    with store.unit_of_work(write=False) as uow:
+        start = uow.ledger.erased_below()
+        end = max(start, uow.ledger.first_ended_at_or_after(older_than))
+    if dry_run or start == end:
+        return LogErasure(end - start, end, start, older_than, dry_run)
+    erased = 0
+    for low in range(start, end, batch):
+        high = min(end, low + batch)
+        with store.unit_of_work() as uow:
+            permit = uow.authorize(AccessRequest(actor, Action.ERASE_EXPIRED_LOG))
+            erased += uow.log.erase(permit, low, high)
+            uow.commit()
+        if progress is not None:
+            progress(high - start, end - start)
+    return LogErasure(erased, end, start, older_than)

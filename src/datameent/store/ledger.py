@@ -10,6 +10,7 @@ complete subtree hash is stored, so a proof reads O(log n) of them.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -36,6 +37,8 @@ _NODE = select(ledger_nodes.c.hash).where(
     ledger_nodes.c.level == bindparam("level"), ledger_nodes.c.idx == bindparam("idx")
 )
 _ENDED = driver.Select(select(log_records.c.ended_at).where(log_records.c.seq == bindparam("seq")))
+ERASURE = "log.retention"
+"""The operation of the records that erase older records for retention (`Action`'s value)."""
 CLOCK_MARGIN = timedelta(hours=1)
 """How far the clock may have stepped back between two records (`window_start`)."""
 
@@ -212,11 +215,35 @@ class LedgerRepository:
         leaf = -1 if row[3] is None else int(row[3])
         return int(row[0]), root_from_frontier(_frontier(bytes(row[1]))), last, leaf
 
-    def scan(self, start: int, end: int, wanted: Iterable[int]) -> Part | Fault:
+    def scan(
+        self, start: int, end: int, wanted: Iterable[int], erased_below: int = 0
+    ) -> Part | Fault:
         """Check the records and leaves of ``[start, end)`` and fold them into subtrees (see
         `datameent.ledger.scan`); read through the driver, in batches, on this transaction."""
         driver = "sqlite" if self._db.dialect.name == "sqlite" else "postgresql"
-        return scan_on(self._db.connection.dbapi_connection, driver, start, end, wanted)
+        connection = self._db.connection.dbapi_connection
+        return scan_on(connection, driver, start, end, wanted, erased_below)
+
+    def erased_below(self) -> int:
+        """The index below which records may be erased for retention, as the latest erasure
+        record states it (0 if none). Read from that record's own payload, which verification
+        checks against its digest; a row that only claims to be one (its operation column
+        changed) states nothing, so an erased record above the true boundary is still found."""
+        lr = log_records.c
+        row = self._db.execute(
+            select(lr.payload)
+            .where(lr.subject.is_(None), lr.operation == ERASURE)
+            .order_by(lr.seq.desc())
+            .limit(1)
+        ).first()
+        if row is None or row.payload is None:
+            return 0
+        try:
+            record = json.loads(row.payload)
+            below = record["attributes"]["datameent.erased_below"]
+        except (ValueError, KeyError, TypeError):
+            return 0
+        return below if record.get("name") == ERASURE and isinstance(below, int) else 0
 
     def first_ended_at_or_after(self, at: datetime) -> int:
         """The index of the first record that ended at `at` or later (the size if none): a

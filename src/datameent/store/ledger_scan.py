@@ -53,7 +53,9 @@ def stream(cursor: Any, batch: int = BATCH) -> Iterator[Any]:
         yield from chunk
 
 
-def scan_part(source: Source, start: int, end: int, wanted: Iterable[int]) -> Part | Fault:
+def scan_part(
+    source: Source, start: int, end: int, wanted: Iterable[int], erased_below: int = 0
+) -> Part | Fault:
     """Scan ``[start, end)`` over a connection of its own (run in a worker process)."""
     if source.driver == "sqlite":
         import sqlite3
@@ -64,13 +66,13 @@ def scan_part(source: Source, start: int, end: int, wanted: Iterable[int]) -> Pa
 
         connection = psycopg.connect(source.target)
     try:
-        return scan_on(connection, source.driver, start, end, wanted)
+        return scan_on(connection, source.driver, start, end, wanted, erased_below)
     finally:
         connection.close()
 
 
 def scan_on(
-    connection: Any, driver: str, start: int, end: int, wanted: Iterable[int]
+    connection: Any, driver: str, start: int, end: int, wanted: Iterable[int], erased_below: int = 0
 ) -> Part | Fault:
     """Scan ``[start, end)`` over a driver connection (sqlite3 or psycopg)."""
     if driver == "sqlite":
@@ -83,14 +85,14 @@ def scan_on(
     try:
         records.execute(RECORDS.format(mark), (start, end))
         leaves.execute(LEAVES.format(mark), (start, end))
-        return scan(stream(records), stream(leaves), start, end, wanted)
+        return scan(stream(records), stream(leaves), start, end, wanted, erased_below)
     finally:
         records.close()
         leaves.close()
 
 
 def run_parts(
-    source: Source, ranges: Sequence[tuple[int, int]], wanted: Iterable[int]
+    source: Source, ranges: Sequence[tuple[int, int]], wanted: Iterable[int], erased_below: int = 0
 ) -> list[Any]:
     """Start one worker process per range; returns their running handles (see `collect`)."""
     workers = []
@@ -106,6 +108,7 @@ def run_parts(
             "start": start,
             "end": end,
             "wanted": sorted(wanted),
+            "erased_below": erased_below,
         }
         assert worker.stdin is not None
         worker.stdin.write(json.dumps(request).encode())
@@ -159,7 +162,9 @@ def main() -> None:
     try:
         request = json.loads(sys.stdin.buffer.read())
         source = Source(request["driver"], request["target"])
-        result = scan_part(source, request["start"], request["end"], request["wanted"])
+        result = scan_part(
+            source, request["start"], request["end"], request["wanted"], request["erased_below"]
+        )
     except Exception as error:  # noqa: BLE001 - one line, no traceback; the caller takes over
         sys.stderr.write(f"verification worker: {type(error).__name__}\n")
         raise SystemExit(1) from None

@@ -142,6 +142,29 @@ class ProcessingLog:
             issued.entries[subject] = entry
         entry.keys.update(keys)
 
+    def erase(self, permit: Permit, start: int, end: int) -> int:
+        """Erase the content of records ``[start, end)`` for retention: the record's payload
+        and pseudonym, the audit record's payload and employee. Their digests stay, and with
+        them the tree and every proof; `ledger verify` accepts an erased record only below the
+        boundary this unit of work's own record states (``datameent.erased_below``, `end`).
+        Returns how many records were erased. Erasing in index order keeps the erased part of
+        the log one prefix."""
+        self.check(permit, _ERASE, None)
+        issued = self._issued[id(permit)]
+        issued.template.details["erased_below"] = end
+        erased = self._db.execute(
+            log_records.update()
+            .where(log_records.c.seq >= start, log_records.c.seq < end)
+            .where(log_records.c.payload.is_not(None))
+            .values(payload=None, subject=None)
+        ).rowcount
+        self._db.execute(
+            audit_records.update()
+            .where(audit_records.c.seq >= start, audit_records.c.seq < end)
+            .values(payload=None, user_id=None)
+        )
+        return int(erased)
+
     def flush(self) -> list[int]:
         """Write every entry of this unit of work to the log; returns their indexes."""
         entries = [e for issued in self._issued.values() for e in issued.entries.values()]
@@ -199,6 +222,9 @@ class ProcessingLog:
             insert_many(self._db, log_records, rows)
             insert_many(self._db, audit_records, audits)
         return list(range(first, first + len(entries)))
+
+
+_ERASE = frozenset({Action.ERASE_EXPIRED_LOG})
 
 
 def _purpose_ref(code: str | None) -> str | None:
