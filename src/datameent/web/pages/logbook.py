@@ -15,7 +15,7 @@ from datameent.domain.processing_log import describe
 from datameent.errors import NotFound
 from datameent.services import ledger, registers
 from datameent.services.ledger import LogLine
-from datameent.web.deps import PageUser, StoreDep
+from datameent.web.deps import PageUser, SettingsDep, StoreDep
 from datameent.web.i18n import AMSTERDAM
 from datameent.web.templating import locale_of, render
 
@@ -84,6 +84,7 @@ def my_log(
     request: Request,
     user: PageUser,
     store: StoreDep,
+    settings: SettingsDep,
     van: str = "",
     tot: str = "",
     doel: str = "",
@@ -107,8 +108,15 @@ def my_log(
         "purposes": purposes,
         "filters": {"van": van if start else "", "tot": tot if end else "", "doel": doel},
         "bad_dates": bool((van and not start) or (tot and not end)),
+        "kept": _kept(settings.log_retention_days),
     }
     return render(request, "my_log.html", context)
+
+
+def _kept(days: int) -> dict[str, int]:
+    """How long lines keep their content, in whole years where the setting is about that."""
+    years = round(days / 365.25)
+    return {"years": years if years and abs(days - years * 365.25) < 2 else 0, "days": days}
 
 
 @router.get("/mijn-gegevens/logboek/{index}")
