@@ -20,6 +20,7 @@ from uuid import UUID
 from sqlalchemy import Row, bindparam, func, select
 from sqlalchemy.engine import Connection
 
+from datameent.domain.policy import Action
 from datameent.ledger import EMPTY_ROOT, SubtreeSource, node_hash
 from datameent.ledger.hashing import root_from_frontier, split
 from datameent.ledger.scan import Fault, Part
@@ -37,8 +38,8 @@ _NODE = select(ledger_nodes.c.hash).where(
     ledger_nodes.c.level == bindparam("level"), ledger_nodes.c.idx == bindparam("idx")
 )
 _ENDED = driver.Select(select(log_records.c.ended_at).where(log_records.c.seq == bindparam("seq")))
-ERASURE = "log.retention"
-"""The operation of the records that erase older records for retention (`Action`'s value)."""
+ERASURE = Action.ERASE_EXPIRED_LOG.value
+"""The operation of the records that erase older records for retention."""
 CLOCK_MARGIN = timedelta(hours=1)
 """How far the clock may have stepped back between two records (`window_start`)."""
 
