@@ -915,20 +915,18 @@ def ledger_erase_expired(
     finally:
         store.dispose()
     moment = older_than.strftime("%Y-%m-%d %H:%M UTC")
-    if done.dry_run:
+    if not done.erased:
+        console.print(f"No log lines that ended before {moment} are left to erase.")
+    elif done.dry_run:
         console.print(
             f"Would erase {done.erased} log lines that ended before {moment} "
             f"(indexes {done.previously_below} to {done.erased_below - 1}). Nothing changed."
-            if done.erased
-            else f"No log lines that ended before {moment} are left to erase."
         )
-    elif done.erased:
+    else:
         console.print(
             f"Erased {done.erased} log lines that ended before {moment}: every line below "
             f"index {done.erased_below} keeps only its digest."
         )
-    else:
-        console.print(f"No log lines that ended before {moment} are left to erase.")
 
 
 @ledger_app.command("checkpoint")
