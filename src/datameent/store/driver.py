@@ -147,3 +147,14 @@ class Select:
             results,
             namedtuple("Row", list(columns.keys()), rename=True),
         )
+
+
+def in_transaction(connection: Connection) -> bool:
+    """Whether the driver's connection is inside a transaction, as the database sees it (not
+    as SQLAlchemy believes: a database may end a transaction by itself after an error)."""
+    raw: Any = connection.connection.dbapi_connection
+    if connection.dialect.name == "sqlite":
+        return bool(raw.in_transaction)
+    from psycopg import pq
+
+    return bool(raw.info.transaction_status != pq.TransactionStatus.IDLE)

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 
 from datameent.store import driver
 
@@ -15,6 +16,15 @@ log = logging.getLogger("datameent.store")
 
 WRITE = "datameent_write"
 """Execution option: this transaction will write, so on SQLite take the write lock up front."""
+NOWAIT = "datameent_nowait"
+"""Execution option, with `WRITE`: on SQLite, fail at once with `WriteLockBusy` when another
+connection holds the write lock, instead of waiting for it."""
+BUSY_TIMEOUT_MS = 30_000
+_SQLITE_BUSY = 5
+
+
+class WriteLockBusy(Exception):
+    """Another connection holds SQLite's write lock (asked not to wait for it)."""
 
 
 def database_url(url: str) -> str:
@@ -66,7 +76,7 @@ def _sqlite_engine(url: str, pool_size: int) -> Engine:
             "journal_mode=WAL",
             "foreign_keys=ON",
             "synchronous=NORMAL",
-            "busy_timeout=30000",
+            f"busy_timeout={BUSY_TIMEOUT_MS}",
             # Copy the write-ahead log back into the database every ~40 MB instead of every
             # 4 MB: fewer, larger checkpoints (a page written many times is copied once). The
             # processing log appends about a quarter faster (benchmarks/ledger.py); the commit
@@ -80,10 +90,23 @@ def _sqlite_engine(url: str, pool_size: int) -> Engine:
     def _on_begin(connection: Connection) -> None:
         # A writer takes the lock when it begins, so two writers queue instead of deadlocking
         # when both try to upgrade a read lock.
-        immediate = connection.get_execution_options().get(WRITE, False)
+        options = connection.get_execution_options()
+        immediate = options.get(WRITE, False)
         # On the driver: every unit of work begins here, and SQLAlchemy's execution of a
         # statement costs more than SQLite's BEGIN (store/driver.py).
-        driver.execute(connection, "BEGIN IMMEDIATE" if immediate else "BEGIN")
+        if not (immediate and options.get(NOWAIT, False)):
+            driver.execute(connection, "BEGIN IMMEDIATE" if immediate else "BEGIN")
+            return
+        driver.execute(connection, "PRAGMA busy_timeout = 0")
+        try:
+            driver.execute(connection, "BEGIN IMMEDIATE")
+        except DBAPIError as error:
+            code = getattr(error.orig, "sqlite_errorcode", None)
+            if code is not None and code & 0xFF == _SQLITE_BUSY:
+                raise WriteLockBusy() from error
+            raise
+        finally:
+            driver.execute(connection, f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
     return engine
 

@@ -167,9 +167,13 @@ class ProcessingLog:
 
     def flush(self) -> list[int]:
         """Write every entry of this unit of work to the log; returns their indexes."""
+        return self.write(self.take())
+
+    def take(self) -> list[Entry]:
+        """Every entry of this unit of work, to be written by whoever commits it."""
         entries = [e for issued in self._issued.values() for e in issued.entries.values()]
         self._issued.clear()
-        return self.write(entries)
+        return entries
 
     def refused(self, reason: str) -> list[Entry]:
         """The pending entries of refusal-logged actions, turned into denials, and forgotten."""

@@ -6,11 +6,19 @@ processing-log records of everything the permits touched, in the same transactio
 block without committing rolls everything back, so an error halfway never leaves half a record
 behind; leaving it *normally* with personal data touched but not committed is a programming
 error and raises, so nothing read can be served without its log record.
+
+Inside `Store.run_together` (group commit, `store/group.py`) a unit of work is a savepoint in
+the group's transaction instead of a transaction of its own, with the same rules: what it did
+not commit is rolled back when it ends, a denial keeps only its log record, and its records are
+written when the group commits.
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable, Sequence
 from types import TracebackType
+from typing import TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import Connection
@@ -28,6 +36,7 @@ from datameent.store.decisions import DecisionRepository
 from datameent.store.dialogue import DialogueRepository
 from datameent.store.effects import EffectModelRepository
 from datameent.store.engine import WRITE
+from datameent.store.group import Group, Outcome, run_in
 from datameent.store.ledger import LedgerRepository, NodeCache
 from datameent.store.notifications import NotificationRepository
 from datameent.store.persons import PersonRepository
@@ -37,6 +46,8 @@ from datameent.store.rights import RightsRepository
 from datameent.store.sharing import SharingRepository
 from datameent.store.story import StoryRepository
 from datameent.store.vault import VaultRepository
+
+T = TypeVar("T")
 
 
 class UnloggedProcessing(RuntimeError):
@@ -68,17 +79,24 @@ class UnitOfWork:
         *,
         write: bool,
         nodes: NodeCache | None = None,
+        group: Group | None = None,
     ) -> None:
         self._engine = engine
         self._keys = keys
         self._activities = activities
         self._write = write
         self._nodes = nodes
+        self._group = group
+        self._savepoint = ""
         self._connection: Connection | None = None
 
     def __enter__(self) -> UnitOfWork:
-        connection = self._engine.connect().execution_options(**{WRITE: self._write})
-        connection.begin()
+        if self._group is None:
+            connection = self._engine.connect().execution_options(**{WRITE: self._write})
+            connection.begin()
+        else:
+            connection = self._group.connection()
+            self._savepoint = self._group.savepoint()
         self._connection = connection
         self.ledger = LedgerRepository(connection, None if self._write else self._nodes)
         self.log = ProcessingLog(connection, self._keys, self.ledger)
@@ -122,18 +140,31 @@ class UnitOfWork:
         return self._activities.current_uri(self._require_connection(), code)
 
     def _commit_denial(self, decision: Decision, entry: Entry) -> AccessDenied:
-        """Roll back whatever this unit of work did, commit the denial's record on its own."""
+        """Roll back whatever this unit of work did, commit the denial's record on its own
+        (in a group: keep only the record, which the group commits)."""
         connection = self._require_connection()
+        denied = AccessDenied(decision.reasons, hide_existence=decision.permit_hides_existence())
+        if self._group is not None:
+            self._group.roll_back_to(self._savepoint)
+            self.log.discard()
+            self._group.add([entry])
+            return denied
         connection.rollback()
         self.log.discard()
         connection.begin()
         self.log.write([entry])
         connection.commit()
         connection.begin()
-        return AccessDenied(decision.reasons, hide_existence=decision.permit_hides_existence())
+        return denied
 
     def commit(self) -> None:
         connection = self._require_connection()
+        if self._group is not None:
+            # Kept for the group's commit; what follows starts a savepoint of its own.
+            self._group.add(self.log.take())
+            self._group.release(self._savepoint)
+            self._savepoint = self._group.savepoint()
+            return
         try:
             self.log.flush()
             connection.commit()
@@ -153,18 +184,30 @@ class UnitOfWork:
         connection = self._require_connection()
         unlogged = exc is None and self.log.pending
         try:
-            if connection.in_transaction():
-                connection.rollback()
-            if isinstance(exc, DatameentError) and not isinstance(exc, AccessDenied):
-                self._log_refusal(connection, exc)
+            if self._group is not None:
+                self._leave_group(exc)
+            else:
+                if connection.in_transaction():
+                    connection.rollback()
+                if isinstance(exc, DatameentError) and not isinstance(exc, AccessDenied):
+                    self._log_refusal(connection, exc)
         finally:
             self.log.discard()
-            connection.close()
+            if self._group is None:
+                connection.close()
             self._connection = None
         if unlogged:
             raise UnloggedProcessing("personal data was processed without committing its log")
         if isinstance(exc, IntegrityError):
             raise Conflict() from exc
+
+    def _leave_group(self, exc: BaseException | None) -> None:
+        """Roll back what was not committed, as leaving a transaction of its own would."""
+        assert self._group is not None
+        self._group.roll_back_to(self._savepoint)
+        self._group.release(self._savepoint)
+        if isinstance(exc, DatameentError) and not isinstance(exc, AccessDenied):
+            self._group.add(self.log.refused(type(exc).__name__))
 
     def _log_refusal(self, connection: Connection, error: DatameentError) -> None:
         """An attempt the policy allowed but that was refused for what it asked (an unknown
@@ -186,6 +229,7 @@ class Store:
         self.nodes = NodeCache()
         self.activities = ActivityRegister(engine)
         """The register of processing activities, in memory."""
+        self._local = threading.local()
 
     @property
     def embedded(self) -> bool:
@@ -193,7 +237,31 @@ class Store:
         return self.engine.dialect.name == "sqlite"
 
     def unit_of_work(self, *, write: bool = True) -> UnitOfWork:
-        return UnitOfWork(self.engine, self.keys, self.activities, write=write, nodes=self.nodes)
+        group: Group | None = getattr(self._local, "group", None)
+        return UnitOfWork(
+            self.engine, self.keys, self.activities, write=write, nodes=self.nodes, group=group
+        )
+
+    def run_together(
+        self, calls: Sequence[Callable[[], T]], *, wait: bool = True
+    ) -> list[Outcome[T]]:
+        """Run `calls` (use cases) one after the other in one transaction, and commit it once:
+        group commit (`store/group.py`). Every unit of work they open on this thread joins it.
+        A call's value may be served only once this returns it; if the commit fails, every
+        call's outcome is that error. Without `wait`, the transaction begins first and, if
+        another connection holds SQLite's write lock, `WriteLockBusy` is raised before any
+        call has run."""
+        if getattr(self._local, "group", None) is not None:
+            raise RuntimeError("groups do not nest")
+        group = Group(self.engine, self.keys)
+        if not wait:
+            group.begin(wait=False)
+        self._local.group = group
+        try:
+            return run_in(group, calls)
+        finally:
+            self._local.group = None
+            group.close()
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -14,6 +14,7 @@ from datameent.errors import NotAuthenticated
 from datameent.services import accounts
 from datameent.settings import Settings
 from datameent.store.uow import Store
+from datameent.web.group_commit import run_grouped
 
 SESSION_COOKIE = "dm_session"
 P = ParamSpec("P")
@@ -25,9 +26,18 @@ async def run(store: Store, service: Callable[P, T], *args: P.args, **kwargs: P.
 
     On embedded SQLite a service call is about a millisecond of local, CPU-bound work: running
     it on the event loop costs less than the two thread hops and the GIL contention of the
-    threadpool (measured in docs/benchmarks.md). On PostgreSQL the call waits on the network,
-    so it goes to the threadpool and the event loop stays free.
+    threadpool (measured in docs/benchmarks.md), and the calls that arrive together share one
+    transaction (`group_commit`). On PostgreSQL the call waits on the network, so it goes to
+    the threadpool and the event loop stays free.
     """
+    if store.embedded:
+        return await run_grouped(store, service, *args, **kwargs)
+    return await run_in_threadpool(service, *args, **kwargs)
+
+
+async def run_read(store: Store, service: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """Run a service that only reads and logs nothing (the caller's session) at once: it has
+    no transaction to share, so on SQLite it does not wait for the next group."""
     if store.embedded:
         return service(*args, **kwargs)
     return await run_in_threadpool(service, *args, **kwargs)
@@ -52,7 +62,11 @@ _bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 async def api_user(store: StoreDep, token: Annotated[str | None, Depends(_bearer)]) -> User:
     """The API caller, from a bearer token. The API never accepts the session cookie, so it
     needs no CSRF protection."""
-    user = await run(store, accounts.user_for_token, store, token, accounts.API) if token else None
+    user = (
+        await run_read(store, accounts.user_for_token, store, token, accounts.API)
+        if token
+        else None
+    )
     if user is None:
         raise NotAuthenticated()
     return user
