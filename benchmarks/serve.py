@@ -66,8 +66,8 @@ def unlogged_app() -> FastAPI:
         with store.engine.connect() as connection:
             (person,) = _PERSON.rows(connection, {"id": person_id})
             key = store.keys.unwrap(person_id, person.data_key)
-            rows = connection.execute(
-                _CURRENT_VERSIONS_SCOPED, {"person_id": person_id, "keys": granted}
+            rows = _CURRENT_VERSIONS_SCOPED.rows(
+                connection, {"person_id": person_id, "keys": granted}
             )
             values = [_to_value(row, key) for row in rows]
             recorders = AccountRepository(connection).many(

@@ -47,10 +47,38 @@ def test_a_select_on_the_driver_gives_what_sqlalchemy_gives(store: Store) -> Non
         uow.commit()
 
 
-def test_expanding_parameters_are_refused(store: Store) -> None:
-    statement = select(users.c.id).where(users.c.username.in_(bindparam("names", expanding=True)))
-    with store.unit_of_work(write=False) as uow, pytest.raises(ValueError, match="expanding"):
-        driver.Select(statement).rows(uow._require_connection(), {"names": ["a"]})
+_BY_IDS_AND_NAMES = (
+    select(users.c.id, users.c.username, users.c.created_at)
+    .where(
+        users.c.id.in_(bindparam("ids", expanding=True)),
+        users.c.username.in_(bindparam("names", expanding=True)),
+        users.c.created_at < bindparam("before"),
+    )
+    .order_by(users.c.username)
+)
+
+
+@pytest.mark.parametrize("count", [0, 1, 3])
+def test_lists_in_a_select_give_what_sqlalchemy_gives(store: Store, count: int) -> None:
+    at = datetime(2026, 11, 22, 12, 30, tzinfo=UTC)
+    made = [User(uuid4(), f"list-{n}", f"List {n}", frozenset({Role.ANALYST})) for n in range(4)]
+    with store.unit_of_work() as uow:
+        for user in made:
+            uow.accounts.add(user, None, at)
+        connection = uow._require_connection()
+        params = {
+            "ids": [u.id for u in made[:count]] + [uuid4()],
+            "names": [u.username for u in made[: max(count - 1, 0)]] + ["nobody"],
+            "before": at + timedelta(seconds=1),
+        }
+        found = driver.Select(_BY_IDS_AND_NAMES).rows(connection, params)
+        expected = connection.execute(_BY_IDS_AND_NAMES, params).all()
+        assert [tuple(r) for r in found] == [tuple(r) for r in expected]
+        assert [r.username for r in found] == [u.username for u in made[: max(count - 1, 0)]]
+        # An empty list matches nothing, as SQLAlchemy renders it for each database.
+        empty = driver.Select(_BY_IDS_AND_NAMES).rows(connection, {**params, "ids": []})
+        assert empty == [] == connection.execute(_BY_IDS_AND_NAMES, {**params, "ids": []}).all()
+        uow.commit()
 
 
 def test_driver_errors_are_sqlalchemy_errors_without_their_parameters(store: Store) -> None:

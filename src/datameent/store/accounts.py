@@ -4,20 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Row, and_, bindparam, func, select, update
 from sqlalchemy.engine import Connection
 
 from datameent.domain.accounts import Role, User
+from datameent.store import driver
 from datameent.store.tables import auth_sessions, login_attempts, user_roles, users
 
-_USERS_WITH_ROLES = (
+# On the driver: the caller's session is looked up on every request, the recorders of the
+# values on every vault read.
+_USERS_WITH_ROLES = driver.Select(
     select(users, user_roles.c.role)
     .outerjoin(user_roles, user_roles.c.user_id == users.c.id)
     .where(users.c.id.in_(bindparam("ids", expanding=True)))
 )
-_SESSION_USER = (
+_SESSION_USER = driver.Select(
     select(users, user_roles.c.role)
     .join(auth_sessions, auth_sessions.c.user_id == users.c.id)
     .outerjoin(user_roles, user_roles.c.user_id == users.c.id)
@@ -101,9 +105,9 @@ class AccountRepository:
         ids = list(set(user_ids))
         if not ids:
             return {}
-        rows = self._db.execute(_USERS_WITH_ROLES, {"ids": ids}).all()
+        rows = _USERS_WITH_ROLES.rows(self._db, {"ids": ids})
         roles: dict[UUID, set[Role]] = {}
-        first: dict[UUID, Row[tuple[object, ...]]] = {}
+        first: dict[UUID, Any] = {}
         for row in rows:
             first.setdefault(row.id, row)
             if row.role:
@@ -143,9 +147,7 @@ class AccountRepository:
 
     def session_user(self, token_hash: str, kind: str, now: datetime) -> User | None:
         """The user of a live session, in one query."""
-        rows = self._db.execute(
-            _SESSION_USER, {"token_hash": token_hash, "kind": kind, "now": now}
-        ).all()
+        rows = _SESSION_USER.rows(self._db, {"token_hash": token_hash, "kind": kind, "now": now})
         if not rows:
             return None
         roles = frozenset(Role(r.role) for r in rows if r.role)
@@ -188,14 +190,14 @@ class AccountRepository:
         return int(row[0]), row[1]
 
 
-def _user(row: Row[tuple[object, ...]], roles: frozenset[Role]) -> User:
-    m = row._mapping
+def _user(row: Any, roles: frozenset[Role]) -> User:
+    """A user from a row of `users` (SQLAlchemy's or a driver statement's: both by name)."""
     return User(
-        id=m["id"],
-        username=m["username"],
-        display_name=m["display_name"],
+        id=row.id,
+        username=row.username,
+        display_name=row.display_name,
         roles=roles,
-        person_id=m["person_id"],
-        team=m["team"],
-        active=m["active"],
+        person_id=row.person_id,
+        team=row.team,
+        active=row.active,
     )

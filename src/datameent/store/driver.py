@@ -87,43 +87,80 @@ class _Compiled:
     binds: dict[str, Callable[[Any], Any]]
     fixed: dict[str, Any]
     """Values bound when the statement was built (a literal in a condition)."""
+    expanding: frozenset[str]
+    """Parameters that take a list (``IN``); each element is converted on its own."""
     results: tuple[Callable[[Any], Any] | None, ...]
     row: Callable[..., Any]
 
 
 class Select:
     """A SELECT built with SQLAlchemy, run on the driver: the same SQL and the same
-    conversions, without the per-execution work. Bound parameters only (no expanding IN
-    lists); rows come back as named tuples with the statement's column names."""
+    conversions, without the per-execution work. Rows come back as named tuples with the
+    statement's column names. An expanding parameter (``IN`` a list) gets one mark per element;
+    an empty list is left to SQLAlchemy, which knows how each database says "in nothing"."""
 
     def __init__(self, statement: sqlalchemy.Select[*tuple[Any, ...]]) -> None:
         self._statement = statement
 
     def rows(self, connection: Connection, params: Mapping[str, Any]) -> list[Any]:
         compiled = self._compiled(connection.dialect)
-        given = {**compiled.fixed, **params}
-        converted = {
-            name: None if given[name] is None else process(given[name])
-            for name, process in compiled.binds.items()
-        }
-        arguments: Any = (
-            converted if compiled.names is None else tuple(converted[n] for n in compiled.names)
-        )
         row, results = compiled.row, compiled.results
+        if compiled.expanding and not all(params[name] for name in compiled.expanding):
+            return [row(*r) for r in connection.execute(self._statement, dict(params))]
+        sql, arguments = self._arguments(connection.dialect, compiled, params)
         return [
             row(*[v if p is None or v is None else p(v) for p, v in zip(results, r, strict=True)])
-            for r in execute(connection, compiled.sql, arguments)
+            for r in execute(connection, sql, arguments)
         ]
 
     def one(self, connection: Connection, params: Mapping[str, Any]) -> Any:
         (found,) = self.rows(connection, params)
         return found
 
+    def _arguments(
+        self, dialect: Dialect, compiled: _Compiled, params: Mapping[str, Any]
+    ) -> tuple[str, Any]:
+        given = {**compiled.fixed, **params}
+        converted: dict[str, Any] = {}
+        for name, process in compiled.binds.items():
+            value = given[name]
+            if name in compiled.expanding:
+                converted[name] = [None if v is None else process(v) for v in value]
+            else:
+                converted[name] = None if value is None else process(value)
+        if not compiled.expanding:
+            if compiled.names is None:
+                return compiled.sql, converted
+            return compiled.sql, tuple(converted[n] for n in compiled.names)
+        lengths = tuple((name, len(converted[name])) for name in sorted(compiled.expanding))
+        sql = self._expanded(dialect, lengths)
+        if compiled.names is None:
+            for name in compiled.expanding:
+                converted.update((f"{name}_{i}", v) for i, v in enumerate(converted.pop(name)))
+            return sql, converted
+        positional: list[Any] = []
+        for name in compiled.names:
+            if name in compiled.expanding:
+                positional.extend(converted[name])
+            else:
+                positional.append(converted[name])
+        return sql, tuple(positional)
+
+    @functools.lru_cache(maxsize=256)  # noqa: B019 (module-level statements; lists up to a few dozen)
+    def _expanded(self, dialect: Dialect, lengths: tuple[tuple[str, int], ...]) -> str:
+        """The SQL with each expanding parameter's token replaced by one mark per element."""
+        sql = self._compiled(dialect).sql
+        positional = dialect.paramstyle == "qmark"
+        for name, length in lengths:
+            marks = ["?" if positional else f"%({name}_{i})s" for i in range(length)]
+            sql = sql.replace(f"__[POSTCOMPILE_{name}]", ", ".join(marks))
+        return sql
+
     @functools.cache  # noqa: B019 (a handful of module-level statements, one entry per dialect)
     def _compiled(self, dialect: Dialect) -> _Compiled:
         compiled = self._statement.compile(dialect=dialect)
-        if "POSTCOMPILE" in compiled.string:
-            raise ValueError("driver.Select takes bound parameters only, no expanding ones")
+        if dialect.paramstyle not in ("qmark", "pyformat"):
+            raise ValueError(f"driver.Select does not know the paramstyle {dialect.paramstyle}")
         identity = lambda value: value  # noqa: E731
         binds = {
             name: bind.type.dialect_impl(dialect).bind_processor(dialect) or identity
@@ -134,6 +171,7 @@ class Select:
             for name, bind in compiled.binds.items()
             if not bind.required and bind.callable is None
         }
+        expanding = frozenset(name for name, bind in compiled.binds.items() if bind.expanding)
         columns = self._statement.selected_columns
         results = tuple(
             column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
@@ -144,6 +182,7 @@ class Select:
             names,
             binds,
             fixed,
+            expanding,
             results,
             namedtuple("Row", list(columns.keys()), rename=True),
         )

@@ -14,6 +14,7 @@ from datameent.domain.attributes import JsonValue
 from datameent.domain.policy import Action, Permit
 from datameent.domain.vault import AttributeValue, Provenance, Source
 from datameent.errors import DataErased
+from datameent.store import driver
 from datameent.store.crypto import DataKey
 from datameent.store.persons import PersonRepository
 from datameent.store.processing_log import LIST_ACTIONS, ProcessingLog
@@ -33,16 +34,17 @@ _VALUE_COLUMNS = (
     av.c.instrument_version,
     av.c.is_current,
 )
-# Built once: this is the hottest read in datameent.
-_ALL_VERSIONS = (
+# Built once, run on the driver: this is the hottest read in datameent.
+_VERSIONS = (
     select(*_VALUE_COLUMNS)
     .where(av.c.person_id == bindparam("person_id"))
     .order_by(av.c.recorded_at.desc())
 )
-_CURRENT_VERSIONS = _ALL_VERSIONS.where(av.c.is_current)
 _SCOPED = av.c.key.in_(bindparam("keys", expanding=True))
-_ALL_VERSIONS_SCOPED = _ALL_VERSIONS.where(_SCOPED)
-_CURRENT_VERSIONS_SCOPED = _CURRENT_VERSIONS.where(_SCOPED)
+_ALL_VERSIONS = driver.Select(_VERSIONS)
+_CURRENT_VERSIONS = driver.Select(_VERSIONS.where(av.c.is_current))
+_ALL_VERSIONS_SCOPED = driver.Select(_VERSIONS.where(_SCOPED))
+_CURRENT_VERSIONS_SCOPED = driver.Select(_VERSIONS.where(av.c.is_current, _SCOPED))
 _READ = frozenset({Action.READ_VAULT, Action.EXPORT_STATISTICS})
 _RECORD = frozenset({Action.RECORD_ATTRIBUTE})
 _KNOW_KEYS = frozenset({Action.ANSWER_REQUEST, Action.SHARE, Action.READ_VAULT, Action.VIEW_CASES})
@@ -83,8 +85,7 @@ class VaultRepository:
             # Rows outside the permit's scope are not even fetched, let alone decrypted.
             query = _ALL_VERSIONS_SCOPED if history else _CURRENT_VERSIONS_SCOPED
             params["keys"] = sorted(scope)
-        rows = self._db.execute(query, params)
-        values = [_to_value(row, key) for row in rows]
+        values = [_to_value(row, key) for row in query.rows(self._db, params)]
         self._log.touch(permit, person_id, {v.key for v in values})
         return values
 
