@@ -54,9 +54,10 @@ class DataKey:
     def __init__(self, person_id: UUID, key: bytes) -> None:
         self.person_id = person_id
         self._aead = AESGCM(key)
+        self._prefix = f"{person_id}|"
 
     def _aad(self, context: str) -> bytes:
-        return f"{self.person_id}|{context}".encode()
+        return (self._prefix + context).encode()
 
     def encrypt(self, plaintext: bytes, context: str) -> bytes:
         return _seal(self._aead, plaintext, self._aad(context))
