@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import shutil
+import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, TypeVar
 
 from sqlalchemy import create_engine, text
 
@@ -26,6 +29,7 @@ LOG_ORIGIN = "datameent.local/verwerkingenlogboek"
 SEED_PERSONS = 130
 """Enough for three case managers (60 clients each), so some clients are strangers to each."""
 SEED = 7
+T = TypeVar("T")
 
 
 def settings_for(url: str, data_dir: Path) -> Settings:
@@ -113,3 +117,23 @@ def user(store: Store, username: str) -> User:
         found = uow.accounts.by_username(username)
     assert found is not None, username
     return found[0]
+
+
+def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
+    """`asyncio.run` in a thread of its own: a browser test (Playwright's sync API) may have
+    left an event loop running on the test's thread, where `asyncio.run` refuses to start."""
+    results: list[T] = []
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            results.append(asyncio.run(coroutine))
+        except BaseException as error:  # handed to the test's thread
+            errors.append(error)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
+    return results[0]

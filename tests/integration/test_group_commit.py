@@ -4,6 +4,7 @@ the group counts unless all of it commits."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from uuid import UUID
@@ -23,7 +24,8 @@ from datameent.store.engine import WriteLockBusy
 from datameent.store.group import Outcome
 from datameent.store.tables import attribute_values, log_records
 from datameent.store.uow import Store, UnloggedProcessing
-from tests.support import LOG_KEY, LOG_ORIGIN, SEED_PERSONS, user
+from datameent.web.group_commit import run_grouped
+from tests.support import LOG_KEY, LOG_ORIGIN, SEED_PERSONS, run_async, store_for, user
 
 PURPOSE = "re-integratie"
 
@@ -225,3 +227,36 @@ def test_without_waiting_a_held_write_lock_is_reported_before_any_call_runs(
     assert outcome.error is None and ran == ["ran"]
     with seeded.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30_000
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_server_processes_take_turns_through_the_write_gate(seeded_url: str) -> None:
+    # Two stores on one file stand in for two server processes: each has its own connections
+    # and its own handle on the gate's file lock.
+    ours, theirs = store_for(seeded_url), store_for(seeded_url)
+    try:
+        assert ours.write_gate is not None and theirs.write_gate is not None
+        manager = user(ours, "klantmanager1")
+        person = clients(ours, manager)[0]
+        assert theirs.write_gate.try_take(), "the other process runs a group"
+
+        async def main() -> tuple[bool, int, vault.VaultView]:
+            read = asyncio.ensure_future(
+                run_grouped(ours, vault.read_vault, ours, manager, person, purpose=PURPOSE)
+            )
+            turns = 0
+            for _ in range(50):  # 0.1 s in which the loop keeps turning
+                await asyncio.sleep(0.002)
+                turns += 1
+            waited = not read.done()
+            theirs.write_gate.give()  # the kernel wakes our waiter at once
+            return waited, turns, await asyncio.wait_for(read, 10)
+
+        waited, turns, view = run_async(main())
+        assert waited and turns == 50, "the read waited for the gate, the loop did not"
+        assert view.person.id == person
+        assert theirs.write_gate.try_take(), "and we let go of the gate after our group"
+        theirs.write_gate.give()
+    finally:
+        ours.dispose()
+        theirs.dispose()

@@ -15,11 +15,14 @@ from datameent.store.group import Outcome
 from datameent.store.uow import Store
 from datameent.web import group_commit
 from datameent.web.group_commit import run_grouped
+from tests.support import run_async
 
 
 class FakeStore:
     """Runs each group at once and remembers its size; says the write lock is held by someone
     else while `busy`."""
+
+    write_gate = None
 
     def __init__(self) -> None:
         self.groups: list[int] = []
@@ -51,7 +54,7 @@ def test_calls_that_arrive_together_run_as_one_group() -> None:
     async def main() -> list[int]:
         return await asyncio.gather(*(grouped(store, lambda n=n: n) for n in range(10)))
 
-    assert asyncio.run(main()) == list(range(10))
+    assert run_async(main()) == list(range(10))
     assert store.groups == [10]
 
 
@@ -62,7 +65,7 @@ def test_a_lone_call_runs_after_a_few_turns_of_the_loop() -> None:
         first = await grouped(store, lambda: 1)
         return int(await grouped(store, lambda: first + 1))
 
-    assert asyncio.run(main()) == 2
+    assert run_async(main()) == 2
     assert store.groups == [1, 1]
 
 
@@ -77,7 +80,7 @@ def test_each_caller_gets_its_own_error() -> None:
             grouped(store, lambda: "a"), grouped(store, fail), return_exceptions=True
         )
 
-    first, second = asyncio.run(main())
+    first, second = run_async(main())
     assert first == "a" and isinstance(second, ValueError)
 
 
@@ -96,7 +99,7 @@ def test_a_busy_write_lock_is_tried_again_while_the_loop_serves_others() -> None
         store.busy = False
         return await asyncio.gather(first, late)
 
-    assert asyncio.run(main()) == ["first", "joined while waiting"]
+    assert run_async(main()) == ["first", "joined while waiting"]
     assert len(ticks) > 3, "other work went on between the attempts"
     assert store.groups == [2]
 
@@ -108,5 +111,5 @@ def test_more_calls_than_a_group_takes_follow_in_the_next(monkeypatch: pytest.Mo
     async def main() -> list[int]:
         return await asyncio.gather(*(grouped(store, lambda n=n: n) for n in range(10)))
 
-    assert asyncio.run(main()) == list(range(10))
+    assert run_async(main()) == list(range(10))
     assert store.groups == [4, 4, 2]

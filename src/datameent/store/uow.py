@@ -35,7 +35,7 @@ from datameent.store.crypto import KeyRing
 from datameent.store.decisions import DecisionRepository
 from datameent.store.dialogue import DialogueRepository
 from datameent.store.effects import EffectModelRepository
-from datameent.store.engine import WRITE
+from datameent.store.engine import WRITE, WriteGate
 from datameent.store.group import Group, Outcome, run_in
 from datameent.store.ledger import LedgerRepository, NodeCache
 from datameent.store.notifications import NotificationRepository
@@ -230,6 +230,16 @@ class Store:
         self.activities = ActivityRegister(engine)
         """The register of processing activities, in memory."""
         self._local = threading.local()
+        self._gate: WriteGate | None = None
+        self._gate_made = False
+
+    @property
+    def write_gate(self) -> WriteGate | None:
+        """The file lock that this database's server processes take turns by (`WriteGate`);
+        None where there is none (PostgreSQL, an in-memory database)."""
+        if not self._gate_made:
+            self._gate, self._gate_made = WriteGate.beside(self.engine), True
+        return self._gate
 
     @property
     def embedded(self) -> bool:
@@ -264,4 +274,7 @@ class Store:
             group.close()
 
     def dispose(self) -> None:
+        if self._gate is not None:
+            self._gate.close()
+            self._gate = None
         self.engine.dispose()
