@@ -3,12 +3,14 @@
 A logged vault read runs about a dozen statements. SQLAlchemy's execution of one (the compiled
 cache, parameter and result processing, events, a result object) costs 15 to 35 µs on top of
 what the driver itself needs for the small statements of the policy's facts and the processing
-log (1 to 3 µs); measured in docs/benchmarks.md, that overhead was a large part of what logging
-costs a read. So those statements go to the driver's cursor of the unit of work's own
-connection, inside its transaction, with the conversions SQLAlchemy would apply: a `Select` is
-compiled once per dialect and converts its parameters and columns with the column types' own
-bind and result processors. Driver errors are raised as SQLAlchemy's (an IntegrityError stays
-one), without their parameters.
+log (1 to 3 µs); measured in docs/benchmarks.md, that overhead was a large part of what a read
+costs. So the read's statements (the caller's session, the policy's facts, the person, the
+values and their recorders, the log's writes) go to the driver's cursor of the unit of work's
+own connection, inside its transaction, with the conversions SQLAlchemy would apply: a `Select`
+is compiled once per dialect and converts its parameters and columns with the column types' own
+bind and result processors (on SQLite, for UUIDs and UTC datetimes, with equivalents that cost
+less). Driver errors are raised as SQLAlchemy's (an IntegrityError stays one), without their
+parameters.
 """
 
 from __future__ import annotations

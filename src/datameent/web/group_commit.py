@@ -176,8 +176,8 @@ async def run_grouped(
     """Run `service(*args, **kwargs)` with the calls that reach this loop together."""
     loop = asyncio.get_running_loop()
     per_loop = _queues.setdefault(store, weakref.WeakKeyDictionary())
-    queue = per_loop.get(loop)
-    if queue is None:
-        queue = per_loop[loop] = _Queue(store, loop)
+    calls = per_loop.get(loop)
+    if calls is None:
+        calls = per_loop[loop] = _Queue(store, loop)
     context = contextvars.copy_context()
-    return await queue.submit(functools.partial(context.run, service, *args, **kwargs))
+    return await calls.submit(functools.partial(context.run, service, *args, **kwargs))
