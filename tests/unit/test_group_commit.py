@@ -113,3 +113,23 @@ def test_more_calls_than_a_group_takes_follow_in_the_next(monkeypatch: pytest.Mo
 
     assert run_async(main()) == list(range(10))
     assert store.groups == [4, 4, 2]
+
+
+def test_a_groups_callers_go_on_before_the_next_group_runs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(group_commit, "MAX_GROUP", 2)
+    store = FakeStore()
+    events: list[str] = []
+
+    async def one(n: int) -> None:
+        await grouped(store, lambda: events.append(f"run {n}"))
+        events.append(f"answer {n}")
+
+    async def main() -> None:
+        await asyncio.gather(*(one(n) for n in range(4)))
+
+    run_async(main())
+    assert events == [
+        "run 0", "run 1", "answer 0", "answer 1", "run 2", "run 3", "answer 2", "answer 3"
+    ]  # fmt: skip

@@ -115,16 +115,15 @@ class _Queue:
         except BaseException as error:
             self._give_gate()
             self._waiting = self._waiting[len(group) :]
-            self._go_on()
             for _, future in group:
                 if not future.done():
                     future.set_exception(error)
+            self._go_on()
             if isinstance(error, Exception):
                 return  # each caller raises it
             raise
         self._give_gate()
         self._waiting = self._waiting[len(group) :]
-        self._go_on()
         for (_, future), outcome in zip(group, outcomes, strict=True):
             if future.cancelled():
                 continue
@@ -132,6 +131,7 @@ class _Queue:
                 future.set_exception(outcome.error)
             else:
                 future.set_result(outcome.value)
+        self._go_on()  # after the answers: their requests go on before the next group runs
 
     def _take_gate(self) -> bool:
         """Whether this process may run its group now; if not, wait for the gate off the loop."""
