@@ -72,9 +72,13 @@ async def api_user(store: StoreDep, token: Annotated[str | None, Depends(_bearer
     return user
 
 
-def optional_page_user(request: Request, store: StoreDep) -> User | None:
+async def optional_page_user(request: Request, store: StoreDep) -> User | None:
     token = request.cookies.get(SESSION_COOKIE)
-    user = accounts.user_for_token(store, token, accounts.WEB) if token else None
+    user = (
+        await run_read(store, accounts.user_for_token, store, token, accounts.WEB)
+        if token
+        else None
+    )
     request.state.user = user
     return user
 

@@ -26,6 +26,9 @@ def make_environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # The templates ship with the package and do not change while serving: no look at
+        # each one's file at every render (restart to see an edited template).
+        auto_reload=False,
     )
     env.globals["role_labels"] = ROLE_LABELS
     env.globals["catalogue_by_key"] = catalogue.BY_KEY

@@ -7,9 +7,10 @@ from fastapi.responses import Response
 
 from datameent.services.caseloads import my_caseload
 from datameent.web.deps import PageUser, StoreDep
+from datameent.web.routing import OnTheLoop
 from datameent.web.templating import render
 
-router = APIRouter()
+router = APIRouter(route_class=OnTheLoop)
 
 
 @router.get("/clienten")

@@ -27,9 +27,10 @@ from datameent.errors import InvalidInput, Problem
 from datameent.services import decisions, registers
 from datameent.store.uow import Store
 from datameent.web.deps import PageUser, StoreDep
+from datameent.web.routing import OnTheLoop
 from datameent.web.templating import render
 
-router = APIRouter()
+router = APIRouter(route_class=OnTheLoop)
 
 _CHOOSE = Text("Maak een keuze.", "Make a choice.")
 _BAD_DATE = Text("Dit moet een datum zijn (jjjj-mm-dd).", "This must be a date (yyyy-mm-dd).")

@@ -7,9 +7,10 @@ from fastapi.responses import RedirectResponse, Response
 
 from datameent.domain.accounts import Role
 from datameent.web.deps import PageUser
+from datameent.web.routing import OnTheLoop
 from datameent.web.templating import render
 
-router = APIRouter()
+router = APIRouter(route_class=OnTheLoop)
 
 _LANDING = (
     (Role.RESIDENT, "/mijn-gegevens"),

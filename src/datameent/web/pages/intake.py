@@ -11,9 +11,10 @@ from datameent.domain.vault import SOURCE_LABELS, Source
 from datameent.errors import Conflict, InvalidInput, Problem
 from datameent.services.persons import IntakeForm, ensure_may_register, register_person
 from datameent.web.deps import PageUser, StoreDep
+from datameent.web.routing import OnTheLoop
 from datameent.web.templating import locale_of, render
 
-router = APIRouter()
+router = APIRouter(route_class=OnTheLoop)
 
 Short = Annotated[str, Form(max_length=200)]
 _SOURCES = (Source.SELF_DECLARED, Source.BRP, Source.MUNICIPALITY)

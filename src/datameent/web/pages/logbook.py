@@ -17,9 +17,10 @@ from datameent.services import ledger, registers
 from datameent.services.ledger import LogLine
 from datameent.web.deps import PageUser, SettingsDep, StoreDep
 from datameent.web.i18n import AMSTERDAM
+from datameent.web.routing import OnTheLoop
 from datameent.web.templating import locale_of, render
 
-router = APIRouter()
+router = APIRouter(route_class=OnTheLoop)
 
 
 @dataclass(frozen=True)

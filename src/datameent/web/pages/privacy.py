@@ -8,9 +8,10 @@ from fastapi.responses import Response
 from datameent.domain.processing_log import describe
 from datameent.services.supervision import attention, verify_log_now
 from datameent.web.deps import PageUser, StoreDep
+from datameent.web.routing import OnTheLoop
 from datameent.web.templating import render
 
-router = APIRouter()
+router = APIRouter(route_class=OnTheLoop)
 
 
 def _page(request: Request, user: PageUser, store: StoreDep, report: object = None) -> Response:

@@ -18,9 +18,10 @@ from datameent.domain.registers import (
 from datameent.errors import InvalidInput
 from datameent.services import registers
 from datameent.web.deps import OptionalPageUser, PageUser, StoreDep
+from datameent.web.routing import OnTheLoop
 from datameent.web.templating import render
 
-router = APIRouter()
+router = APIRouter(route_class=OnTheLoop)
 
 
 @router.get("/registers")

@@ -17,9 +17,10 @@ from datameent.domain.text import Text
 from datameent.errors import InvalidInput, NotFound, Problem
 from datameent.services import rights, story
 from datameent.web.deps import PageUser, StoreDep
+from datameent.web.routing import OnTheLoop
 from datameent.web.templating import locale_of, render
 
-router = APIRouter()
+router = APIRouter(route_class=OnTheLoop)
 
 _CHOOSE = Text("Maak een keuze.", "Make a choice.")
 

@@ -30,9 +30,10 @@ from datameent.services import inbox, rights, sharing
 from datameent.services import vault as vault_service
 from datameent.web.deps import PageUser, StoreDep
 from datameent.web.present import format_value
+from datameent.web.routing import OnTheLoop
 from datameent.web.templating import locale_of, render
 
-router = APIRouter()
+router = APIRouter(route_class=OnTheLoop)
 
 _BAD_DATE = Text("Kies een datum.", "Choose a date.")
 _CHOOSE = Text("Kies wat u wilt doen.", "Choose what you want to do.")

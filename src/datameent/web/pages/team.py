@@ -11,9 +11,10 @@ from fastapi.responses import RedirectResponse, Response
 from datameent.errors import InvalidInput
 from datameent.services.caseloads import assign_case, team_overview
 from datameent.web.deps import PageUser, StoreDep
+from datameent.web.routing import OnTheLoop
 from datameent.web.templating import render
 
-router = APIRouter()
+router = APIRouter(route_class=OnTheLoop)
 
 
 @router.get("/team")

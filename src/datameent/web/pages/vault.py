@@ -28,9 +28,10 @@ from datameent.web.deps import PageUser, StoreDep
 from datameent.web.pages import decisions as decision_pages
 from datameent.web.pages import sharing as sharing_pages
 from datameent.web.present import form_choices, vault_groups
+from datameent.web.routing import OnTheLoop
 from datameent.web.templating import locale_of, render
 
-router = APIRouter()
+router = APIRouter(route_class=OnTheLoop)
 
 _BAD_DATE = Text("Dit moet een datum zijn (jjjj-mm-dd).", "This must be a date (yyyy-mm-dd).")
 _BAD_SOURCE = Text("Kies een bron.", "Choose a source.")
