@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.e2e.conftest import bearer
+from datameent.services import vault as vault_service
+from tests.e2e.conftest import LiveServer, bearer
 
 PROBLEM = "application/problem+json"
 
@@ -241,3 +243,33 @@ def test_problem_titles_follow_accept_language(http: httpx.Client) -> None:
     english = http.get("/api/v1/me", headers={"Accept-Language": "en-GB,en;q=0.9"})
     assert english.json()["title"] == "You are not logged in"
     assert http.get("/api/v1/me").json()["title"] == "U bent niet ingelogd"
+
+
+def test_an_unexpected_error_is_logged_without_who_or_what(
+    live: LiveServer, http: httpx.Client, monkeypatch: pytest.MonkeyPatch, caplog: Any
+) -> None:
+    headers = bearer(http, "klantmanager1")
+    person = http.get("/api/v1/me", headers=headers).json()["caseload"][0]
+
+    bsn, name = "".join(["1112", "22333"]), "Jan" + "sen"  # not in the source's own lines
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError(f"BSN {bsn} of {name}")  # as a careless library might
+
+    monkeypatch.setattr(vault_service, "read_vault", broken)
+    server_log = logging.getLogger("uvicorn")  # keeps its records from the root logger
+    server_log.addHandler(caplog.handler)
+    try:
+        with caplog.at_level(logging.ERROR):
+            response = http.get(
+                f"/api/v1/persons/{person}/attributes?purpose=re-integratie", headers=headers
+            )
+    finally:
+        server_log.removeHandler(caplog.handler)
+    assert response.status_code == 500
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert bsn not in response.text and "Traceback" not in response.text
+    logged = caplog.text  # every logger's records, with any traceback they carry
+    assert "unexpected RuntimeError on GET /persons/{person_id}/attributes" in logged
+    assert person not in logged, "the path names the person: the route's template is logged"
+    assert bsn not in logged and name not in logged, "the message stays out of every log"

@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from datameent.errors import Conflict
 from datameent.ledger import NoteKey
@@ -40,6 +41,34 @@ async def checkpointer(store: Store, key: NoteKey, origin: str) -> None:
             pass
         except Exception as error:  # keep signing; the server log says what broke
             log.error("checkpoint failed: %s", type(error).__name__)
+
+
+class _App(FastAPI):
+    """FastAPI, with errors kept inside once they have been answered (`_AnsweredErrorsStay`)."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return _AnsweredErrorsStay(super().build_middleware_stack())
+
+
+class _AnsweredErrorsStay:
+    """The outermost layer: an unexpected error goes no further than the app.
+
+    Starlette answers it (`problems.on_unexpected` logs its class and frames, never its
+    message) and then raises it again so that the server may log it, and the server's log
+    prints the message, which can carry personal data (PostgreSQL's errors quote the failing
+    row). Errors of the server's start and stop (the lifespan) still reach the server."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self.app(scope, receive, send)
+            return
+        try:
+            await self.app(scope, receive, send)
+        except Exception:
+            return  # answered and logged (web/problems.py)
 
 
 def create_store(settings: Settings) -> Store:
@@ -76,7 +105,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         if owned:
             app_store.dispose()
 
-    app = FastAPI(
+    app = _App(
         title="datameent",
         summary="A data commons for the social domain: the resident holds the keys.",
         version="0.1.0",

@@ -154,11 +154,11 @@ async def on_http_error(request: Request, error: Exception) -> Response:
 
 
 async def on_unexpected(request: Request, error: Exception) -> Response:
-    # The class and the frames, never the message: it could carry personal data.
+    # The class and the frames, never the message: it could carry personal data. The route's
+    # template, not the path: a path names the person whose file it is.
     frames = "".join(traceback.format_tb(error.__traceback__))
-    log.error(
-        "unexpected %s on %s %s\n%s", type(error).__name__, request.method, request.url.path, frames
-    )
+    route = getattr(request.scope.get("route"), "path", "(no route)")
+    log.error("unexpected %s on %s %s\n%s", type(error).__name__, request.method, route, frames)
     if is_api(request):
         return problem(request, 500, INTERNAL)
     return _page(request, 500, INTERNAL, None, {})
