@@ -37,6 +37,15 @@ def baseline_app() -> FastAPI:
     """The same response body, served by the same stack with no auth, policy, store or crypto:
     the ceiling that the framework and server alone allow on this machine."""
     app = FastAPI()
+    media = os.environ.get("BENCH_MEDIA")
+    if media:  # a page (benchmarks/pages.py): the body as it is, at any of the page's paths
+        page = os.environ["BENCH_BODY"].encode()
+
+        @app.get("/clienten/{person_id}")
+        def show(person_id: str) -> Response:
+            return Response(page, media_type=media)
+
+        return app
     body = json.dumps(json.loads(os.environ["BENCH_BODY"])).encode()
 
     @app.get("/api/v1/persons/{person_id}/attributes")

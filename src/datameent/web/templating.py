@@ -7,7 +7,8 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, PackageLoader, StrictUndefined, Template, select_autoescape
+from starlette.types import Receive, Scope, Send
 
 from datameent.domain import catalogue
 from datameent.domain.accounts import ROLE_LABELS
@@ -62,5 +63,32 @@ def render(
         "htmx": (STATIC / "vendor" / "htmx.min.js").exists(),
         **context,
     }
-    html = state.jinja.get_template(template).render(full)
-    return HTMLResponse(html, status_code=status, headers=headers)
+    return RenderedLater(state.jinja.get_template(template), full, status, headers)
+
+
+class RenderedLater(HTMLResponse):
+    """An HTML page rendered when it is sent, not when its handler returns it.
+
+    A page handler on SQLite runs in a group of calls that share one transaction
+    (`web/routing.py`), and with several server processes that transaction holds the database's
+    write lock: the template (a third of a client file's time) is no reason to hold it. Sent,
+    the page is rendered, and its length put in its header."""
+
+    def __init__(
+        self,
+        template: Template,
+        context: dict[str, Any],
+        status: int,
+        headers: dict[str, str] | None,
+    ) -> None:
+        self._template, self._context = template, context
+        super().__init__(b"", status_code=status, headers=headers)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        self.body = self.render(self._template.render(self._context))
+        length = str(len(self.body)).encode("latin-1")
+        self.raw_headers = [
+            (name, length if name == b"content-length" else value)
+            for name, value in self.raw_headers
+        ]
+        await super().__call__(scope, receive, send)

@@ -1,0 +1,107 @@
+"""Benchmark: a case manager's client file page over real HTTP on SQLite.
+
+    .venv/bin/python -m benchmarks.pages [--seconds 5] [--workers 1]
+
+The page a case manager opens most: `GET /clienten/{id}` with a session cookie, rotating over
+the whole caseload. It runs five logged service calls (the case file, the vault for the chosen
+purpose with history, the shared story, the decisions, the questions about data) and renders
+some 25 kB of HTML. Measured with wrk at 1, 8 and 32 connections, next to the bare framework
+serving the same page body from the same server stack (`serve.py: baseline_app`): the ceiling
+that the server alone allows on this machine. Needs Debian's `wrk`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import sys
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+
+from benchmarks.vault_read import CONCURRENCY, MASTER, prepare, run_wrk, start
+from datameent.services import accounts
+from datameent.services.caseloads import my_caseload
+from datameent.store.crypto import KeyRing
+from datameent.store.engine import make_engine
+from datameent.store.uow import Store
+
+
+def session(env: dict[str, str]) -> tuple[str, list[str]]:
+    """A web session of `klantmanager1`, and the paths of their clients' files."""
+    store = Store(make_engine(env["DATAMEENT_DATABASE_URL"]), KeyRing(MASTER))
+    try:
+        with store.unit_of_work(write=False) as uow:
+            by_name = uow.accounts.by_username("klantmanager1")
+        assert by_name is not None
+        user = by_name[0]
+        token = accounts.open_session(store, user, accounts.WEB, timedelta(hours=5))
+        return token, [f"/clienten/{case.person_id}" for case in my_caseload(store, user)]
+    finally:
+        store.dispose()
+
+
+def script(paths: list[str], cookie: str) -> str:
+    return (
+        "local paths = {" + ",".join(json.dumps(p) for p in paths) + "}\n"
+        "local i = 0\n"
+        "request = function()\n"
+        "  i = i % #paths + 1\n"
+        f'  return wrk.format("GET", paths[i], {{["Cookie"] = "{cookie}"}})\n'
+        "end\n"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--workers", type=int, default=1)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is needed: apt-get install wrk")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores; Python "
+        f"{platform.python_version()}; server workers: {args.workers}; database: SQLite"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = Path(tmp)
+        env = prepare(directory)
+        token, paths = session(env)
+        cookie = f"dm_session={token}; dm_csrf=benchmark"
+        product, base = start("datameent", env, args.workers)
+        try:
+            page = httpx.get(f"{base}{paths[0]}", headers={"Cookie": cookie})
+            if page.status_code != 200:
+                raise RuntimeError(f"the client file answered {page.status_code}")
+            bare, bare_base = start(
+                "baseline",
+                {**env, "BENCH_BODY": page.text, "BENCH_MEDIA": "text/html; charset=utf-8"},
+                args.workers,
+            )
+            try:
+                print("\n| clients | pages/s | p50 ms | p99 ms | bare framework pages/s | ratio |")
+                print("|---:|---:|---:|---:|---:|---:|")
+                for c in CONCURRENCY:
+                    ours = run_wrk(base, script(paths, cookie), c, args.seconds, directory)
+                    ceiling = run_wrk(bare_base, script(paths, ""), c, args.seconds, directory)
+                    print(
+                        f"| {c} | {ours['rps']:,.0f} | {ours['p50_ms']:.2f} | "
+                        f"{ours['p99_ms']:.2f} | {ceiling['rps']:,.0f} | "
+                        f"{ours['rps'] / ceiling['rps']:.2f} |"
+                    )
+            finally:
+                bare.terminate()
+                bare.wait()
+        finally:
+            product.terminate()
+            product.wait()
+        print(f"\n({len(paths)} clients in the caseload, {len(page.content):,} bytes per page)")
+
+
+if __name__ == "__main__":
+    main()
