@@ -36,6 +36,8 @@ def test_login_sets_a_safe_session_cookie_and_lands_on_my_data(http: httpx.Clien
     assert "Secure" not in cookie, "plain http on 127.0.0.1 only"
     page = http.get("/", follow_redirects=True)
     assert page.url.path == "/mijn-gegevens"
+    # Rendered when sent (templating.RenderedLater): the length said is the length sent.
+    assert int(page.headers["content-length"]) == len(page.content) > 10_000
     for heading in (
         "Mijn gegevens",
         "Persoonlijke gegevens",
