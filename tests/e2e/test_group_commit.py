@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from datameent.store.tables import log_records
 from tests.e2e.conftest import LiveServer, bearer
+from tests.e2e.test_pages import csrf_token
 
 
 def log_size(live: LiveServer) -> int:
@@ -95,3 +96,35 @@ def test_the_server_keeps_answering_while_another_process_holds_the_write_lock(
     finally:
         release.set()
         holder.join(10)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_pages_that_arrive_together_share_a_transaction(
+    live: LiveServer, http: httpx.Client
+) -> None:
+    # Page handlers run like the API's calls (web/routing.py), not in the threadpool.
+    token = csrf_token(http.get("/inloggen").text)
+    http.post(
+        "/inloggen",
+        data={"username": "klantmanager1", "password": "demo", "csrf_token": token, "next": "/"},
+    )
+    caseload = http.get("/api/v1/me", headers=bearer(http, "klantmanager1")).json()["caseload"]
+    before = log_size(live)
+
+    def open_files(person: str) -> list[int]:
+        with httpx.Client(base_url=live.url, cookies=http.cookies, timeout=30) as client:
+            start.wait()
+            return [client.get(f"/clienten/{person}").status_code for _ in range(3)]
+
+    start = threading.Barrier(6)
+    with ThreadPoolExecutor(6) as pool:
+        statuses = [s for ss in pool.map(open_files, caseload[:6]) for s in ss]
+    assert statuses == [200] * 18
+    with live.store.engine.connect() as connection:
+        ends = connection.execute(
+            select(log_records.c.ended_at).where(
+                log_records.c.seq >= before, log_records.c.operation == "vault.read"
+            )
+        ).all()
+    assert len(ends) == 18, "each file's read is logged once"
+    assert len(set(ends)) < 18, "files opened together were committed together"
