@@ -89,7 +89,9 @@ class Settings(BaseSettings):
     )
     host: str = Field("127.0.0.1", description="Address the web server binds to.")
     port: int = Field(8000, description="Port the web server listens on.")
-    workers: int = Field(1, description="Web server processes.")
+    workers: int = Field(
+        1, description="Web server processes: one per core, on SQLite as on PostgreSQL."
+    )
     session_hours: int = Field(12, description="Hours a browser session lasts.")
     token_minutes: int = Field(60, description="Minutes an API bearer token lasts.")
     login_max_failures: int = Field(
