@@ -13,7 +13,6 @@ that the server alone allows on this machine. Needs Debian's `wrk`.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import shutil
@@ -24,7 +23,7 @@ from pathlib import Path
 
 import httpx
 
-from benchmarks.vault_read import CONCURRENCY, MASTER, prepare, run_wrk, start
+from benchmarks.vault_read import CONCURRENCY, MASTER, prepare, rotating, run_wrk, start
 from datameent.services import accounts
 from datameent.services.caseloads import my_caseload
 from datameent.store.crypto import KeyRing
@@ -44,17 +43,6 @@ def session(env: dict[str, str]) -> tuple[str, list[str]]:
         return token, [f"/clienten/{case.person_id}" for case in my_caseload(store, user)]
     finally:
         store.dispose()
-
-
-def script(paths: list[str], cookie: str) -> str:
-    return (
-        "local paths = {" + ",".join(json.dumps(p) for p in paths) + "}\n"
-        "local i = 0\n"
-        "request = function()\n"
-        "  i = i % #paths + 1\n"
-        f'  return wrk.format("GET", paths[i], {{["Cookie"] = "{cookie}"}})\n'
-        "end\n"
-    )
 
 
 def main() -> None:
@@ -87,8 +75,12 @@ def main() -> None:
                 print("\n| clients | pages/s | p50 ms | p99 ms | bare framework pages/s | ratio |")
                 print("|---:|---:|---:|---:|---:|---:|")
                 for c in CONCURRENCY:
-                    ours = run_wrk(base, script(paths, cookie), c, args.seconds, directory)
-                    ceiling = run_wrk(bare_base, script(paths, ""), c, args.seconds, directory)
+                    ours = run_wrk(
+                        base, rotating(paths, "Cookie", cookie), c, args.seconds, directory
+                    )
+                    ceiling = run_wrk(
+                        bare_base, rotating(paths, "Cookie", ""), c, args.seconds, directory
+                    )
                     print(
                         f"| {c} | {ours['rps']:,.0f} | {ours['p50_ms']:.2f} | "
                         f"{ours['p99_ms']:.2f} | {ceiling['rps']:,.0f} | "

@@ -106,17 +106,19 @@ def wrk(
     base: str, paths: list[str], token: str, connections: int, seconds: int, directory: Path
 ) -> dict[str, float]:
     """wrk over `paths` in turn, with a bearer token."""
-    return run_wrk(
-        base,
+    script = rotating(paths, "Authorization", f"Bearer {token}")
+    return run_wrk(base, script, connections, seconds, directory)
+
+
+def rotating(paths: list[str], header: str, value: str) -> str:
+    """A wrk script that GETs `paths` in turn, each request with one header."""
+    return (
         "local paths = {" + ",".join(json.dumps(p) for p in paths) + "}\n"
         "local i = 0\n"
         "request = function()\n"
         "  i = i % #paths + 1\n"
-        f'  return wrk.format("GET", paths[i], {{["Authorization"] = "Bearer {token}"}})\n'
-        "end\n",
-        connections,
-        seconds,
-        directory,
+        f'  return wrk.format("GET", paths[i], {{["{header}"] = "{value}"}})\n'
+        "end\n"
     )
 
 

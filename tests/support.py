@@ -15,12 +15,14 @@ from typing import Any, TypeVar
 from sqlalchemy import create_engine, text
 
 from datameent.domain.accounts import User
+from datameent.services.clock import utcnow
 from datameent.services.seed import seed_municipality
 from datameent.settings import Environment, Settings
 from datameent.store.crypto import KeyRing
 from datameent.store.engine import make_engine
 from datameent.store.migrate import upgrade
-from datameent.store.uow import Store
+from datameent.store.tables import log_records
+from datameent.store.uow import Store, UnitOfWork
 
 MASTER_KEY = bytes(range(32))
 SECRET_KEY = "a-test-secret-key-that-is-long-enough-for-the-checks"
@@ -137,3 +139,21 @@ def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
     if errors:
         raise errors[0]
     return results[0]
+
+
+def take_next_log_number(uow: UnitOfWork) -> None:
+    """Insert a bare log record at the next sequence number, behind the log's back: the
+    record this unit of work (or its group) appends next will collide with it."""
+    uow._require_connection().execute(
+        log_records.insert().values(
+            seq=uow.ledger.size(),
+            trace_id="0" * 32,
+            span_id="0" * 16,
+            operation="vault.read",
+            outcome="allowed",
+            started_at=utcnow(),
+            ended_at=utcnow(),
+            activity_uri="urn:test",
+            digest=bytes(32),
+        )
+    )

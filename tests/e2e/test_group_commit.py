@@ -21,6 +21,18 @@ def log_size(live: LiveServer) -> int:
         return int(connection.scalar(select(func.count()).select_from(log_records)) or 0)
 
 
+def read_ends(live: LiveServer, after: int) -> list[object]:
+    """When each vault read logged from index `after` on ended: one commit, one moment."""
+    with live.store.engine.connect() as connection:
+        return list(
+            connection.scalars(
+                select(log_records.c.ended_at).where(
+                    log_records.c.seq >= after, log_records.c.operation == "vault.read"
+                )
+            )
+        )
+
+
 def test_reads_that_arrive_together_are_each_served_and_logged(
     live: LiveServer, http: httpx.Client, backend: str
 ) -> None:
@@ -42,12 +54,7 @@ def test_reads_that_arrive_together_are_each_served_and_logged(
     assert [r.status_code for r in responses] == [200] * 40
     for response in responses:
         assert response.json() == alone[response.url.raw_path.decode()], "each gets its own"
-    with live.store.engine.connect() as connection:
-        ends = connection.execute(
-            select(log_records.c.ended_at).where(
-                log_records.c.seq >= before, log_records.c.operation == "vault.read"
-            )
-        ).all()
+    ends = read_ends(live, before)
     assert len(ends) == 40, "one record per read"
     if backend == "sqlite":  # where the API's calls share transactions (web/group_commit.py)
         assert len(set(ends)) < 40, "reads that came together were committed together"
@@ -120,11 +127,6 @@ def test_pages_that_arrive_together_share_a_transaction(
     with ThreadPoolExecutor(6) as pool:
         statuses = [s for ss in pool.map(open_files, caseload[:6]) for s in ss]
     assert statuses == [200] * 18
-    with live.store.engine.connect() as connection:
-        ends = connection.execute(
-            select(log_records.c.ended_at).where(
-                log_records.c.seq >= before, log_records.c.operation == "vault.read"
-            )
-        ).all()
+    ends = read_ends(live, before)
     assert len(ends) == 18, "each file's read is logged once"
     assert len(set(ends)) < 18, "files opened together were committed together"

@@ -25,7 +25,15 @@ from datameent.store.group import Outcome
 from datameent.store.tables import attribute_values, log_records
 from datameent.store.uow import Store, UnloggedProcessing
 from datameent.web.group_commit import run_grouped
-from tests.support import LOG_KEY, LOG_ORIGIN, SEED_PERSONS, run_async, store_for, user
+from tests.support import (
+    LOG_KEY,
+    LOG_ORIGIN,
+    SEED_PERSONS,
+    run_async,
+    store_for,
+    take_next_log_number,
+    user,
+)
 
 PURPOSE = "re-integratie"
 
@@ -180,19 +188,7 @@ def test_when_the_group_cannot_commit_no_call_succeeds_and_nothing_stays(seeded:
     def take_the_next_number() -> None:
         # A record that the group's own first record will collide with.
         with seeded.unit_of_work() as uow:
-            uow._require_connection().execute(
-                log_records.insert().values(
-                    seq=uow.ledger.size(),
-                    trace_id="0" * 32,
-                    span_id="0" * 16,
-                    operation="vault.read",
-                    outcome="allowed",
-                    started_at=utcnow(),
-                    ended_at=utcnow(),
-                    activity_uri="urn:test",
-                    digest=bytes(32),
-                )
-            )
+            take_next_log_number(uow)
             uow.commit()
 
     def record() -> object:

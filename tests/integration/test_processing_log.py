@@ -19,13 +19,12 @@ from datameent.errors import AccessDenied, Conflict
 from datameent.ledger import LeafHashes, NoteKey, leaf_hash, root_hash, verify_inclusion
 from datameent.services import ledger, supervision, vault
 from datameent.services.caseloads import my_caseload
-from datameent.services.clock import utcnow
 from datameent.store.ledger import CLOCK_MARGIN, LedgerRepository
 from datameent.store.ledger_scan import Source, source_of
 from datameent.store.tables import audit_records, log_records
 from datameent.store.uow import Store, UnloggedProcessing
 from datameent.tracing import Trace, use_trace
-from tests.support import LOG_KEY, LOG_ORIGIN, SEED_PERSONS, user
+from tests.support import LOG_KEY, LOG_ORIGIN, SEED_PERSONS, take_next_log_number, user
 
 PACKAGE = Path(__file__).parents[2] / "src" / "datameent"
 
@@ -140,20 +139,7 @@ def test_a_record_that_collides_fails_the_commit_and_nothing_is_served(seeded: S
     with seeded.unit_of_work() as uow, pytest.raises(Conflict):
         permit = uow.authorize(AccessRequest(resident, Action.READ_VAULT, resident.person_id))
         uow.vault.values(permit, resident.person_id, history=False)
-        taken = uow.ledger.size()
-        uow._require_connection().execute(
-            log_records.insert().values(
-                seq=taken,
-                trace_id="0" * 32,
-                span_id="0" * 16,
-                operation="vault.read",
-                outcome="allowed",
-                started_at=utcnow(),
-                ended_at=utcnow(),
-                activity_uri="urn:test",
-                digest=bytes(32),
-            )
-        )
+        take_next_log_number(uow)
         uow.commit()
     assert records(seeded) == before
     with seeded.engine.connect() as connection:

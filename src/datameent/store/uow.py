@@ -15,6 +15,7 @@ written when the group commits.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Sequence
 from types import TracebackType
@@ -184,13 +185,14 @@ class UnitOfWork:
         connection = self._require_connection()
         unlogged = exc is None and self.log.pending
         try:
+            # Roll back what was not committed (in a group: to this unit of work's savepoint).
             if self._group is not None:
-                self._leave_group(exc)
-            else:
-                if connection.in_transaction():
-                    connection.rollback()
-                if isinstance(exc, DatameentError) and not isinstance(exc, AccessDenied):
-                    self._log_refusal(connection, exc)
+                self._group.roll_back_to(self._savepoint)
+                self._group.release(self._savepoint)
+            elif connection.in_transaction():
+                connection.rollback()
+            if isinstance(exc, DatameentError) and not isinstance(exc, AccessDenied):
+                self._log_refusal(connection, exc)
         finally:
             self.log.discard()
             if self._group is None:
@@ -201,23 +203,20 @@ class UnitOfWork:
         if isinstance(exc, IntegrityError):
             raise Conflict() from exc
 
-    def _leave_group(self, exc: BaseException | None) -> None:
-        """Roll back what was not committed, as leaving a transaction of its own would."""
-        assert self._group is not None
-        self._group.roll_back_to(self._savepoint)
-        self._group.release(self._savepoint)
-        if isinstance(exc, DatameentError) and not isinstance(exc, AccessDenied):
-            self._group.add(self.log.refused(type(exc).__name__))
-
     def _log_refusal(self, connection: Connection, error: DatameentError) -> None:
         """An attempt the policy allowed but that was refused for what it asked (an unknown
         attribute, someone else's request, a duty grant to revoke...) changed nothing; for the
-        sharing and rights actions it is logged as denied, with the reason, on its own."""
+        sharing and rights actions it is logged as denied, with the reason, on its own (in a
+        group: with the group's records)."""
         refused = self.log.refused(type(error).__name__)
-        if refused:
-            connection.begin()
-            self.log.write(refused)
-            connection.commit()
+        if not refused:
+            return
+        if self._group is not None:
+            self._group.add(refused)
+            return
+        connection.begin()
+        self.log.write(refused)
+        connection.commit()
 
 
 class Store:
@@ -230,16 +229,12 @@ class Store:
         self.activities = ActivityRegister(engine)
         """The register of processing activities, in memory."""
         self._local = threading.local()
-        self._gate: WriteGate | None = None
-        self._gate_made = False
 
-    @property
+    @functools.cached_property
     def write_gate(self) -> WriteGate | None:
         """The file lock that this database's server processes take turns by (`WriteGate`);
         None where there is none (PostgreSQL, an in-memory database)."""
-        if not self._gate_made:
-            self._gate, self._gate_made = WriteGate.beside(self.engine), True
-        return self._gate
+        return WriteGate.beside(self.engine)
 
     @property
     def embedded(self) -> bool:
@@ -274,7 +269,7 @@ class Store:
             group.close()
 
     def dispose(self) -> None:
-        if self._gate is not None:
-            self._gate.close()
-            self._gate = None
+        gate = self.__dict__.pop("write_gate", None)  # only if it was ever opened
+        if gate is not None:
+            gate.close()
         self.engine.dispose()

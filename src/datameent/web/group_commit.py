@@ -175,7 +175,9 @@ async def run_grouped(
 ) -> T:
     """Run `service(*args, **kwargs)` with the calls that reach this loop together."""
     loop = asyncio.get_running_loop()
-    per_loop = _queues.setdefault(store, weakref.WeakKeyDictionary())
+    per_loop = _queues.get(store)
+    if per_loop is None:
+        per_loop = _queues[store] = weakref.WeakKeyDictionary()
     calls = per_loop.get(loop)
     if calls is None:
         calls = per_loop[loop] = _Queue(store, loop)
