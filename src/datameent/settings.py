@@ -92,6 +92,11 @@ class Settings(BaseSettings):
     workers: int = Field(
         1, description="Web server processes: one per core, on SQLite as on PostgreSQL."
     )
+    calls_at_once: int = Field(
+        8,
+        description="On PostgreSQL: service calls one web server process runs at once; "
+        "the others wait their turn.",
+    )
     session_hours: int = Field(12, description="Hours a browser session lasts.")
     token_minutes: int = Field(60, description="Minutes an API bearer token lasts.")
     login_max_failures: int = Field(
@@ -161,6 +166,8 @@ class Settings(BaseSettings):
             )
         if self.workers < 1:
             problems.append(ConfigurationProblem("DATAMEENT_WORKERS", "must be at least 1"))
+        if self.calls_at_once < 1:
+            problems.append(ConfigurationProblem("DATAMEENT_CALLS_AT_ONCE", "must be at least 1"))
         if problems:
             raise ConfigurationError(problems)
         return self

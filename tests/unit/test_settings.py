@@ -65,3 +65,20 @@ def test_demo_makes_local_keys_once_and_keeps_them(tmp_path: Path) -> None:
 def test_production_never_makes_local_keys(tmp_path: Path) -> None:
     Settings(data_dir=tmp_path).with_local_keys()
     assert not (tmp_path / "local-keys.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "field"),
+    [("DATAMEENT_WORKERS", "workers"), ("DATAMEENT_CALLS_AT_ONCE", "calls_at_once")],
+)
+def test_server_sizes_below_one_are_refused_by_name(name: str, field: str, tmp_path: Path) -> None:
+    settings = Settings(
+        data_dir=tmp_path,
+        secret_key=GOOD_SECRET,
+        master_key=GOOD_MASTER,
+        log_signing_key=GOOD_LOG_KEY,
+        **{field: 0},
+    )
+    with pytest.raises(ConfigurationError) as caught:
+        settings.validated()
+    assert [p.setting for p in caught.value.problems] == [name]

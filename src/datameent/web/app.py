@@ -21,7 +21,7 @@ from datameent.store.crypto import KeyRing
 from datameent.store.engine import WalCheckpointer, make_engine
 from datameent.store.uow import Store
 from datameent.web import api, pages, problems
-from datameent.web.deps import run
+from datameent.web.deps import limit_calls, run
 from datameent.web.i18n import load_translations
 from datameent.web.middleware import WebMiddleware
 from datameent.web.templating import STATIC, make_environment
@@ -80,6 +80,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     settings = settings.validated()
     owned = store is None
     app_store = store or create_store(settings)
+    limit_calls(app_store, settings.calls_at_once)
 
     note_key = NoteKey(settings.log_origin, settings.log_signing_seed())
 

@@ -25,12 +25,12 @@ import functools
 import logging
 import queue
 import threading
-import weakref
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
 from datameent.store.engine import WriteGate, WriteLockBusy
 from datameent.store.uow import Store
+from datameent.web.loops import PerLoop
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -165,21 +165,12 @@ class _Queue:
             self._loop.call_soon(self._run)
 
 
-_queues: weakref.WeakKeyDictionary[
-    Store, weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Queue]
-] = weakref.WeakKeyDictionary()
+_queues = PerLoop(_Queue)
 
 
 async def run_grouped(
     store: Store, service: Callable[P, T], *args: P.args, **kwargs: P.kwargs
 ) -> T:
     """Run `service(*args, **kwargs)` with the calls that reach this loop together."""
-    loop = asyncio.get_running_loop()
-    per_loop = _queues.get(store)
-    if per_loop is None:
-        per_loop = _queues[store] = weakref.WeakKeyDictionary()
-    calls = per_loop.get(loop)
-    if calls is None:
-        calls = per_loop[loop] = _Queue(store, loop)
     context = contextvars.copy_context()
-    return await calls.submit(functools.partial(context.run, service, *args, **kwargs))
+    return await _queues.get(store).submit(functools.partial(context.run, service, *args, **kwargs))
