@@ -24,7 +24,7 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 
-CALLS_AT_ONCE = 8
+CALLS_AT_ONCE: int = Settings.model_fields["calls_at_once"].default
 """On PostgreSQL, how many service calls one server process runs at once unless its settings
 say otherwise (`DATAMEENT_CALLS_AT_ONCE`, `limit_calls`)."""
 _calls_at_once: weakref.WeakKeyDictionary[Store, int] = weakref.WeakKeyDictionary()
@@ -32,7 +32,8 @@ _limiters = PerLoop(lambda store, _: CapacityLimiter(_calls_at_once.get(store, C
 
 
 def limit_calls(store: Store, calls: int) -> None:
-    """Run at most `calls` of this process's service calls on `store` at once (PostgreSQL)."""
+    """Run at most `calls` of this process's service calls on `store` at once (PostgreSQL).
+    Before serving: a loop that has made its limiter keeps it."""
     _calls_at_once[store] = calls
 
 
