@@ -1,7 +1,7 @@
 """Benchmark: the vault read API over real HTTP on SQLite, and the demo's start-up time.
 
     .venv/bin/python -m benchmarks.vault_read [--seconds 10] [--workers 1] [--rounds 3]
-        [--database-url postgresql://.../an-empty-database]
+        [--database-url postgresql://.../an-empty-database] [--calls-at-once N]
 
 Measures `GET /api/v1/persons/{id}/attributes` by a case manager (rotating over their whole
 caseload) with wrk at 1, 8 and 32 concurrent connections, next to two baselines measured in the
@@ -151,13 +151,18 @@ def _latency(output: str, percentile: str) -> float:
 
 
 def measure_reads(
-    directory: Path, seconds: int, workers: int, rounds: int, url: str | None = None
+    directory: Path,
+    seconds: int,
+    workers: int,
+    rounds: int,
+    url: str | None = None,
+    settings: dict[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """The product's read, the same read without policy and log, and the bare framework, all
     three served at once; at each concurrency the first two take turns `rounds` times (which
     goes first alternates), so that the machine's drift falls on both alike, and their ratio
     is taken per round."""
-    env = prepare(directory, url)
+    env = {**prepare(directory, url), **(settings or {})}
     servers = []
     try:
         product, base = start("datameent", env, workers)
@@ -252,6 +257,11 @@ def main() -> None:
     parser.add_argument(
         "--database-url", help="serve the reads from this empty database (default: new SQLite)"
     )
+    parser.add_argument(
+        "--calls-at-once",
+        type=int,
+        help="DATAMEENT_CALLS_AT_ONCE for both servers (PostgreSQL; default: the setting's)",
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk")
@@ -261,7 +271,12 @@ def main() -> None:
         f"database: {'PostgreSQL' if args.database_url else 'SQLite'}"
     )
     with tempfile.TemporaryDirectory() as tmp:
-        rows = measure_reads(Path(tmp), args.seconds, args.workers, args.rounds, args.database_url)
+        settings = {}
+        if args.calls_at_once is not None:
+            settings["DATAMEENT_CALLS_AT_ONCE"] = str(args.calls_at_once)
+        rows = measure_reads(
+            Path(tmp), args.seconds, args.workers, args.rounds, args.database_url, settings
+        )
         print(
             "\n| clients | reads/s | p50 ms | p99 ms | bare framework reads/s | ratio "
             "| no policy, no log reads/s | its p99 ms | ratio (median) | ratio per round |"
