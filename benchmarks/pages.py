@@ -1,13 +1,16 @@
-"""Benchmark: a case manager's client file page over real HTTP on SQLite.
+"""Benchmark: a case manager's client file page over real HTTP.
 
     .venv/bin/python -m benchmarks.pages [--seconds 5] [--workers 1]
+        [--database-url postgresql://.../an-empty-database] [--calls-at-once N]
 
 The page a case manager opens most: `GET /clienten/{id}` with a session cookie, rotating over
 the whole caseload. It runs five logged service calls (the case file, the vault for the chosen
 purpose with history, the shared story, the decisions, the questions about data) and renders
 some 25 kB of HTML. Measured with wrk at 1, 8 and 32 connections, next to the bare framework
 serving the same page body from the same server stack (`serve.py: baseline_app`): the ceiling
-that the server alone allows on this machine. Needs Debian's `wrk`.
+that the server alone allows on this machine. Needs Debian's `wrk`. On SQLite unless
+`--database-url` names an empty database (the benchmark builds the town in it);
+`--calls-at-once` sets `DATAMEENT_CALLS_AT_ONCE` (PostgreSQL).
 """
 
 from __future__ import annotations
@@ -49,16 +52,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--database-url", help="an empty PostgreSQL database (default: SQLite)")
+    parser.add_argument("--calls-at-once", type=int, help="DATAMEENT_CALLS_AT_ONCE")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk")
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores; Python "
-        f"{platform.python_version()}; server workers: {args.workers}; database: SQLite"
+        f"{platform.python_version()}; server workers: {args.workers}; "
+        f"database: {'PostgreSQL' if args.database_url else 'SQLite'}"
     )
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
-        env = prepare(directory)
+        env = prepare(directory, args.database_url)
+        if args.calls_at_once is not None:
+            env["DATAMEENT_CALLS_AT_ONCE"] = str(args.calls_at_once)
         token, paths = session(env)
         cookie = f"dm_session={token}; dm_csrf=benchmark"
         product, base = start("datameent", env, args.workers)
