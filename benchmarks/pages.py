@@ -16,17 +16,23 @@ that the server alone allows on this machine. Needs Debian's `wrk`. On SQLite un
 from __future__ import annotations
 
 import argparse
-import os
-import platform
-import shutil
-import sys
 import tempfile
 from datetime import timedelta
 from pathlib import Path
 
 import httpx
 
-from benchmarks.vault_read import CONCURRENCY, MASTER, prepare, rotating, run_wrk, start
+from benchmarks.vault_read import (
+    CONCURRENCY,
+    MASTER,
+    add_server_options,
+    announce,
+    prepare,
+    rotating,
+    run_wrk,
+    server_settings,
+    start,
+)
 from datameent.services import accounts
 from datameent.services.caseloads import my_caseload
 from datameent.store.crypto import KeyRing
@@ -51,22 +57,12 @@ def session(env: dict[str, str]) -> tuple[str, list[str]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=int, default=5)
-    parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--database-url", help="an empty PostgreSQL database (default: SQLite)")
-    parser.add_argument("--calls-at-once", type=int, help="DATAMEENT_CALLS_AT_ONCE")
+    add_server_options(parser)
     args = parser.parse_args()
-    if not shutil.which("wrk"):
-        sys.exit("wrk is needed: apt-get install wrk")
-    print(
-        f"machine: {platform.machine()}, {os.cpu_count()} cores; Python "
-        f"{platform.python_version()}; server workers: {args.workers}; "
-        f"database: {'PostgreSQL' if args.database_url else 'SQLite'}"
-    )
+    announce(args)
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
-        env = prepare(directory, args.database_url)
-        if args.calls_at_once is not None:
-            env["DATAMEENT_CALLS_AT_ONCE"] = str(args.calls_at_once)
+        env = {**prepare(directory, args.database_url), **server_settings(args)}
         token, paths = session(env)
         cookie = f"dm_session={token}; dm_csrf=benchmark"
         product, base = start("datameent", env, args.workers)

@@ -246,23 +246,28 @@ def measure_demo_start(directory: Path, runs: int = 3) -> list[float]:
     return times
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seconds", type=int, default=10)
+def add_server_options(parser: argparse.ArgumentParser) -> None:
+    """The options of the server under test, shared by the HTTP benchmarks."""
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument(
-        "--rounds", type=int, default=3, help="turns of the logged and unlogged read per load"
-    )
-    parser.add_argument("--no-demo", action="store_true", help="skip the demo's start-up time")
-    parser.add_argument(
-        "--database-url", help="serve the reads from this empty database (default: new SQLite)"
+        "--database-url", help="serve from this empty database (default: a new SQLite file)"
     )
     parser.add_argument(
         "--calls-at-once",
         type=int,
-        help="DATAMEENT_CALLS_AT_ONCE for both servers (PostgreSQL; default: the setting's)",
+        help="DATAMEENT_CALLS_AT_ONCE for the servers (PostgreSQL; default: the setting's)",
     )
-    args = parser.parse_args()
+
+
+def server_settings(args: argparse.Namespace) -> dict[str, str]:
+    """The settings `add_server_options` asked for, as the servers' environment."""
+    if args.calls_at_once is None:
+        return {}
+    return {"DATAMEENT_CALLS_AT_ONCE": str(args.calls_at_once)}
+
+
+def announce(args: argparse.Namespace) -> None:
+    """Stop if wrk is missing; print the machine and the server under test."""
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk")
     print(
@@ -270,12 +275,26 @@ def main() -> None:
         f"Python {platform.python_version()}; server workers: {args.workers}; "
         f"database: {'PostgreSQL' if args.database_url else 'SQLite'}"
     )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="turns of the logged and unlogged read per load"
+    )
+    parser.add_argument("--no-demo", action="store_true", help="skip the demo's start-up time")
+    add_server_options(parser)
+    args = parser.parse_args()
+    announce(args)
     with tempfile.TemporaryDirectory() as tmp:
-        settings = {}
-        if args.calls_at_once is not None:
-            settings["DATAMEENT_CALLS_AT_ONCE"] = str(args.calls_at_once)
         rows = measure_reads(
-            Path(tmp), args.seconds, args.workers, args.rounds, args.database_url, settings
+            Path(tmp),
+            args.seconds,
+            args.workers,
+            args.rounds,
+            args.database_url,
+            server_settings(args),
         )
         print(
             "\n| clients | reads/s | p50 ms | p99 ms | bare framework reads/s | ratio "

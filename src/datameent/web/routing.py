@@ -7,7 +7,8 @@ tries) while its page waits. A case manager's client file (five logged service c
 template) served 118 pages/s at 8 clients with a 99th percentile of 1.3 s that way
 (docs/benchmarks.md). `OnTheLoop` runs such a route's handler through `deps.run`: on SQLite on
 the event loop, in the same transaction as the calls that arrive with it (group commit),
-answered only once that has committed; on PostgreSQL in the threadpool, as before.
+answered only once that has committed; on PostgreSQL in a thread, taking one of the process's
+turns (`DATAMEENT_CALLS_AT_ONCE`) like the API's calls.
 
 For routers whose handlers are short: not for the password check (argon2id takes a fifth of a
 second on purpose), the statistics, the effect model or the database game.
