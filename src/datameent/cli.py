@@ -23,6 +23,8 @@ from datameent.settings import Environment, Settings
 
 if TYPE_CHECKING:
     from datameent.analytics.effects.evaluate import TruthReport
+    from datameent.domain.accounts import User
+    from datameent.store.uow import Store
 
 app = typer.Typer(
     help="datameent: a data commons for the social domain.",
@@ -846,6 +848,114 @@ def users_create(
     finally:
         store.dispose()
     console.print(f"Account {user.username} created.")
+
+
+@users_app.command("list")
+def users_list(
+    search: Annotated[str, typer.Option(help="Only usernames or names containing this.")] = "",
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """List employees' accounts (residents' and system connections are not listed)."""
+    from datameent.services.accounts import employee_accounts
+
+    store = _store(_settings(data_dir, database_url))
+    try:
+        found = employee_accounts(store, None, search)
+    finally:
+        store.dispose()
+    table = Table("username", "name", "roles", "team", "active", "last login (UTC)")
+    for account in found:
+        user, last = account.user, account.last_login
+        table.add_row(
+            user.username,
+            user.display_name,
+            ", ".join(sorted(user.roles)),
+            user.team or "",
+            "yes" if user.active else "no",
+            last.strftime("%Y-%m-%d %H:%M") if last else "never",
+        )
+    console.print(table)
+
+
+@users_app.command("edit")
+def users_edit(
+    username: str,
+    role: Annotated[
+        list[Role] | None, typer.Option("--role", help="The roles it will have; repeat.")
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="Display name.")] = None,
+    team: Annotated[str | None, typer.Option(help='Team ("" for none).')] = None,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Change an employee's name, team or roles (what is not given stays)."""
+    from datameent.domain.accounts import AccountEdit
+    from datameent.services.accounts import edit_account
+
+    store = _store(_settings(data_dir, database_url))
+    try:
+        user = _employee_named(store, username)
+        edit = AccountEdit(
+            user.display_name if name is None else name,
+            user.team if team is None else team,
+            user.roles if role is None else frozenset(role),
+        )
+        changed = edit_account(store, None, user.id, edit)
+    except DatameentError as error:
+        _fail(error)
+    finally:
+        store.dispose()
+    roles, team = ", ".join(sorted(changed.roles)), changed.team or "-"
+    console.print(
+        f"Account {changed.username}: {changed.display_name}, team {team}, roles {roles}."
+    )
+
+
+@users_app.command("deactivate")
+def users_deactivate(
+    username: str, data_dir: DataDir = None, database_url: DatabaseUrl = None
+) -> None:
+    """Stop an employee's account: no more logging in, and every session and API token ends now."""
+    from datameent.services.accounts import set_account_active
+
+    store = _store(_settings(data_dir, database_url))
+    try:
+        ended = set_account_active(store, None, _employee_named(store, username).id, False)
+    except DatameentError as error:
+        _fail(error)
+    finally:
+        store.dispose()
+    console.print(f"Account {username} stopped; {ended} session(s) ended.")
+
+
+@users_app.command("reactivate")
+def users_reactivate(
+    username: str, data_dir: DataDir = None, database_url: DatabaseUrl = None
+) -> None:
+    """Let a stopped employee's account log in again."""
+    from datameent.services.accounts import set_account_active
+
+    store = _store(_settings(data_dir, database_url))
+    try:
+        set_account_active(store, None, _employee_named(store, username).id, True)
+    except DatameentError as error:
+        _fail(error)
+    finally:
+        store.dispose()
+    console.print(f"Account {username} is active again.")
+
+
+def _employee_named(store: Store, username: str) -> User:
+    """The employee's account with this username, or a message and exit 1."""
+    from datameent.domain.accounts import is_administered
+
+    with store.unit_of_work(write=False) as uow:
+        found = uow.accounts.by_username(username.strip().lower())
+    if found is None or not is_administered(found[0]):
+        errors.print(f"No employee's account named {username}.")
+        raise typer.Exit(1)
+    return found[0]
 
 
 def _note_key(settings: Settings) -> Any:

@@ -120,9 +120,38 @@ def test_intake_and_team_pages_are_usable(page: Page) -> None:
     assert_accessible_and_fits_a_phone(page)
 
 
-def test_roles_without_personal_data_land_on_the_start_page(page: Page) -> None:
+def test_the_administrator_stops_an_account_on_a_phone(page: Page) -> None:
+    page.set_viewport_size({"width": 360, "height": 740})
     log_in(page, "admin1")
-    expect(page).to_have_url(re.compile(r"/start$"))
+    expect(page).to_have_url(re.compile(r"/beheer/accounts$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Accounts van medewerkers")
+    assert_accessible_and_fits_a_phone(page)
+    page.get_by_label("Zoek op gebruikersnaam of naam").fill("teamleider")
+    page.get_by_role("button", name="Zoeken").click()
+    row = page.get_by_role("row").filter(has_text="teamleider1")
+    row.get_by_role("link").click()
+    expect(page.get_by_role("heading", name="Geschiedenis")).to_be_visible()
+    assert_accessible_and_fits_a_phone(page)
+    page.get_by_role("checkbox", name="Beheerder").check()
+    page.get_by_role("checkbox", name="Teamleider").uncheck()
+    page.get_by_role("checkbox", name="Beheerder").uncheck()
+    page.get_by_role("button", name="Opslaan").click()
+    expect(page.get_by_role("alert")).to_contain_text("Kies minstens één rol")
+    assert_accessible_and_fits_a_phone(page)
+    page.get_by_role("checkbox", name="Analist").check()
+    page.get_by_role("button", name="Opslaan").click()
+    expect(page.get_by_role("status")).to_have_text("De wijzigingen zijn opgeslagen.")
+    page.get_by_role("button", name=re.compile("Stop het account van")).click()
+    expect(page.get_by_role("status")).to_contain_text("Het account is gestopt")
+    expect(page.get_by_role("cell", name="Account gestopt")).to_be_visible()
+    assert_accessible_and_fits_a_phone(page)
+
+
+def test_the_start_page_names_the_roles_of_whoever_has_no_other_landing(page: Page) -> None:
+    log_in(page, "admin1")
+    page.goto("/start")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Welkom")
+    expect(page.get_by_role("listitem").filter(has_text="Beheerder").first).to_be_visible()
     assert_accessible_and_fits_a_phone(page)
 
 

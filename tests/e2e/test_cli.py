@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -426,3 +427,32 @@ def test_effects_train_and_evaluate_from_the_command_line(tmp_path: Path) -> Non
     assert report["evaluatedOn"] == {"residents": 60000, "seed": 4242}
     assert report["groundTruth"]["clients"] > 1000
     assert (out / "evaluation.md").read_text().startswith("# Modelkaart")
+
+
+def test_the_operator_lists_edits_and_stops_employees_accounts(tmp_path: Path) -> None:
+    env = environment(tmp_path, **KEYS)
+    assert run(["seed", "--persons", "10"], env).returncode == 0
+    made = run(
+        ["users", "create", "j.jansen", "--role", "case_manager", "--password-stdin"],
+        env,
+        stdin="a long enough password\n",
+    )
+    assert made.returncode == 0, made.stderr
+    listed = run(["users", "list", "--search", "jansen"], env)
+    assert listed.returncode == 0 and "j.jansen" in listed.stdout and "never" in listed.stdout
+    assert "inwoner" not in run(["users", "list"], env).stdout
+
+    edited = run(["users", "edit", "j.jansen", "--team", "Team 1", "--name", "Jan Jansen"], env)
+    assert edited.returncode == 0 and "Jan Jansen, team Team 1, roles case_manager" in edited.stdout
+    refused = run(["users", "edit", "j.jansen", "--role", "resident"], env)
+    assert refused.returncode == 1 and "roles:" in refused.stderr
+    assert "Traceback" not in refused.stderr
+
+    stopped = run(["users", "deactivate", "j.jansen"], env)
+    assert stopped.returncode == 0 and "stopped" in stopped.stdout
+    listed = run(["users", "list", "--search", "jansen"], env).stdout
+    assert re.search(r"j\.jansen.*\bno\b", listed)
+    assert run(["users", "reactivate", "j.jansen"], env).returncode == 0
+    for unknown in (["deactivate", "nobody"], ["deactivate", "inwoner1"]):
+        missing = run(["users", *unknown], env)
+        assert missing.returncode == 1 and "No employee's account named" in missing.stderr

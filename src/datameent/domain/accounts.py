@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
@@ -39,6 +40,10 @@ ROLE_LABELS: dict[Role, Text] = {
 STAFF_ROLES = frozenset(
     {Role.CASE_MANAGER, Role.TEAM_LEAD, Role.PRIVACY_OFFICER, Role.ANALYST, Role.ADMIN}
 )
+
+ADMINISTERED_ROLES = frozenset(Role) - {Role.RESIDENT, Role.SYSTEM}
+"""The roles an administrator gives and takes: an employee's. A resident's account belongs to
+one person and a system connection to the operator; neither is administered on the web."""
 
 MIN_PASSWORD_LENGTH = 12
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
@@ -95,3 +100,107 @@ def check_new_account(
         problems.append(Problem("person", _RESIDENT_NEEDS_PERSON))
     if problems:
         raise InvalidInput(*problems)
+
+
+# Administering employees' accounts ----------------------------------------------------------
+
+
+class ChangeKind(StrEnum):
+    CREATED = "created"
+    CHANGED = "changed"
+    """Name, team or roles."""
+    DEACTIVATED = "deactivated"
+    REACTIVATED = "reactivated"
+
+
+CHANGE_LABELS: dict[ChangeKind, Text] = {
+    ChangeKind.CREATED: Text("Account gemaakt", "Account created"),
+    ChangeKind.CHANGED: Text("Naam, team of rollen gewijzigd", "Name, team or roles changed"),
+    ChangeKind.DEACTIVATED: Text("Account gestopt", "Account deactivated"),
+    ChangeKind.REACTIVATED: Text("Account weer actief", "Account reactivated"),
+}
+
+
+@dataclass(frozen=True)
+class AccountChange:
+    """One line of an account's history: what changed, when, by whom (None: the command line on
+    the server), and the roles and team the account had after it."""
+
+    kind: ChangeKind
+    at: datetime
+    by: UUID | None
+    roles: frozenset[Role]
+    team: str | None
+
+
+@dataclass(frozen=True)
+class AccountEdit:
+    """What an administrator sets on an employee's account."""
+
+    display_name: str
+    team: str | None
+    roles: frozenset[Role]
+
+
+MAX_DISPLAY_NAME = 200
+MAX_TEAM = 100
+
+_NOT_ADMINISTERED = Text(
+    "Deze rol geeft een beheerder niet: inwoners en koppelingen hebben hun eigen account.",
+    "An administrator does not give this role: residents and system connections have their"
+    " own accounts.",
+)
+_LONG_NAME = Text(
+    f"Een naam heeft hoogstens {MAX_DISPLAY_NAME} tekens.",
+    f"A name has at most {MAX_DISPLAY_NAME} characters.",
+)
+_LONG_TEAM = Text(
+    f"Een teamnaam heeft hoogstens {MAX_TEAM} tekens.",
+    f"A team name has at most {MAX_TEAM} characters.",
+)
+_OWN_ADMIN_ROLE = Text(
+    "U kunt uw eigen beheerdersrol niet afnemen. Vraag dat aan een andere beheerder.",
+    "You cannot take away your own administrator role. Ask another administrator.",
+)
+_OWN_ACCOUNT = Text(
+    "U kunt uw eigen account niet stoppen. Vraag dat aan een andere beheerder.",
+    "You cannot deactivate your own account. Ask another administrator.",
+)
+
+
+def is_administered(user: User) -> bool:
+    """An employee's account: not a resident's (bound to a person) nor a system connection."""
+    return user.person_id is None and user.roles <= ADMINISTERED_ROLES
+
+
+def check_edit(actor_id: UUID | None, target: User, edit: AccountEdit) -> AccountEdit:
+    """The edit as stored (names trimmed, an empty team none), or every problem at once.
+    `actor_id` None: the command line on the server. A target that is not an employee's
+    account is `NotFound`: residents' accounts are not listed to administrators."""
+    if not is_administered(target):
+        raise NotFound()
+    problems = []
+    name = " ".join(edit.display_name.split()) or target.username
+    team = " ".join((edit.team or "").split()) or None
+    if len(name) > MAX_DISPLAY_NAME:
+        problems.append(Problem("display_name", _LONG_NAME))
+    if team is not None and len(team) > MAX_TEAM:
+        problems.append(Problem("team", _LONG_TEAM))
+    if not edit.roles:
+        problems.append(Problem("roles", _NO_ROLE))
+    elif not edit.roles <= ADMINISTERED_ROLES:
+        problems.append(Problem("roles", _NOT_ADMINISTERED))
+    if actor_id == target.id and Role.ADMIN in target.roles and Role.ADMIN not in edit.roles:
+        problems.append(Problem("roles", _OWN_ADMIN_ROLE))
+    if problems:
+        raise InvalidInput(*problems)
+    return AccountEdit(name, team, edit.roles)
+
+
+def check_deactivation(actor_id: UUID | None, target: User) -> None:
+    """An administrator stops any employee's account but their own (so that one always remains
+    who can undo it)."""
+    if not is_administered(target):
+        raise NotFound()
+    if actor_id == target.id:
+        raise InvalidInput(Problem("active", _OWN_ACCOUNT))

@@ -1,4 +1,8 @@
-"""Logging in and out, sessions and API tokens, and creating accounts."""
+"""Logging in and out, sessions and API tokens, and administering accounts.
+
+Employees' accounts are kept by an administrator (or the operator, on the command line): their
+name, team and roles, and stopping an account when someone leaves, which ends every session and
+API token at once. Every change is kept in the account's history with who made it."""
 
 from __future__ import annotations
 
@@ -8,13 +12,23 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID, uuid4
 
-from datameent.domain.accounts import Role, User, check_new_account
+from datameent.domain.accounts import (
+    AccountChange,
+    AccountEdit,
+    ChangeKind,
+    Role,
+    User,
+    check_deactivation,
+    check_edit,
+    check_new_account,
+    is_administered,
+)
 from datameent.domain.policy import AccessRequest, Action
-from datameent.errors import Conflict, LoginFailed, TooManyAttempts
+from datameent.errors import Conflict, LoginFailed, NotFound, TooManyAttempts
 from datameent.services.clock import utcnow
 from datameent.services.passwords import hash_password, needs_rehash, verify_password
 from datameent.store.accounts import AccountRepository
-from datameent.store.uow import Store
+from datameent.store.uow import Store, UnitOfWork
 
 WEB = "web"
 API = "api"
@@ -89,8 +103,11 @@ def open_session(store: Store, user: User, kind: str, lifetime: timedelta) -> st
 
 
 def user_for_token(store: Store, token: str, kind: str) -> User | None:
+    """The user of a live session; None for a stopped account (whose sessions were ended when
+    it was stopped: this holds even if one was opened in the same moment)."""
     with store.unit_of_work(write=False) as uow:
-        return uow.accounts.session_user(_token_hash(token), kind, utcnow())
+        user = uow.accounts.session_user(_token_hash(token), kind, utcnow())
+    return user if user is not None and user.active else None
 
 
 def close_session(store: Store, token: str) -> None:
@@ -125,7 +142,9 @@ def create_account(store: Store, actor: User | None, new: NewAccount) -> User:
             raise Conflict()
         if new.person_id is not None and uow.persons.get(new.person_id) is None:
             raise Conflict()
-        uow.accounts.add(user, password_hash, utcnow())
+        now = utcnow()
+        uow.accounts.add(user, password_hash, now)
+        uow.accounts.add_change(user, ChangeKind.CREATED, now, _id(actor))
         uow.commit()
     return user
 
@@ -141,3 +160,112 @@ def system_account(store: Store, username: str, display_name: str) -> User:
         uow.accounts.add(user, None, utcnow())
         uow.commit()
     return user
+
+
+@dataclass(frozen=True)
+class EmployeeAccount:
+    user: User
+    last_login: datetime | None
+    """When they last logged in or took an API token; None: never."""
+
+
+def employee_accounts(store: Store, actor: User | None, search: str = "") -> list[EmployeeAccount]:
+    """Employees' accounts for their administrator (residents' and system connections are not
+    listed), optionally those whose username or name contains `search`."""
+    with store.unit_of_work() as uow:
+        _authorize_admin(uow, actor)
+        found = uow.accounts.employees(search)
+        last = uow.accounts.last_sessions(u.id for u in found)
+        uow.commit()
+    return [EmployeeAccount(u, last.get(u.id)) for u in found]
+
+
+@dataclass(frozen=True)
+class AccountFile:
+    """One employee's account as its administrator sees it."""
+
+    user: User
+    created_at: datetime | None
+    last_login: datetime | None
+    live_sessions: int
+    open_cases: int
+    """Clients assigned to them now: a team lead hands these over when the account stops."""
+    history: list[AccountChange]
+    names: dict[UUID, str]
+    """Who made the changes in `history`, by id."""
+
+
+def account_file(store: Store, actor: User | None, user_id: UUID) -> AccountFile:
+    now = utcnow()
+    with store.unit_of_work() as uow:
+        _authorize_admin(uow, actor)
+        user = _employee(uow, user_id)
+        history = uow.accounts.changes(user_id)
+        names = uow.accounts.many(c.by for c in history if c.by is not None)
+        result = AccountFile(
+            user,
+            uow.accounts.created_at(user_id),
+            uow.accounts.last_sessions([user_id]).get(user_id),
+            uow.accounts.live_sessions(user_id, now),
+            len(uow.caseloads.active_for(user_id, now)),
+            history,
+            {i: u.display_name for i, u in names.items()},
+        )
+        uow.commit()
+    return result
+
+
+def edit_account(store: Store, actor: User | None, user_id: UUID, edit: AccountEdit) -> User:
+    """Set an employee's name, team and roles. A change of roles takes effect at their next
+    request: the policy reads the account's roles each time."""
+    with store.unit_of_work() as uow:
+        _authorize_admin(uow, actor)
+        user = _employee(uow, user_id)
+        edit = check_edit(_id(actor), user, edit)
+        changed = User(
+            user.id, user.username, edit.display_name, edit.roles, None, edit.team, user.active
+        )
+        if changed != user:
+            uow.accounts.edit(user_id, changed.display_name, changed.team)
+            if changed.roles != user.roles:
+                uow.accounts.set_roles(user_id, changed.roles)
+            uow.accounts.add_change(changed, ChangeKind.CHANGED, utcnow(), _id(actor))
+        uow.commit()
+    return changed
+
+
+def set_account_active(store: Store, actor: User | None, user_id: UUID, active: bool) -> int:
+    """Stop an employee's account (`active` False): they can no longer log in, and every session
+    and API token they hold ends now; or let it work again. Returns how many sessions ended."""
+    now = utcnow()
+    ended = 0
+    with store.unit_of_work() as uow:
+        _authorize_admin(uow, actor)
+        user = _employee(uow, user_id)
+        if not active:
+            check_deactivation(_id(actor), user)
+        if user.active != active:
+            uow.accounts.set_active(user_id, active)
+            if not active:
+                ended = uow.accounts.revoke_sessions_of(user_id, now)
+            kind = ChangeKind.REACTIVATED if active else ChangeKind.DEACTIVATED
+            uow.accounts.add_change(user, kind, now, _id(actor))
+        uow.commit()
+    return ended
+
+
+def _authorize_admin(uow: UnitOfWork, actor: User | None) -> None:
+    """`actor` None is the command line on the server itself, trusted like the database."""
+    if actor is not None:
+        uow.authorize(AccessRequest(actor, Action.MANAGE_ACCOUNTS))
+
+
+def _employee(uow: UnitOfWork, user_id: UUID) -> User:
+    user = uow.accounts.get(user_id)
+    if user is None or not is_administered(user):
+        raise NotFound()
+    return user
+
+
+def _id(actor: User | None) -> UUID | None:
+    return actor.id if actor else None

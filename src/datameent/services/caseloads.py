@@ -54,9 +54,12 @@ def team_overview(store: Store, actor: User) -> TeamOverview:
     team = actor.team or ""
     with store.unit_of_work() as uow:
         permit = uow.authorize(AccessRequest(actor, Action.VIEW_TEAM_CASES))
-        managers = [u for u in uow.accounts.by_role(Role.CASE_MANAGER, team) if u.active]
+        # Every case manager of the team names their cases, a stopped account's too (its
+        # cases wait to be handed over); only active ones can receive a case.
+        everyone = uow.accounts.by_role(Role.CASE_MANAGER, team)
+        managers = [u for u in everyone if u.active]
         cases = _summaries(
-            uow, permit, uow.caseloads.open_in_team(team), {u.id: u for u in managers}
+            uow, permit, uow.caseloads.open_in_team(team), {u.id: u for u in everyone}
         )
         waiting = uow.caseloads.unassigned_persons()
         numbers = uow.persons.client_numbers(permit, waiting)

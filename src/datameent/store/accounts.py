@@ -7,12 +7,18 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, and_, bindparam, func, select, update
+from sqlalchemy import Row, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.engine import Connection
 
-from datameent.domain.accounts import Role, User
+from datameent.domain.accounts import AccountChange, ChangeKind, Role, User
 from datameent.store import driver
-from datameent.store.tables import auth_sessions, login_attempts, user_roles, users
+from datameent.store.tables import (
+    account_changes,
+    auth_sessions,
+    login_attempts,
+    user_roles,
+    users,
+)
 
 # On the driver: the caller's session is looked up on every request, the recorders of the
 # values on every vault read.
@@ -119,6 +125,70 @@ class AccountRepository:
             update(users).where(users.c.id == user_id).values(password_hash=password_hash)
         )
 
+    def employees(self, search: str = "") -> list[User]:
+        """Every account that belongs to no person (residents' do) and is no system connection,
+        by username; with `search`, those whose username or name contains it."""
+        query = select(users).where(users.c.person_id.is_(None))
+        if words := search.strip().lower():
+            query = query.where(
+                or_(
+                    users.c.username.contains(words, autoescape=True),
+                    func.lower(users.c.display_name).contains(words, autoescape=True),
+                )
+            )
+        rows = self._db.execute(query.order_by(users.c.username)).all()
+        roles = self._roles_of([r.id for r in rows]) if rows else {}
+        found = [_user(r, roles.get(r.id, frozenset())) for r in rows]
+        return [u for u in found if Role.SYSTEM not in u.roles]
+
+    def created_at(self, user_id: UUID) -> datetime | None:
+        query = select(users.c.created_at).where(users.c.id == user_id)
+        found: datetime | None = self._db.execute(query).scalar_one_or_none()
+        return found
+
+    def edit(self, user_id: UUID, display_name: str, team: str | None) -> None:
+        self._db.execute(
+            update(users).where(users.c.id == user_id).values(display_name=display_name, team=team)
+        )
+
+    def set_roles(self, user_id: UUID, roles: frozenset[Role]) -> None:
+        self._db.execute(delete(user_roles).where(user_roles.c.user_id == user_id))
+        self._db.execute(user_roles.insert(), [{"user_id": user_id, "role": r} for r in roles])
+
+    def set_active(self, user_id: UUID, active: bool) -> None:
+        self._db.execute(update(users).where(users.c.id == user_id).values(active=active))
+
+    def add_change(self, user: User, change: ChangeKind, at: datetime, by: UUID | None) -> None:
+        """A line in `user`'s history, with the roles and team it has after `change`."""
+        self._db.execute(
+            account_changes.insert().values(
+                user_id=user.id,
+                changed_at=at,
+                changed_by=by,
+                change=change.value,
+                roles=",".join(sorted(user.roles)),
+                team=user.team,
+            )
+        )
+
+    def changes(self, user_id: UUID) -> list[AccountChange]:
+        """The account's history, newest first."""
+        query = (
+            select(account_changes)
+            .where(account_changes.c.user_id == user_id)
+            .order_by(account_changes.c.id.desc())
+        )
+        return [
+            AccountChange(
+                ChangeKind(r.change),
+                r.changed_at,
+                r.changed_by,
+                frozenset(Role(x) for x in (r.roles or "").split(",") if x),
+                r.team,
+            )
+            for r in self._db.execute(query)
+        ]
+
     def _roles_of(self, user_ids: list[UUID]) -> dict[UUID, frozenset[Role]]:
         found: dict[UUID, set[Role]] = {}
         query = select(user_roles).where(user_roles.c.user_id.in_(user_ids))
@@ -152,6 +222,39 @@ class AccountRepository:
             return None
         roles = frozenset(Role(r.role) for r in rows if r.role)
         return _user(rows[0], roles)
+
+    def revoke_sessions_of(self, user_id: UUID, at: datetime) -> int:
+        """End every live session and API token of the user now; how many there were."""
+        result = self._db.execute(
+            update(auth_sessions)
+            .where(
+                auth_sessions.c.user_id == user_id,
+                auth_sessions.c.revoked_at.is_(None),
+                auth_sessions.c.expires_at > at,
+            )
+            .values(revoked_at=at)
+        )
+        return int(result.rowcount)
+
+    def last_sessions(self, user_ids: Iterable[UUID]) -> dict[UUID, datetime]:
+        """When each user last logged in (opened a session or took an API token)."""
+        ids = list(set(user_ids))
+        if not ids:
+            return {}
+        query = (
+            select(auth_sessions.c.user_id, func.max(auth_sessions.c.created_at))
+            .where(auth_sessions.c.user_id.in_(ids))
+            .group_by(auth_sessions.c.user_id)
+        )
+        return {row[0]: row[1] for row in self._db.execute(query).all()}
+
+    def live_sessions(self, user_id: UUID, now: datetime) -> int:
+        query = select(func.count()).where(
+            auth_sessions.c.user_id == user_id,
+            auth_sessions.c.revoked_at.is_(None),
+            auth_sessions.c.expires_at > now,
+        )
+        return int(self._db.execute(query).scalar_one())
 
     def revoke_session(self, token_hash: str, at: datetime) -> None:
         self._db.execute(

@@ -79,6 +79,24 @@ auth_sessions = Table(
     Column("revoked_at", UTCDateTime, nullable=True),
 )
 
+account_changes = Table(
+    "account_changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Uuid, ForeignKey("users.id"), nullable=False, index=True),
+    Column("changed_at", UTCDateTime, nullable=False),
+    Column(
+        "changed_by",
+        Uuid,
+        ForeignKey("users.id"),
+        nullable=True,
+        comment="NULL: the command line on the server",
+    ),
+    Column("change", String(16), nullable=False, comment="domain.accounts.ChangeKind"),
+    Column("roles", String(200), nullable=True, comment="the roles after the change"),
+    Column("team", String(100), nullable=True, comment="the team after the change"),
+)
+
 login_attempts = Table(
     "login_attempts",
     metadata,

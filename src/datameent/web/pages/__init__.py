@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends
 
 from datameent.web import csrf
 from datameent.web.pages import (
+    admin,
     auth,
     caseload,
     decisions,
@@ -28,6 +29,7 @@ router = APIRouter(dependencies=[Depends(csrf.verify)], include_in_schema=False)
 for module in (
     auth,
     home,
+    admin,
     sharing,
     rights,
     decisions,

@@ -20,6 +20,7 @@ _LANDING = (
     (Role.ANALYST, "/statistiek"),
     (Role.COUNCIL_MEMBER, "/statistiek"),
     (Role.FACILITATOR, "/datadialoog"),
+    (Role.ADMIN, "/beheer/accounts"),
 )
 
 

@@ -1,0 +1,125 @@
+"""Account administration for the administrator (functioneel beheerder): employees' accounts,
+their name, team and roles, and stopping an account when someone leaves."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from datameent.domain.accounts import (
+    ADMINISTERED_ROLES,
+    CHANGE_LABELS,
+    MAX_DISPLAY_NAME,
+    MAX_TEAM,
+    ROLE_LABELS,
+    AccountEdit,
+    Role,
+    User,
+)
+from datameent.domain.text import Text
+from datameent.errors import InvalidInput, Problem
+from datameent.services import accounts
+from datameent.web.deps import PageUser, StoreDep
+from datameent.web.routing import OnTheLoop
+from datameent.web.templating import render
+
+router = APIRouter(route_class=OnTheLoop)
+
+_ROLES = sorted(ADMINISTERED_ROLES)
+_UNKNOWN_ROLE = Text("Kies rollen uit de lijst.", "Choose roles from the list.")
+_SAVED = {
+    "opgeslagen": Text("De wijzigingen zijn opgeslagen.", "The changes have been saved."),
+    "gestopt": Text(
+        "Het account is gestopt. Alle sessies zijn beëindigd.",
+        "The account has been deactivated. Every session has ended.",
+    ),
+    "actief": Text("Het account werkt weer.", "The account works again."),
+}
+
+
+@router.get("/beheer/accounts")
+def account_list(request: Request, user: PageUser, store: StoreDep, zoek: str = "") -> Response:
+    search = zoek[:100]
+    found = accounts.employee_accounts(store, user, search)
+    return render(
+        request,
+        "accounts.html",
+        {"accounts": found, "search": search, "role_labels": ROLE_LABELS},
+    )
+
+
+def _account_page(
+    request: Request,
+    store: StoreDep,
+    user: User,
+    account_id: UUID,
+    *,
+    form: dict[str, Any] | None = None,
+    error: InvalidInput | None = None,
+) -> Response:
+    file = accounts.account_file(store, user, account_id)
+    shown = file.user
+    context = {
+        "file": file,
+        "form": form
+        or {"display_name": shown.display_name, "team": shown.team or "", "roles": shown.roles},
+        "problems": error.problems if error else (),
+        "roles": _ROLES,
+        "role_labels": ROLE_LABELS,
+        "change_labels": CHANGE_LABELS,
+        "own": shown.id == user.id,
+        "saved": _SAVED.get(request.query_params.get("klaar", "")),
+        "max_name": MAX_DISPLAY_NAME,
+        "max_team": MAX_TEAM,
+    }
+    return render(request, "account.html", context, status=422 if error else 200)
+
+
+@router.get("/beheer/accounts/{account_id}")
+def account(request: Request, account_id: UUID, user: PageUser, store: StoreDep) -> Response:
+    return _account_page(request, store, user, account_id)
+
+
+Short = Annotated[str, Form(max_length=400)]
+
+
+@router.post("/beheer/accounts/{account_id}")
+def edit(
+    request: Request,
+    account_id: UUID,
+    user: PageUser,
+    store: StoreDep,
+    display_name: Short = "",
+    team: Short = "",
+    roles: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    given = roles or []
+    form = {"display_name": display_name, "team": team, "roles": frozenset(given)}
+    try:
+        chosen = frozenset(Role(r) for r in given)
+    except ValueError:
+        error = InvalidInput(Problem("roles", _UNKNOWN_ROLE))
+        return _account_page(request, store, user, account_id, form=form, error=error)
+    try:
+        accounts.edit_account(store, user, account_id, AccountEdit(display_name, team, chosen))
+    except InvalidInput as error:
+        return _account_page(request, store, user, account_id, form=form, error=error)
+    return RedirectResponse(f"/beheer/accounts/{account_id}?klaar=opgeslagen", 303)
+
+
+@router.post("/beheer/accounts/{account_id}/stoppen")
+def deactivate(request: Request, account_id: UUID, user: PageUser, store: StoreDep) -> Response:
+    try:
+        accounts.set_account_active(store, user, account_id, False)
+    except InvalidInput as error:
+        return _account_page(request, store, user, account_id, error=error)
+    return RedirectResponse(f"/beheer/accounts/{account_id}?klaar=gestopt", 303)
+
+
+@router.post("/beheer/accounts/{account_id}/activeren")
+def reactivate(account_id: UUID, user: PageUser, store: StoreDep) -> Response:
+    accounts.set_account_active(store, user, account_id, True)
+    return RedirectResponse(f"/beheer/accounts/{account_id}?klaar=actief", 303)

@@ -1,0 +1,105 @@
+"""The administrator's pages over real HTTP: employees' accounts, edits, stopping an account
+(the employee's open session ends at once), and what is refused."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+
+from tests.e2e.conftest import LiveServer
+from tests.e2e.test_pages import login, post_form
+from tests.support import user
+
+
+def account_path(live: LiveServer, username: str) -> str:
+    return f"/beheer/accounts/{user(live.store, username).id}"
+
+
+def test_the_administrator_lands_on_the_accounts_and_stops_a_leavers_sessions(
+    live: LiveServer, http: httpx.Client
+) -> None:
+    with httpx.Client(base_url=live.url, timeout=30) as manager:
+        login(manager, "klantmanager1")
+        assert manager.get("/clienten").status_code == 200
+
+        login(http, "admin1")
+        listing = http.get("/", follow_redirects=True)
+        assert listing.url.path == "/beheer/accounts"
+        assert "Accounts van medewerkers" in listing.text and "klantmanager1" in listing.text
+        assert "inwoner1" not in listing.text, "residents' accounts are not listed"
+        path = account_path(live, "klantmanager1")
+        page = http.get(path)
+        assert page.status_code == 200 and "Sessies die nu open zijn</dt><dd>1<" in page.text
+        assert re.search(r"Cliënten op dit moment</dt><dd>[1-9]", page.text)
+
+        stopped = post_form(http, path, f"{path}/stoppen", {})
+        assert stopped.status_code == 303
+        after = http.get(stopped.headers["location"])
+        assert "Het account is gestopt" in after.text and "Account gestopt" in after.text
+        assert "Laat het account van" in after.text
+
+        gone = manager.get("/clienten")
+        assert gone.status_code == 303 and gone.headers["location"].startswith("/inloggen")
+        again = login(manager, "klantmanager1")
+        assert again.status_code != 303, "a stopped account cannot log in"
+
+        with httpx.Client(base_url=live.url, timeout=30) as lead:
+            login(lead, "teamleider1")
+            team = lead.get("/team").text
+            assert "account gestopt: graag overdragen" in team, "the team lead sees what waits"
+
+        assert post_form(http, path, f"{path}/activeren", {}).status_code == 303
+        assert login(manager, "klantmanager1").status_code == 303
+
+
+def test_an_edit_is_saved_and_bad_input_is_refused_plainly(
+    live: LiveServer, http: httpx.Client
+) -> None:
+    login(http, "admin1")
+    path = account_path(live, "klantmanager1")
+    before = user(live.store, "klantmanager1")
+    for roles, message in (
+        (["resident"], "Deze rol geeft een beheerder niet"),
+        (["boss"], "Kies rollen uit de lijst"),
+        ([], "Kies minstens één rol"),
+    ):
+        refused = post_form(
+            http,
+            path,
+            path,
+            {"display_name": "Ander", "team": "Team 9", "roles": roles},  # type: ignore[dict-item]
+        )
+        assert refused.status_code == 422 and message in refused.text, roles
+        assert 'role="alert"' in refused.text and "Traceback" not in refused.text
+    assert user(live.store, "klantmanager1") == before, "nothing changed"
+
+    saved = post_form(
+        http,
+        path,
+        path,
+        {"display_name": "Kees Klant", "team": "Team 2", "roles": ["case_manager", "team_lead"]},  # type: ignore[dict-item]
+    )
+    assert saved.status_code == 303 and saved.headers["location"].endswith("klaar=opgeslagen")
+    changed = user(live.store, "klantmanager1")
+    assert (changed.display_name, changed.team) == ("Kees Klant", "Team 2")
+    assert {r.value for r in changed.roles} == {"case_manager", "team_lead"}
+
+    own = account_path(live, "admin1")
+    refused = post_form(http, own, f"{own}/stoppen", {})
+    assert refused.status_code == 422 and "uw eigen account niet stoppen" in refused.text
+    assert user(live.store, "admin1").active
+
+
+def test_only_the_administrator_sees_accounts_and_residents_are_not_found(
+    live: LiveServer, http: httpx.Client
+) -> None:
+    login(http, "privacy1")
+    denied = http.get("/beheer/accounts")
+    assert denied.status_code == 403 and "Geen toegang" in denied.text
+    assert "klantmanager1" not in denied.text
+    with httpx.Client(base_url=live.url, timeout=30) as admin:
+        login(admin, "admin1")
+        resident = admin.get(account_path(live, "inwoner1"))
+        assert resident.status_code == 404 and "Niet gevonden" in resident.text
+        assert admin.get("/beheer/accounts/not-a-uuid").status_code == 422

@@ -1,0 +1,175 @@
+"""Administering employees' accounts, on SQLite and PostgreSQL: the list, edits, stopping an
+account (every session ends), its history, and what an administrator may not do."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from datameent.domain.accounts import AccountEdit, ChangeKind, Role
+from datameent.errors import AccessDenied, InvalidInput, LoginFailed, NotFound
+from datameent.services import accounts, vault
+from datameent.services.caseloads import my_caseload
+from datameent.store.tables import account_changes, log_records, users
+from datameent.store.uow import Store
+from tests.support import user
+
+LIMITS = accounts.LoginLimits(max_failures=5, window=timedelta(minutes=15))
+
+
+def _count(store: Store, table: object) -> int:
+    with store.engine.connect() as connection:
+        return int(connection.execute(select(func.count()).select_from(table)).scalar_one())  # type: ignore[arg-type]
+
+
+def test_the_list_holds_employees_only_with_when_they_last_logged_in(seeded: Store) -> None:
+    admin = user(seeded, "admin1")
+    accounts.authenticate(seeded, "klantmanager1", "demo", "::1", LIMITS)
+    manager = user(seeded, "klantmanager1")
+    accounts.open_session(seeded, manager, accounts.WEB, timedelta(hours=1))
+    found = accounts.employee_accounts(seeded, admin)
+    names = {a.user.username for a in found}
+    assert {"admin1", "klantmanager1", "privacy1", "teamleider1"} <= names
+    assert not any(n.startswith("inwoner") for n in names), "residents' accounts are not listed"
+    assert not any(Role.SYSTEM in a.user.roles for a in found), "nor system connections"
+    last = {a.user.username: a.last_login for a in found}
+    assert last["klantmanager1"] is not None and last["privacy1"] is None
+    searched = [a.user.username for a in accounts.employee_accounts(seeded, admin, "KLANTMAN")]
+    assert searched and all(n.startswith("klantmanager") for n in searched)
+    assert "klantmanager1" in searched
+    assert accounts.employee_accounts(seeded, admin, "%") == [], "no wildcards from the search"
+
+
+def test_stopping_an_account_ends_every_session_and_login_until_it_works_again(
+    seeded: Store,
+) -> None:
+    admin, manager = user(seeded, "admin1"), user(seeded, "klantmanager1")
+    web = accounts.open_session(seeded, manager, accounts.WEB, timedelta(hours=1))
+    api = accounts.open_session(seeded, manager, accounts.API, timedelta(hours=1))
+    assert accounts.user_for_token(seeded, web, accounts.WEB) == manager
+
+    assert accounts.set_account_active(seeded, admin, manager.id, False) == 2
+    assert accounts.user_for_token(seeded, web, accounts.WEB) is None
+    assert accounts.user_for_token(seeded, api, accounts.API) is None
+    with pytest.raises(LoginFailed):
+        accounts.authenticate(seeded, "klantmanager1", "demo", "::1", LIMITS)
+    file = accounts.account_file(seeded, admin, manager.id)
+    assert not file.user.active and file.live_sessions == 0
+
+    accounts.set_account_active(seeded, admin, manager.id, True)
+    assert accounts.authenticate(seeded, "klantmanager1", "demo", "::1", LIMITS).id == manager.id
+    history = accounts.account_file(seeded, admin, manager.id).history
+    assert [c.kind for c in history] == [ChangeKind.REACTIVATED, ChangeKind.DEACTIVATED]
+    assert {c.by for c in history} == {admin.id}
+
+
+def test_a_stopped_case_manager_keeps_their_clients_for_the_team_lead_to_hand_over(
+    seeded: Store,
+) -> None:
+    admin, manager = user(seeded, "admin1"), user(seeded, "klantmanager1")
+    clients = my_caseload(seeded, manager)
+    assert clients
+    accounts.set_account_active(seeded, admin, manager.id, False)
+    assert accounts.account_file(seeded, admin, manager.id).open_cases == len(clients)
+    stopped = user(seeded, "klantmanager1")
+    with pytest.raises(AccessDenied):
+        my_caseload(seeded, stopped)
+
+
+def test_a_change_of_roles_counts_at_the_next_request(seeded: Store) -> None:
+    admin, manager = user(seeded, "admin1"), user(seeded, "klantmanager1")
+    [first, *_] = my_caseload(seeded, manager)
+    vault.read_vault(seeded, manager, first.person_id, purpose="re-integratie")
+    edit = AccountEdit("  Marieke   de Haan ", "  Team 2 ", frozenset({Role.ANALYST}))
+    changed = accounts.edit_account(seeded, admin, manager.id, edit)
+    assert (changed.display_name, changed.team, changed.roles) == (
+        "Marieke de Haan",
+        "Team 2",
+        frozenset({Role.ANALYST}),
+    )
+    now = user(seeded, "klantmanager1")
+    assert now == changed
+    with pytest.raises(AccessDenied):
+        vault.read_vault(seeded, now, first.person_id, purpose="re-integratie")
+    [change] = accounts.account_file(seeded, admin, manager.id).history
+    assert (change.kind, change.roles, change.team) == (
+        ChangeKind.CHANGED,
+        frozenset({Role.ANALYST}),
+        "Team 2",
+    )
+    before = _count(seeded, account_changes)
+    accounts.edit_account(seeded, admin, manager.id, edit)
+    assert _count(seeded, account_changes) == before, "saving the same again changes nothing"
+
+
+def test_what_an_administrator_may_not_do_changes_nothing(seeded: Store) -> None:
+    admin = user(seeded, "admin1")
+    resident = user(seeded, "inwoner1")
+    before = _count(seeded, account_changes)
+    with pytest.raises(InvalidInput) as own_role:
+        accounts.edit_account(
+            seeded, admin, admin.id, AccountEdit("Beheerder", None, frozenset({Role.ANALYST}))
+        )
+    assert [p.field for p in own_role.value.problems] == ["roles"]
+    with pytest.raises(InvalidInput) as own_account:
+        accounts.set_account_active(seeded, admin, admin.id, False)
+    assert [p.field for p in own_account.value.problems] == ["active"]
+    with pytest.raises(NotFound):
+        accounts.set_account_active(seeded, admin, resident.id, False)
+    with pytest.raises(NotFound):
+        accounts.account_file(seeded, admin, resident.id)
+    manager = user(seeded, "klantmanager1")
+    with pytest.raises(InvalidInput) as resident_role:
+        accounts.edit_account(
+            seeded, admin, manager.id, AccountEdit("x", None, frozenset({Role.RESIDENT}))
+        )
+    assert [p.field for p in resident_role.value.problems] == ["roles"]
+    assert _count(seeded, account_changes) == before
+    assert user(seeded, "admin1") == admin and user(seeded, "klantmanager1") == manager
+    assert user(seeded, "inwoner1").active
+
+
+def test_only_an_administrator_administers_and_each_attempt_is_logged(seeded: Store) -> None:
+    admin, privacy = user(seeded, "admin1"), user(seeded, "privacy1")
+    manager = user(seeded, "klantmanager1")
+
+    def logged() -> list[tuple[str, str]]:
+        with seeded.engine.connect() as connection:
+            query = select(log_records.c.operation, log_records.c.outcome).order_by(
+                log_records.c.seq
+            )
+            return [tuple(r) for r in connection.execute(query)]  # type: ignore[misc]
+
+    start = len(logged())
+    with pytest.raises(AccessDenied):
+        accounts.set_account_active(seeded, privacy, manager.id, False)
+    with pytest.raises(AccessDenied):
+        accounts.employee_accounts(seeded, privacy)
+    accounts.set_account_active(seeded, admin, manager.id, False)
+    assert logged()[start:] == [
+        ("accounts.manage", "denied"),
+        ("accounts.manage", "denied"),
+        ("accounts.manage", "allowed"),
+    ]
+    with seeded.engine.connect() as connection:
+        active = connection.execute(select(users.c.active).where(users.c.id == manager.id))
+        assert active.scalar_one() is False
+
+
+def test_the_command_line_administers_without_an_actor_and_says_so_in_the_history(
+    seeded: Store,
+) -> None:
+    manager = user(seeded, "klantmanager1")
+    accounts.set_account_active(seeded, None, manager.id, False)
+    made = accounts.create_account(
+        seeded,
+        None,
+        accounts.NewAccount("nieuw.collega", "Nieuwe collega", frozenset({Role.ANALYST}), None),
+    )
+    admin = user(seeded, "admin1")
+    [stopped] = accounts.account_file(seeded, admin, manager.id).history
+    assert stopped.kind is ChangeKind.DEACTIVATED and stopped.by is None
+    [created] = accounts.account_file(seeded, admin, made.id).history
+    assert created.kind is ChangeKind.CREATED and created.roles == frozenset({Role.ANALYST})
