@@ -946,6 +946,37 @@ def users_reactivate(
     console.print(f"Account {username} is active again.")
 
 
+@users_app.command("set-password")
+def users_set_password(
+    username: str,
+    password_stdin: Annotated[bool, typer.Option(help="Read the password from stdin.")] = False,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Set a new password for someone who forgot theirs; every session of theirs ends. The
+    password is asked for, never given on the command line."""
+    from datameent.services.accounts import set_password
+
+    settings = _settings(data_dir, database_url)
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    store = _store(settings)
+    try:
+        with store.unit_of_work(write=False) as uow:
+            found = uow.accounts.by_username(username.strip().lower())
+        if found is None:
+            errors.print(f"No account named {username}.")
+            raise typer.Exit(1)
+        ended = set_password(store, found[0].id, password)
+    except DatameentError as error:
+        _fail(error)
+    finally:
+        store.dispose()
+    console.print(f"New password for {username}; {ended} session(s) ended.")
+
+
 def _employee_named(store: Store, username: str) -> User:
     """The employee's account with this username, or a message and exit 1."""
     from datameent.domain.accounts import is_administered

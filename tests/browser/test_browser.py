@@ -147,6 +147,28 @@ def test_the_administrator_stops_an_account_on_a_phone(page: Page) -> None:
     assert_accessible_and_fits_a_phone(page)
 
 
+def test_a_resident_changes_their_password_on_a_phone(page: Page) -> None:
+    page.set_viewport_size({"width": 360, "height": 740})
+    log_in(page, "inwoner1")
+    page.get_by_role("link", name="Wachtwoord wijzigen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Uw wachtwoord wijzigen")
+    assert_accessible_and_fits_a_phone(page)
+    page.get_by_label("Uw huidige wachtwoord").fill("demo")
+    page.get_by_label("Nieuw wachtwoord", exact=True).fill("drie woorden achter elkaar")
+    page.get_by_label("Nieuw wachtwoord nog een keer").fill("drie woorden achter elkaa")
+    page.get_by_role("button", name="Wachtwoord wijzigen").click()
+    expect(page.get_by_role("alert")).to_contain_text("niet gelijk")
+    assert_accessible_and_fits_a_phone(page)
+    page.get_by_label("Uw huidige wachtwoord").fill("demo")
+    page.get_by_label("Nieuw wachtwoord", exact=True).fill("drie woorden achter elkaar")
+    page.get_by_label("Nieuw wachtwoord nog een keer").fill("drie woorden achter elkaar")
+    page.get_by_role("button", name="Wachtwoord wijzigen").click()
+    expect(page.get_by_role("status")).to_contain_text("Uw wachtwoord is gewijzigd")
+    page.get_by_role("button", name="Uitloggen").click()
+    log_in(page, "inwoner1", "drie woorden achter elkaar")
+    expect(page).to_have_url(re.compile(r"/mijn-gegevens$"))
+
+
 def test_the_start_page_names_the_roles_of_whoever_has_no_other_landing(page: Page) -> None:
     log_in(page, "admin1")
     page.goto("/start")

@@ -103,3 +103,31 @@ def test_only_the_administrator_sees_accounts_and_residents_are_not_found(
         resident = admin.get(account_path(live, "inwoner1"))
         assert resident.status_code == 404 and "Niet gevonden" in resident.text
         assert admin.get("/beheer/accounts/not-a-uuid").status_code == 422
+
+
+def test_everyone_changes_their_own_password_and_is_logged_out_elsewhere(
+    live: LiveServer, http: httpx.Client
+) -> None:
+    new = "drie woorden achter elkaar"
+    with httpx.Client(base_url=live.url, timeout=30) as phone:
+        login(phone, "inwoner1")
+        login(http, "inwoner1")
+        page = http.get("/mijn-gegevens")
+        assert 'href="/wachtwoord"' in page.text
+        fields = {"current_password": "wrong", "new_password": new, "repeated": new}
+        wrong = post_form(http, "/wachtwoord", "/wachtwoord", fields)
+        assert wrong.status_code == 422 and "Uw huidige wachtwoord klopt niet" in wrong.text
+        assert "wrong" not in wrong.text and new not in wrong.text, "passwords are never echoed"
+        fields = {"current_password": "demo", "new_password": new, "repeated": "other"}
+        unequal = post_form(http, "/wachtwoord", "/wachtwoord", fields)
+        assert unequal.status_code == 422 and "niet gelijk" in unequal.text
+        assert phone.get("/mijn-gegevens").status_code == 200
+
+        fields = {"current_password": "demo", "new_password": new, "repeated": new}
+        done = post_form(http, "/wachtwoord", "/wachtwoord", fields)
+        assert done.status_code == 303
+        assert "Uw wachtwoord is gewijzigd" in http.get(done.headers["location"]).text
+        assert http.get("/mijn-gegevens").status_code == 200, "this session goes on"
+        assert phone.get("/mijn-gegevens").status_code == 303, "the other one has ended"
+        assert login(phone, "inwoner1").status_code != 303
+        assert login(phone, "inwoner1", new).status_code == 303

@@ -453,6 +453,12 @@ def test_the_operator_lists_edits_and_stops_employees_accounts(tmp_path: Path) -
     listed = run(["users", "list", "--search", "jansen"], env).stdout
     assert re.search(r"j\.jansen.*\bno\b", listed)
     assert run(["users", "reactivate", "j.jansen"], env).returncode == 0
+    reset = run(
+        ["users", "set-password", "j.jansen", "--password-stdin"], env, "nog een lang wachtwoord\n"
+    )
+    assert reset.returncode == 0 and "New password for j.jansen" in reset.stdout
+    short = run(["users", "set-password", "j.jansen", "--password-stdin"], env, "kort\n")
+    assert short.returncode == 1 and "new_password: A password has at least 12" in short.stderr
     for unknown in (["deactivate", "nobody"], ["deactivate", "inwoner1"]):
         missing = run(["users", *unknown], env)
         assert missing.returncode == 1 and "No employee's account named" in missing.stderr

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from datameent.domain.accounts import AccountEdit, ChangeKind, Role
-from datameent.errors import AccessDenied, InvalidInput, LoginFailed, NotFound
+from datameent.errors import AccessDenied, InvalidInput, LoginFailed, NotFound, TooManyAttempts
 from datameent.services import accounts, vault
 from datameent.services.caseloads import my_caseload
 from datameent.store.tables import account_changes, log_records, users
@@ -173,3 +173,82 @@ def test_the_command_line_administers_without_an_actor_and_says_so_in_the_histor
     assert stopped.kind is ChangeKind.DEACTIVATED and stopped.by is None
     [created] = accounts.account_file(seeded, admin, made.id).history
     assert created.kind is ChangeKind.CREATED and created.roles == frozenset({Role.ANALYST})
+
+
+def test_a_new_password_ends_every_other_session_and_needs_the_current_one(
+    seeded: Store,
+) -> None:
+    resident = user(seeded, "inwoner1")
+    here = accounts.open_session(seeded, resident, accounts.WEB, timedelta(hours=1))
+    elsewhere = accounts.open_session(seeded, resident, accounts.WEB, timedelta(hours=1))
+    token = accounts.open_session(seeded, resident, accounts.API, timedelta(hours=1))
+    new = "drie woorden achter elkaar"
+
+    def change(current: str, chosen: str, repeated: str) -> int:
+        return accounts.change_password(
+            seeded, resident, current, chosen, repeated, "::1", LIMITS, here
+        )
+
+    for current, chosen, repeated, problem in (
+        ("wrong", new, new, ["current_password"]),
+        ("demo", "short", "short", ["new_password"]),
+        ("demo", new, new + "!", ["repeated"]),
+        ("demo", "inwoner1", "inwoner1x", ["new_password", "repeated"]),
+    ):
+        with pytest.raises(InvalidInput) as refused:
+            change(current, chosen, repeated)
+        assert [p.field for p in refused.value.problems] == problem
+    assert accounts.user_for_token(seeded, elsewhere, accounts.WEB) == resident, "unchanged"
+    assert accounts.authenticate(seeded, "inwoner1", "demo", "::1", LIMITS)
+
+    assert change("demo", new, new) == 2
+    assert accounts.user_for_token(seeded, here, accounts.WEB) == resident
+    assert accounts.user_for_token(seeded, elsewhere, accounts.WEB) is None
+    assert accounts.user_for_token(seeded, token, accounts.API) is None
+    with pytest.raises(LoginFailed):
+        accounts.authenticate(seeded, "inwoner1", "demo", "::1", LIMITS)
+    assert accounts.authenticate(seeded, "inwoner1", new, "::1", LIMITS).id == resident.id
+
+
+def test_guessing_the_current_password_is_throttled_like_a_login(seeded: Store) -> None:
+    resident = user(seeded, "inwoner2")
+    for _ in range(LIMITS.max_failures):
+        with pytest.raises(InvalidInput):
+            accounts.change_password(
+                seeded,
+                resident,
+                "guess",
+                "a new long password",
+                "a new long password",
+                "::1",
+                LIMITS,
+                None,
+            )
+    with pytest.raises(TooManyAttempts):
+        accounts.change_password(
+            seeded,
+            resident,
+            "demo",
+            "a new long password",
+            "a new long password",
+            "::1",
+            LIMITS,
+            None,
+        )
+
+
+def test_the_operator_sets_a_forgotten_password_and_every_session_ends(seeded: Store) -> None:
+    manager = user(seeded, "klantmanager1")
+    session = accounts.open_session(seeded, manager, accounts.WEB, timedelta(hours=1))
+    assert accounts.set_password(seeded, manager.id, "een nieuw lang wachtwoord") == 1
+    assert accounts.user_for_token(seeded, session, accounts.WEB) is None
+    assert accounts.authenticate(
+        seeded, "klantmanager1", "een nieuw lang wachtwoord", "::1", LIMITS
+    )
+    [change] = accounts.account_file(seeded, user(seeded, "admin1"), manager.id).history
+    assert change.kind is ChangeKind.PASSWORD and change.by is None
+    with pytest.raises(InvalidInput):
+        accounts.set_password(seeded, manager.id, "kort")
+    brp = user(seeded, "koppeling-brp")
+    with pytest.raises(NotFound):
+        accounts.set_password(seeded, brp.id, "een nieuw lang wachtwoord")

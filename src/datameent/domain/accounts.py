@@ -102,6 +102,29 @@ def check_new_account(
         raise InvalidInput(*problems)
 
 
+_SAME_AS_USERNAME = Text(
+    "Uw wachtwoord mag niet hetzelfde zijn als uw gebruikersnaam.",
+    "Your password must not be your username.",
+)
+_NOT_REPEATED = Text(
+    "De twee nieuwe wachtwoorden zijn niet gelijk. Typ ze nog een keer.",
+    "The two new passwords are not the same. Please type them again.",
+)
+
+
+def check_new_password(username: str, password: str, repeated: str) -> None:
+    """The rules for a new password someone chooses, every problem at once."""
+    problems = []
+    if len(password) < MIN_PASSWORD_LENGTH:
+        problems.append(Problem("new_password", _SHORT_PASSWORD))
+    elif password.strip().lower() == username:
+        problems.append(Problem("new_password", _SAME_AS_USERNAME))
+    if password != repeated:
+        problems.append(Problem("repeated", _NOT_REPEATED))
+    if problems:
+        raise InvalidInput(*problems)
+
+
 # Administering employees' accounts ----------------------------------------------------------
 
 
@@ -111,6 +134,8 @@ class ChangeKind(StrEnum):
     """Name, team or roles."""
     DEACTIVATED = "deactivated"
     REACTIVATED = "reactivated"
+    PASSWORD = "password"
+    """A new password: chosen by its holder, or set by the operator."""
 
 
 CHANGE_LABELS: dict[ChangeKind, Text] = {
@@ -118,6 +143,7 @@ CHANGE_LABELS: dict[ChangeKind, Text] = {
     ChangeKind.CHANGED: Text("Naam, team of rollen gewijzigd", "Name, team or roles changed"),
     ChangeKind.DEACTIVATED: Text("Account gestopt", "Account deactivated"),
     ChangeKind.REACTIVATED: Text("Account weer actief", "Account reactivated"),
+    ChangeKind.PASSWORD: Text("Nieuw wachtwoord", "New password"),
 }
 
 

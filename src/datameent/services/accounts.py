@@ -21,10 +21,19 @@ from datameent.domain.accounts import (
     check_deactivation,
     check_edit,
     check_new_account,
+    check_new_password,
     is_administered,
 )
 from datameent.domain.policy import AccessRequest, Action
-from datameent.errors import Conflict, LoginFailed, NotFound, TooManyAttempts
+from datameent.domain.text import Text
+from datameent.errors import (
+    Conflict,
+    InvalidInput,
+    LoginFailed,
+    NotFound,
+    Problem,
+    TooManyAttempts,
+)
 from datameent.services.clock import utcnow
 from datameent.services.passwords import hash_password, needs_rehash, verify_password
 from datameent.store.accounts import AccountRepository
@@ -114,6 +123,64 @@ def close_session(store: Store, token: str) -> None:
     with store.unit_of_work() as uow:
         uow.accounts.revoke_session(_token_hash(token), utcnow())
         uow.commit()
+
+
+_WRONG_PASSWORD = Text("Uw huidige wachtwoord klopt niet.", "Your current password is not right.")
+_SAME_PASSWORD = Text(
+    "Kies een ander wachtwoord dan uw huidige.", "Choose a password other than your current one."
+)
+
+
+def change_password(
+    store: Store,
+    user: User,
+    current: str,
+    new: str,
+    repeated: str,
+    client: str,
+    limits: LoginLimits,
+    session: str | None,
+) -> int:
+    """`user` chooses a new password, giving their current one (checked and throttled as a
+    login is). Every other session and API token of theirs ends: whoever had learned the old
+    password is out; `session` (the token they use now) goes on. Returns how many ended."""
+    check_new_password(user.username, new, repeated)
+    if new == current:
+        raise InvalidInput(Problem("new_password", _SAME_PASSWORD))
+    try:
+        authenticate(store, user.username, current, client, limits)
+    except LoginFailed:
+        raise InvalidInput(Problem("current_password", _WRONG_PASSWORD)) from None
+    return _set_password(store, user.id, new, user.id, keep=session)
+
+
+def set_password(store: Store, user_id: UUID, new: str) -> int:
+    """The operator on the server sets someone's password (they forgot it); every session and
+    API token of theirs ends. Returns how many ended."""
+    with store.unit_of_work(write=False) as uow:
+        user = uow.accounts.get(user_id)
+    if user is None or Role.SYSTEM in user.roles:
+        raise NotFound()
+    check_new_password(user.username, new, new)
+    return _set_password(store, user_id, new, None, keep=None)
+
+
+def _set_password(
+    store: Store, user_id: UUID, new: str, by: UUID | None, *, keep: str | None
+) -> int:
+    password_hash = hash_password(new)  # slow on purpose: outside the transaction
+    now = utcnow()
+    with store.unit_of_work() as uow:
+        user = uow.accounts.get(user_id)
+        if user is None:
+            raise NotFound()
+        uow.accounts.set_password_hash(user_id, password_hash)
+        ended = uow.accounts.revoke_sessions_of(
+            user_id, now, but=_token_hash(keep) if keep else None
+        )
+        uow.accounts.add_change(user, ChangeKind.PASSWORD, now, by)
+        uow.commit()
+    return ended
 
 
 @dataclass(frozen=True)

@@ -223,18 +223,17 @@ class AccountRepository:
         roles = frozenset(Role(r.role) for r in rows if r.role)
         return _user(rows[0], roles)
 
-    def revoke_sessions_of(self, user_id: UUID, at: datetime) -> int:
-        """End every live session and API token of the user now; how many there were."""
-        result = self._db.execute(
-            update(auth_sessions)
-            .where(
-                auth_sessions.c.user_id == user_id,
-                auth_sessions.c.revoked_at.is_(None),
-                auth_sessions.c.expires_at > at,
-            )
-            .values(revoked_at=at)
+    def revoke_sessions_of(self, user_id: UUID, at: datetime, *, but: str | None = None) -> int:
+        """End every live session and API token of the user now, except the one whose token
+        hash is `but`; how many ended."""
+        query = update(auth_sessions).where(
+            auth_sessions.c.user_id == user_id,
+            auth_sessions.c.revoked_at.is_(None),
+            auth_sessions.c.expires_at > at,
         )
-        return int(result.rowcount)
+        if but is not None:
+            query = query.where(auth_sessions.c.token_hash != but)
+        return int(self._db.execute(query.values(revoked_at=at)).rowcount)
 
     def last_sessions(self, user_ids: Iterable[UUID]) -> dict[UUID, datetime]:
         """When each user last logged in (opened a session or took an API token)."""

@@ -1,4 +1,7 @@
-"""Logging in and out, and switching language."""
+"""Logging in and out, changing one's password, and switching language.
+
+In FastAPI's threadpool, not on the event loop (`web/routing.py`): the password check takes a
+fifth of a second on purpose."""
 
 from __future__ import annotations
 
@@ -8,10 +11,16 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from datameent.errors import LoginFailed, TooManyAttempts
+from datameent.errors import InvalidInput, LoginFailed, TooManyAttempts
 from datameent.services import accounts
 from datameent.web.api.auth import client_address
-from datameent.web.deps import SESSION_COOKIE, OptionalPageUser, SettingsDep, StoreDep
+from datameent.web.deps import (
+    SESSION_COOKIE,
+    OptionalPageUser,
+    PageUser,
+    SettingsDep,
+    StoreDep,
+)
 from datameent.web.i18n import LOCALES
 from datameent.web.templating import LANG_COOKIE, render
 
@@ -45,9 +54,7 @@ def login(
     password: Annotated[str, Form(max_length=1000)] = "",
     next: Annotated[str, Form(max_length=500)] = "/",
 ) -> Response:
-    limits = accounts.LoginLimits(
-        settings.login_max_failures, timedelta(minutes=settings.login_window_minutes)
-    )
+    limits = _limits(settings)
     try:
         user = accounts.authenticate(store, username, password, client_address(request), limits)
     except (LoginFailed, TooManyAttempts) as error:
@@ -67,6 +74,48 @@ def login(
         max_age=settings.session_hours * 3600,
     )
     return response
+
+
+Secret = Annotated[str, Form(max_length=1000)]
+
+
+def _limits(settings: SettingsDep) -> accounts.LoginLimits:
+    return accounts.LoginLimits(
+        settings.login_max_failures, timedelta(minutes=settings.login_window_minutes)
+    )
+
+
+@router.get("/wachtwoord")
+def password_page(request: Request, user: PageUser) -> Response:
+    changed = request.query_params.get("gewijzigd") == "1"
+    return render(request, "password.html", {"problems": (), "changed": changed})
+
+
+@router.post("/wachtwoord")
+def change_password(
+    request: Request,
+    user: PageUser,
+    store: StoreDep,
+    settings: SettingsDep,
+    current_password: Secret = "",
+    new_password: Secret = "",
+    repeated: Secret = "",
+) -> Response:
+    try:
+        accounts.change_password(
+            store,
+            user,
+            current_password,
+            new_password,
+            repeated,
+            client_address(request),
+            _limits(settings),
+            request.cookies.get(SESSION_COOKIE),
+        )
+    except InvalidInput as error:
+        context = {"problems": error.problems, "changed": False}
+        return render(request, "password.html", context, status=422)
+    return RedirectResponse("/wachtwoord?gewijzigd=1", 303)
 
 
 @router.post("/uitloggen")
