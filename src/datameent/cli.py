@@ -821,6 +821,9 @@ def users_create(
     team: Annotated[str | None, typer.Option()] = None,
     person: Annotated[str | None, typer.Option(help="Client number (residents).")] = None,
     password_stdin: Annotated[bool, typer.Option(help="Read the password from stdin.")] = False,
+    temporary: Annotated[
+        bool, typer.Option(help="They must choose their own password at their first login.")
+    ] = False,
     data_dir: DataDir = None,
     database_url: DatabaseUrl = None,
 ) -> None:
@@ -841,7 +844,9 @@ def users_create(
             if person_id is None:
                 errors.print(f"No person with client number {person}.")
                 raise typer.Exit(1)
-        account = NewAccount(username, name or username, frozenset(role), password, person_id, team)
+        account = NewAccount(
+            username, name or username, frozenset(role), password, person_id, team, temporary
+        )
         user = create_account(store, None, account)
     except DatameentError as error:
         _fail(error)
@@ -950,6 +955,9 @@ def users_reactivate(
 def users_set_password(
     username: str,
     password_stdin: Annotated[bool, typer.Option(help="Read the password from stdin.")] = False,
+    temporary: Annotated[
+        bool, typer.Option(help="They must choose their own password at their next login.")
+    ] = False,
     data_dir: DataDir = None,
     database_url: DatabaseUrl = None,
 ) -> None:
@@ -969,7 +977,7 @@ def users_set_password(
         if found is None:
             errors.print(f"No account named {username}.")
             raise typer.Exit(1)
-        ended = set_password(store, found[0].id, password)
+        ended = set_password(store, found[0].id, password, temporary=temporary)
     except DatameentError as error:
         _fail(error)
     finally:

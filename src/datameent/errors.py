@@ -71,6 +71,15 @@ class LoginFailed(DatameentError):
     )
 
 
+class PasswordChangeRequired(DatameentError):
+    """The account's password was given by someone else: its holder chooses their own first."""
+
+    title = Text(
+        "Kies eerst een eigen wachtwoord (op de website, bij Wachtwoord wijzigen).",
+        "Choose a password of your own first (on the website, under Change password).",
+    )
+
+
 class TooManyAttempts(DatameentError):
     """Too many failed logins in a short time."""
 

@@ -145,6 +145,21 @@ def test_the_administrator_stops_an_account_on_a_phone(page: Page) -> None:
     expect(page.get_by_role("status")).to_contain_text("Het account is gestopt")
     expect(page.get_by_role("cell", name="Account gestopt")).to_be_visible()
     assert_accessible_and_fits_a_phone(page)
+    page.get_by_role("link", name="Accounts van medewerkers").first.click()
+    page.get_by_role("link", name="Nieuw account voor een medewerker").click()
+    assert_accessible_and_fits_a_phone(page)
+    page.get_by_label("Gebruikersnaam").fill("k.kok")
+    page.get_by_label("Naam", exact=True).fill("Kees Kok")
+    page.get_by_role("checkbox", name="Klantmanager").check()
+    page.get_by_role("button", name="Account maken").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Het account van Kees Kok is gemaakt")
+    temporary = page.locator("code").inner_text()
+    assert re.fullmatch(r"[a-z2-9]{4}(-[a-z2-9]{4}){3}", temporary)
+    assert_accessible_and_fits_a_phone(page)
+    page.get_by_role("button", name="Uitloggen").click()
+    log_in(page, "k.kok", temporary)
+    expect(page).to_have_url(re.compile(r"/wachtwoord$"))
+    expect(page.locator(".flag")).to_contain_text("van een beheerder gekregen")
 
 
 def test_a_resident_changes_their_password_on_a_phone(page: Page) -> None:

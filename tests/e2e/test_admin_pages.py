@@ -131,3 +131,41 @@ def test_everyone_changes_their_own_password_and_is_logged_out_elsewhere(
         assert phone.get("/mijn-gegevens").status_code == 303, "the other one has ended"
         assert login(phone, "inwoner1").status_code != 303
         assert login(phone, "inwoner1", new).status_code == 303
+
+
+def test_a_new_employee_gets_a_temporary_password_and_must_choose_their_own_first(
+    live: LiveServer, http: httpx.Client
+) -> None:
+    login(http, "admin1")
+    form = {"username": "k.kok", "display_name": "Kees Kok", "team": "Team 1"}
+    fields = {**form, "roles": ["case_manager"]}
+    made = post_form(http, "/beheer/accounts/nieuw", "/beheer/accounts/nieuw", fields)  # type: ignore[arg-type]
+    assert made.status_code == 200 and made.headers["cache-control"] == "no-store"
+    shown = re.search(r'<code class="code big">([a-z2-9-]{19})</code>', made.text)
+    assert shown, "the temporary password is shown once"
+    temporary = shown.group(1)
+    again = post_form(http, "/beheer/accounts/nieuw", "/beheer/accounts/nieuw", fields)  # type: ignore[arg-type]
+    assert again.status_code == 422 and "Deze gebruikersnaam bestaat al" in again.text
+
+    with httpx.Client(base_url=live.url, timeout=30) as newcomer:
+        assert login(newcomer, "k.kok", temporary).status_code == 303
+        sent = newcomer.get("/clienten")
+        assert sent.status_code == 303 and sent.headers["location"] == "/wachtwoord"
+        page = newcomer.get("/wachtwoord")
+        assert "U hebt uw wachtwoord van een beheerder gekregen" in page.text
+        token = newcomer.post(
+            "/api/v1/auth/token", data={"username": "k.kok", "password": temporary}
+        )
+        assert token.status_code == 403
+        assert token.headers["content-type"].startswith("application/problem+json")
+        assert "eigen wachtwoord" in token.json()["title"]
+        chosen = "een eigen lang wachtwoord"
+        fields = {"current_password": temporary, "new_password": chosen, "repeated": chosen}
+        assert post_form(newcomer, "/wachtwoord", "/wachtwoord", fields).status_code == 303
+        assert newcomer.get("/clienten").status_code == 200
+
+    path = account_path(live, "k.kok")
+    reset = post_form(http, path, f"{path}/wachtwoord", {})
+    assert reset.status_code == 200 and reset.headers["cache-control"] == "no-store"
+    assert "Een tijdelijk wachtwoord voor Kees Kok" in reset.text
+    assert user(live.store, "k.kok").must_change_password

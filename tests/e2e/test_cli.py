@@ -433,11 +433,23 @@ def test_the_operator_lists_edits_and_stops_employees_accounts(tmp_path: Path) -
     env = environment(tmp_path, **KEYS)
     assert run(["seed", "--persons", "10"], env).returncode == 0
     made = run(
-        ["users", "create", "j.jansen", "--role", "case_manager", "--password-stdin"],
+        [
+            "users",
+            "create",
+            "j.jansen",
+            "--role",
+            "case_manager",
+            "--password-stdin",
+            "--temporary",
+        ],
         env,
         stdin="a long enough password\n",
     )
     assert made.returncode == 0, made.stderr
+    database = sqlite3.connect(tmp_path / "datameent.sqlite3")
+    query = "SELECT must_change_password FROM users WHERE username = 'j.jansen'"
+    assert database.execute(query).fetchone() == (1,), "--temporary: they choose their own first"
+    database.close()
     listed = run(["users", "list", "--search", "jansen"], env)
     assert listed.returncode == 0 and "j.jansen" in listed.stdout and "never" in listed.stdout
     assert "inwoner" not in run(["users", "list"], env).stdout

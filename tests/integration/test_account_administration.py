@@ -9,7 +9,14 @@ import pytest
 from sqlalchemy import func, select
 
 from datameent.domain.accounts import AccountEdit, ChangeKind, Role
-from datameent.errors import AccessDenied, InvalidInput, LoginFailed, NotFound, TooManyAttempts
+from datameent.errors import (
+    AccessDenied,
+    Conflict,
+    InvalidInput,
+    LoginFailed,
+    NotFound,
+    TooManyAttempts,
+)
 from datameent.services import accounts, vault
 from datameent.services.caseloads import my_caseload
 from datameent.store.tables import account_changes, log_records, users
@@ -247,8 +254,65 @@ def test_the_operator_sets_a_forgotten_password_and_every_session_ends(seeded: S
     )
     [change] = accounts.account_file(seeded, user(seeded, "admin1"), manager.id).history
     assert change.kind is ChangeKind.PASSWORD and change.by is None
+    assert not user(seeded, "klantmanager1").must_change_password
+    accounts.set_password(seeded, manager.id, "een tijdelijk wachtwoord", temporary=True)
+    assert user(seeded, "klantmanager1").must_change_password
     with pytest.raises(InvalidInput):
         accounts.set_password(seeded, manager.id, "kort")
     brp = user(seeded, "koppeling-brp")
     with pytest.raises(NotFound):
         accounts.set_password(seeded, brp.id, "een nieuw lang wachtwoord")
+
+
+def test_an_administrator_makes_an_account_whose_holder_chooses_their_own_password(
+    seeded: Store,
+) -> None:
+    admin = user(seeded, "admin1")
+    details = AccountEdit(" Fatima  El Idrissi ", "Team 1", frozenset({Role.CASE_MANAGER}))
+    made, temporary = accounts.create_employee_account(seeded, admin, " F.ElIdrissi ", details)
+    assert (made.username, made.display_name, made.team) == (
+        "f.elidrissi",
+        "Fatima El Idrissi",
+        "Team 1",
+    )
+    assert made.must_change_password and len(temporary) >= 12
+    holder = accounts.authenticate(seeded, "f.elidrissi", temporary, "::1", LIMITS)
+    assert holder.must_change_password
+    with seeded.engine.connect() as connection:
+        stored = connection.execute(select(users.c.password_hash).where(users.c.id == made.id))
+        assert temporary not in str(stored.scalar_one()), "only a hash is kept"
+    chosen = "mijn eigen lange wachtwoord"
+    accounts.change_password(seeded, holder, temporary, chosen, chosen, "::1", LIMITS, None)
+    assert not user(seeded, "f.elidrissi").must_change_password
+    [changed, created] = accounts.account_file(seeded, admin, made.id).history
+    assert (changed.kind, changed.by) == (ChangeKind.PASSWORD, made.id)
+    assert (created.kind, created.by) == (ChangeKind.CREATED, admin.id)
+
+    with pytest.raises(Conflict):
+        accounts.create_employee_account(seeded, admin, "f.elidrissi", details)
+    with pytest.raises(InvalidInput) as refused:
+        accounts.create_employee_account(
+            seeded, admin, "X", AccountEdit("", None, frozenset({Role.RESIDENT}))
+        )
+    assert [p.field for p in refused.value.problems] == ["username", "roles"]
+    with pytest.raises(AccessDenied):
+        accounts.create_employee_account(seeded, user(seeded, "privacy1"), "nieuw", details)
+
+
+def test_an_administrator_resets_a_forgotten_password_for_employees_only(seeded: Store) -> None:
+    admin, manager = user(seeded, "admin1"), user(seeded, "klantmanager1")
+    session = accounts.open_session(seeded, manager, accounts.WEB, timedelta(hours=1))
+    temporary = accounts.reset_password(seeded, admin, manager.id)
+    assert accounts.user_for_token(seeded, session, accounts.WEB) is None
+    with pytest.raises(LoginFailed):
+        accounts.authenticate(seeded, "klantmanager1", "demo", "::1", LIMITS)
+    assert accounts.authenticate(
+        seeded, "klantmanager1", temporary, "::1", LIMITS
+    ).must_change_password
+    [reset] = accounts.account_file(seeded, admin, manager.id).history
+    assert (reset.kind, reset.by) == (ChangeKind.PASSWORD, admin.id)
+    with pytest.raises(NotFound):
+        accounts.reset_password(seeded, admin, user(seeded, "inwoner1").id)
+    with pytest.raises(AccessDenied):
+        accounts.reset_password(seeded, user(seeded, "teamleider1"), manager.id)
+    assert accounts.authenticate(seeded, "inwoner1", "demo", "::1", LIMITS)

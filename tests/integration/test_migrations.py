@@ -2,16 +2,15 @@
 
 from pathlib import Path
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
 from datameent.ledger import NoteKey
 from datameent.services import ledger, vault
-from datameent.services.clock import utcnow
 from datameent.services.seed import seed_municipality
-from datameent.store.migrate import is_up_to_date, upgrade
-from datameent.store.registers import seed_activities
+from datameent.store.migrate import alembic_config, is_up_to_date, upgrade
 from datameent.store.tables import metadata
 from datameent.store.uow import Store
 from tests.support import LOG_KEY, LOG_ORIGIN, store_for, user
@@ -37,14 +36,31 @@ def test_sqlite_runs_with_wal_and_foreign_keys(store: Store) -> None:
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
 
 
+def downgrade(store: Store, revision: str) -> None:
+    """Alembic's downgrade to `revision`, with SQLite's foreign keys off while it rebuilds
+    tables (as `upgrade` runs), checked before it commits."""
+    with store.engine.connect() as connection:
+        dbapi = connection.connection.dbapi_connection
+        assert dbapi is not None
+        dbapi.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                config = alembic_config()
+                config.attributes["connection"] = connection
+                command.downgrade(config, revision)
+                assert connection.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+        finally:
+            dbapi.execute("PRAGMA foreign_keys=ON")
+
+
 def test_the_log_tables_are_rebuilt_on_sqlite_with_every_record_kept(tmp_path: Path) -> None:
     """Revision 0012 rebuilds three tables of a log that already holds records (foreign keys
     off while it runs, all checked before it commits): nothing is lost, the log still
-    verifies to the same root, and the tables have the fewer b-trees it promises."""
+    verifies to the same root, and the tables have the fewer b-trees it promises. The log is
+    written by today's code and taken back to 0011 first (0012's own downgrade, which rebuilds
+    the tables the other way), so that the test does not need yesterday's code."""
     store = store_for(f"sqlite:///{tmp_path / 'old.sqlite3'}")
-    upgrade(store.engine, "0011")
-    with store.engine.begin() as connection:
-        seed_activities(connection, utcnow())
+    upgrade(store.engine)
     seed_municipality(store, 12, 3, demo_password="demo")
     for n in range(1, 4):
         resident = user(store, f"inwoner{n}")
@@ -53,6 +69,11 @@ def test_the_log_tables_are_rebuilt_on_sqlite_with_every_record_kept(tmp_path: P
     ledger.make_checkpoint(store, key, LOG_ORIGIN)
     before = ledger.verify_log(store, key.verifier())
     assert before.ok and before.size >= 3
+    downgrade(store, "0011")
+    with store.engine.connect() as connection:
+        old = dict(connection.exec_driver_sql("SELECT name, sql FROM sqlite_master").all())
+    assert "seq BIGINT NOT NULL" in old["log_records"]
+    assert "WITHOUT ROWID" not in old["ledger_nodes"]
 
     upgrade(store.engine)
 

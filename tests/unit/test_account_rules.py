@@ -75,3 +75,24 @@ def test_residents_and_system_connections_are_not_found_by_an_administrator() ->
             check_edit(ADMIN.id, account, AccountEdit("x", None, frozenset({Role.ANALYST})))
         with pytest.raises(NotFound):
             check_deactivation(ADMIN.id, account)
+
+
+def test_a_temporary_password_is_long_random_and_easy_to_read_aloud() -> None:
+    from datameent.services.passwords import temporary_password
+
+    made = {temporary_password() for _ in range(200)}
+    assert len(made) == 200
+    for password in made:
+        groups = password.split("-")
+        assert len(password) == 19 and [len(g) for g in groups] == [4, 4, 4, 4]
+        assert not set(password) & set("01ilo"), "no characters that look alike"
+
+
+def test_a_new_employee_needs_a_username_and_employees_roles() -> None:
+    from datameent.domain.accounts import check_new_employee
+
+    tidy = check_new_employee("k.kok", AccountEdit(" Kees  Kok ", "", frozenset({Role.ANALYST})))
+    assert tidy == AccountEdit("Kees Kok", None, frozenset({Role.ANALYST}))
+    with pytest.raises(InvalidInput) as caught:
+        check_new_employee("K K", AccountEdit("", None, frozenset({Role.SYSTEM})))
+    assert fields(caught) == ["username", "roles"]

@@ -73,6 +73,9 @@ class User:
     """For residents: the person whose vault this account opens."""
     team: str | None = None
     active: bool = True
+    must_change_password: bool = False
+    """The password was given by an administrator or the operator: its holder chooses their
+    own before anything else."""
 
     def has(self, role: Role) -> bool:
         return self.active and role in self.roles
@@ -86,9 +89,15 @@ class User:
 
 
 def check_new_account(
-    username: str, password: str | None, roles: frozenset[Role], person_id: UUID | None
+    username: str,
+    password: str | None,
+    roles: frozenset[Role],
+    person_id: UUID | None,
+    *,
+    by_administrator: bool = False,
 ) -> None:
-    """The rules for a new account, every problem at once. `password=None` means no login."""
+    """The rules for a new account, every problem at once. `password=None` means no login. An
+    administrator makes employees' accounts only (`ADMINISTERED_ROLES`)."""
     problems = []
     if not _USERNAME.match(username):
         problems.append(Problem("username", _BAD_USERNAME))
@@ -96,7 +105,9 @@ def check_new_account(
         problems.append(Problem("password", _SHORT_PASSWORD))
     if not roles:
         problems.append(Problem("roles", _NO_ROLE))
-    if (Role.RESIDENT in roles) != (person_id is not None):
+    elif by_administrator and not roles <= ADMINISTERED_ROLES:
+        problems.append(Problem("roles", _NOT_ADMINISTERED))
+    elif (Role.RESIDENT in roles) != (person_id is not None):
         problems.append(Problem("person", _RESIDENT_NEEDS_PERSON))
     if problems:
         raise InvalidInput(*problems)
@@ -205,9 +216,29 @@ def check_edit(actor_id: UUID | None, target: User, edit: AccountEdit) -> Accoun
     account is `NotFound`: residents' accounts are not listed to administrators."""
     if not is_administered(target):
         raise NotFound()
-    problems = []
-    name = " ".join(edit.display_name.split()) or target.username
+    tidy, problems = _details(edit, target.username)
+    if actor_id == target.id and Role.ADMIN in target.roles and Role.ADMIN not in edit.roles:
+        problems.append(Problem("roles", _OWN_ADMIN_ROLE))
+    if problems:
+        raise InvalidInput(*problems)
+    return tidy
+
+
+def check_new_employee(username: str, details: AccountEdit) -> AccountEdit:
+    """An employee's account an administrator makes: the username's rule and those of an edit,
+    every problem at once; the details as they will be stored."""
+    tidy, problems = _details(details, username)
+    if not _USERNAME.match(username):
+        problems.insert(0, Problem("username", _BAD_USERNAME))
+    if problems:
+        raise InvalidInput(*problems)
+    return tidy
+
+
+def _details(edit: AccountEdit, username: str) -> tuple[AccountEdit, list[Problem]]:
+    name = " ".join(edit.display_name.split()) or username
     team = " ".join((edit.team or "").split()) or None
+    problems = []
     if len(name) > MAX_DISPLAY_NAME:
         problems.append(Problem("display_name", _LONG_NAME))
     if team is not None and len(team) > MAX_TEAM:
@@ -216,11 +247,7 @@ def check_edit(actor_id: UUID | None, target: User, edit: AccountEdit) -> Accoun
         problems.append(Problem("roles", _NO_ROLE))
     elif not edit.roles <= ADMINISTERED_ROLES:
         problems.append(Problem("roles", _NOT_ADMINISTERED))
-    if actor_id == target.id and Role.ADMIN in target.roles and Role.ADMIN not in edit.roles:
-        problems.append(Problem("roles", _OWN_ADMIN_ROLE))
-    if problems:
-        raise InvalidInput(*problems)
-    return AccountEdit(name, team, edit.roles)
+    return AccountEdit(name, team, edit.roles), problems
 
 
 def check_deactivation(actor_id: UUID | None, target: User) -> None:

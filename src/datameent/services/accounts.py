@@ -21,12 +21,14 @@ from datameent.domain.accounts import (
     check_deactivation,
     check_edit,
     check_new_account,
+    check_new_employee,
     check_new_password,
     is_administered,
 )
-from datameent.domain.policy import AccessRequest, Action
+from datameent.domain.policy import AccessRequest, Action, allows
 from datameent.domain.text import Text
 from datameent.errors import (
+    AccessDenied,
     Conflict,
     InvalidInput,
     LoginFailed,
@@ -35,7 +37,12 @@ from datameent.errors import (
     TooManyAttempts,
 )
 from datameent.services.clock import utcnow
-from datameent.services.passwords import hash_password, needs_rehash, verify_password
+from datameent.services.passwords import (
+    hash_password,
+    needs_rehash,
+    temporary_password,
+    verify_password,
+)
 from datameent.store.accounts import AccountRepository
 from datameent.store.uow import Store, UnitOfWork
 
@@ -151,30 +158,55 @@ def change_password(
         authenticate(store, user.username, current, client, limits)
     except LoginFailed:
         raise InvalidInput(Problem("current_password", _WRONG_PASSWORD)) from None
-    return _set_password(store, user.id, new, user.id, keep=session)
+    return _set_password(store, None, user.id, new, by=user.id, keep=session, must_change=False)
 
 
-def set_password(store: Store, user_id: UUID, new: str) -> int:
+def set_password(store: Store, user_id: UUID, new: str, *, temporary: bool = False) -> int:
     """The operator on the server sets someone's password (they forgot it); every session and
-    API token of theirs ends. Returns how many ended."""
+    API token of theirs ends. `temporary`: they must choose their own at their next login.
+    Returns how many sessions ended."""
     with store.unit_of_work(write=False) as uow:
         user = uow.accounts.get(user_id)
     if user is None or Role.SYSTEM in user.roles:
         raise NotFound()
     check_new_password(user.username, new, new)
-    return _set_password(store, user_id, new, None, keep=None)
+    return _set_password(store, None, user_id, new, by=None, keep=None, must_change=temporary)
+
+
+def reset_password(store: Store, actor: User, user_id: UUID) -> str:
+    """An administrator gives an employee who forgot their password a temporary one, to hand
+    over: every session of theirs ends, and they choose their own at their next login. Returns
+    the temporary password (shown once, never stored in plain text)."""
+    password = temporary_password()
+    _set_password(store, actor, user_id, password, by=actor.id, keep=None, must_change=True)
+    return password
 
 
 def _set_password(
-    store: Store, user_id: UUID, new: str, by: UUID | None, *, keep: str | None
+    store: Store,
+    actor: User | None,
+    user_id: UUID,
+    new: str,
+    *,
+    by: UUID | None,
+    keep: str | None,
+    must_change: bool,
 ) -> int:
-    password_hash = hash_password(new)  # slow on purpose: outside the transaction
+    """Store `new` for `user_id`, end their sessions but `keep`, and note it in their history
+    as done `by` someone (None: the operator). An `actor` (an administrator) is asked in the
+    same transaction, and reaches employees' accounts only. The slow hash is made before."""
+    password_hash = hash_password(new)
     now = utcnow()
     with store.unit_of_work() as uow:
-        user = uow.accounts.get(user_id)
-        if user is None:
-            raise NotFound()
-        uow.accounts.set_password_hash(user_id, password_hash)
+        if actor is not None:
+            _authorize_admin(uow, actor)
+            user = _employee(uow, user_id)
+        else:
+            found = uow.accounts.get(user_id)
+            if found is None:
+                raise NotFound()
+            user = found
+        uow.accounts.set_password_hash(user_id, password_hash, must_change=must_change)
         ended = uow.accounts.revoke_sessions_of(
             user_id, now, but=_token_hash(keep) if keep else None
         )
@@ -191,15 +223,25 @@ class NewAccount:
     password: str | None
     person_id: UUID | None = None
     team: str | None = None
+    temporary: bool = False
+    """The password is handed over: its holder must choose their own at their first login."""
 
 
 def create_account(store: Store, actor: User | None, new: NewAccount) -> User:
     """Create an account. `actor=None` is the command line on the server itself, trusted like
-    the database; over the web only an administrator may do this."""
+    the database; over the web only an administrator may do this, for employees."""
     username = new.username.strip().lower()
-    check_new_account(username, new.password, new.roles, new.person_id)
+    check_new_account(
+        username, new.password, new.roles, new.person_id, by_administrator=actor is not None
+    )
     user = User(
-        uuid4(), username, new.display_name.strip() or username, new.roles, new.person_id, new.team
+        uuid4(),
+        username,
+        " ".join(new.display_name.split()) or username,
+        new.roles,
+        new.person_id,
+        " ".join((new.team or "").split()) or None,
+        must_change_password=new.temporary and new.password is not None,
     )
     password_hash = hash_password(new.password) if new.password is not None else None
     with store.unit_of_work() as uow:
@@ -319,6 +361,27 @@ def set_account_active(store: Store, actor: User | None, user_id: UUID, active: 
             uow.accounts.add_change(user, kind, now, _id(actor))
         uow.commit()
     return ended
+
+
+def create_employee_account(
+    store: Store, actor: User, username: str, details: AccountEdit
+) -> tuple[User, str]:
+    """An administrator makes an employee's account with a temporary password to hand over
+    (returned, shown once); the employee chooses their own at their first login."""
+    username = username.strip().lower()
+    details = check_new_employee(username, details)
+    password = temporary_password()
+    new = NewAccount(
+        username, details.display_name, details.roles, password, None, details.team, True
+    )
+    return create_account(store, actor, new), password
+
+
+def ensure_may_administer(actor: User) -> None:
+    """`AccessDenied` unless `actor` may administer accounts: for offering the form to make
+    one (no personal data involved; making it asks the policy again, logged)."""
+    if not allows(actor, Action.MANAGE_ACCOUNTS):
+        raise AccessDenied(("no rule allows accounts.manage",))
 
 
 def _authorize_admin(uow: UnitOfWork, actor: User | None) -> None:

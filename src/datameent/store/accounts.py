@@ -55,6 +55,7 @@ class AccountRepository:
                 team=user.team,
                 active=user.active,
                 created_at=created_at,
+                must_change_password=user.must_change_password,
             )
         )
         self._db.execute(
@@ -120,10 +121,15 @@ class AccountRepository:
                 roles.setdefault(row.id, set()).add(Role(row.role))
         return {i: _user(row, frozenset(roles.get(i, ()))) for i, row in first.items()}
 
-    def set_password_hash(self, user_id: UUID, password_hash: str) -> None:
-        self._db.execute(
-            update(users).where(users.c.id == user_id).values(password_hash=password_hash)
-        )
+    def set_password_hash(
+        self, user_id: UUID, password_hash: str, *, must_change: bool | None = None
+    ) -> None:
+        """A new hash (the same password rehashed, or a new one); with `must_change`, whether
+        its holder must choose another before anything else."""
+        values: dict[str, Any] = {"password_hash": password_hash}
+        if must_change is not None:
+            values["must_change_password"] = must_change
+        self._db.execute(update(users).where(users.c.id == user_id).values(**values))
 
     def employees(self, search: str = "") -> list[User]:
         """Every account that belongs to no person (residents' do) and is no system connection,
@@ -302,4 +308,5 @@ def _user(row: Any, roles: frozenset[Role]) -> User:
         person_id=row.person_id,
         team=row.team,
         active=row.active,
+        must_change_password=row.must_change_password,
     )

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Table,
     Text,
     Uuid,
+    false,
     text,
 )
 
@@ -59,6 +60,13 @@ users = Table(
     Column("team", String(100), nullable=True),
     Column("active", Boolean, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    Column(
+        "must_change_password",
+        Boolean,
+        nullable=False,
+        server_default=false(),
+        comment="given by someone else: its holder chooses another first",
+    ),
 )
 
 user_roles = Table(

@@ -12,7 +12,7 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
 from datameent.domain.accounts import User
-from datameent.errors import NotAuthenticated
+from datameent.errors import NotAuthenticated, PasswordChangeRequired
 from datameent.services import accounts
 from datameent.settings import Settings
 from datameent.store.uow import Store
@@ -93,6 +93,8 @@ async def api_user(store: StoreDep, token: Annotated[str | None, Depends(_bearer
     )
     if user is None:
         raise NotAuthenticated()
+    if user.must_change_password:
+        raise PasswordChangeRequired()
     return user
 
 
@@ -107,9 +109,16 @@ async def optional_page_user(request: Request, store: StoreDep) -> User | None:
     return user
 
 
-def page_user(user: Annotated[User | None, Depends(optional_page_user)]) -> User:
+PASSWORD_PAGE = "/wachtwoord"
+
+
+def page_user(request: Request, user: Annotated[User | None, Depends(optional_page_user)]) -> User:
+    """The user of the page, from the session cookie. Someone whose password was given by an
+    administrator is sent to choose their own first (every page but that one)."""
     if user is None:
         raise NotAuthenticated()
+    if user.must_change_password and request.url.path != PASSWORD_PAGE:
+        raise PasswordChangeRequired()
     return user
 
 

@@ -26,6 +26,7 @@ from datameent.errors import (
     LoginFailed,
     NotAuthenticated,
     NotFound,
+    PasswordChangeRequired,
     TooManyAttempts,
 )
 from datameent.web import csrf
@@ -40,6 +41,7 @@ _STATUS: dict[type[DatameentError], int] = {
     NotAuthenticated: 401,
     LoginFailed: 401,
     TooManyAttempts: 429,
+    PasswordChangeRequired: 403,
     Conflict: 409,
     DataErased: 410,
     csrf.CsrfFailed: 403,
@@ -125,6 +127,8 @@ async def on_datameent_error(request: Request, error: Exception) -> Response:
         )
     if isinstance(error, NotAuthenticated):
         return RedirectResponse(f"/inloggen?next={quote(request.url.path)}", 303)
+    if isinstance(error, PasswordChangeRequired):
+        return RedirectResponse("/wachtwoord", 303)
     return _page(request, status, title, error.detail, _headers(error))
 
 

@@ -20,7 +20,7 @@ from datameent.domain.accounts import (
     User,
 )
 from datameent.domain.text import Text
-from datameent.errors import InvalidInput, Problem
+from datameent.errors import Conflict, InvalidInput, Problem
 from datameent.services import accounts
 from datameent.web.deps import PageUser, StoreDep
 from datameent.web.routing import OnTheLoop
@@ -30,6 +30,12 @@ router = APIRouter(route_class=OnTheLoop)
 
 _ROLES = sorted(ADMINISTERED_ROLES)
 _UNKNOWN_ROLE = Text("Kies rollen uit de lijst.", "Choose roles from the list.")
+_TAKEN = Text(
+    "Deze gebruikersnaam bestaat al. Kies een andere.",
+    "This username already exists. Choose another.",
+)
+_NO_STORE = {"Cache-Control": "no-store"}
+"""For a page that shows a temporary password: not kept by the browser or a proxy."""
 _SAVED = {
     "opgeslagen": Text("De wijzigingen zijn opgeslagen.", "The changes have been saved."),
     "gestopt": Text(
@@ -78,12 +84,63 @@ def _account_page(
     return render(request, "account.html", context, status=422 if error else 200)
 
 
-@router.get("/beheer/accounts/{account_id}")
-def account(request: Request, account_id: UUID, user: PageUser, store: StoreDep) -> Response:
-    return _account_page(request, store, user, account_id)
+def _new_page(
+    request: Request, form: dict[str, Any], error: InvalidInput | None = None
+) -> Response:
+    context = {
+        "form": form,
+        "problems": error.problems if error else (),
+        "roles": _ROLES,
+        "role_labels": ROLE_LABELS,
+        "max_name": MAX_DISPLAY_NAME,
+        "max_team": MAX_TEAM,
+    }
+    return render(request, "account_new.html", context, status=422 if error else 200)
+
+
+@router.get("/beheer/accounts/nieuw")
+def new_account(request: Request, user: PageUser) -> Response:
+    accounts.ensure_may_administer(user)
+    return _new_page(request, {"username": "", "display_name": "", "team": "", "roles": ()})
 
 
 Short = Annotated[str, Form(max_length=400)]
+Roles = Annotated[list[str] | None, Form()]
+
+
+def _roles(given: list[str]) -> frozenset[Role]:
+    try:
+        return frozenset(Role(r) for r in given)
+    except ValueError:
+        raise InvalidInput(Problem("roles", _UNKNOWN_ROLE)) from None
+
+
+@router.post("/beheer/accounts/nieuw")
+def make_account(
+    request: Request,
+    user: PageUser,
+    store: StoreDep,
+    username: Short = "",
+    display_name: Short = "",
+    team: Short = "",
+    roles: Roles = None,
+) -> Response:
+    given = roles or []
+    form = {"username": username, "display_name": display_name, "team": team, "roles": given}
+    try:
+        details = AccountEdit(display_name, team, _roles(given))
+        made, password = accounts.create_employee_account(store, user, username, details)
+    except InvalidInput as error:
+        return _new_page(request, form, error)
+    except Conflict:
+        return _new_page(request, form, InvalidInput(Problem("username", _TAKEN)))
+    context = {"shown": made, "password": password, "new": True}
+    return render(request, "account_password.html", context, headers=_NO_STORE)
+
+
+@router.get("/beheer/accounts/{account_id}")
+def account(request: Request, account_id: UUID, user: PageUser, store: StoreDep) -> Response:
+    return _account_page(request, store, user, account_id)
 
 
 @router.post("/beheer/accounts/{account_id}")
@@ -94,17 +151,13 @@ def edit(
     store: StoreDep,
     display_name: Short = "",
     team: Short = "",
-    roles: Annotated[list[str] | None, Form()] = None,
+    roles: Roles = None,
 ) -> Response:
     given = roles or []
     form = {"display_name": display_name, "team": team, "roles": frozenset(given)}
     try:
-        chosen = frozenset(Role(r) for r in given)
-    except ValueError:
-        error = InvalidInput(Problem("roles", _UNKNOWN_ROLE))
-        return _account_page(request, store, user, account_id, form=form, error=error)
-    try:
-        accounts.edit_account(store, user, account_id, AccountEdit(display_name, team, chosen))
+        edit = AccountEdit(display_name, team, _roles(given))
+        accounts.edit_account(store, user, account_id, edit)
     except InvalidInput as error:
         return _account_page(request, store, user, account_id, form=form, error=error)
     return RedirectResponse(f"/beheer/accounts/{account_id}?klaar=opgeslagen", 303)
@@ -123,3 +176,11 @@ def deactivate(request: Request, account_id: UUID, user: PageUser, store: StoreD
 def reactivate(account_id: UUID, user: PageUser, store: StoreDep) -> Response:
     accounts.set_account_active(store, user, account_id, True)
     return RedirectResponse(f"/beheer/accounts/{account_id}?klaar=actief", 303)
+
+
+@router.post("/beheer/accounts/{account_id}/wachtwoord")
+def reset_password(request: Request, account_id: UUID, user: PageUser, store: StoreDep) -> Response:
+    password = accounts.reset_password(store, user, account_id)
+    shown = accounts.account_file(store, user, account_id).user
+    context = {"shown": shown, "password": password, "new": False}
+    return render(request, "account_password.html", context, headers=_NO_STORE)

@@ -1,5 +1,7 @@
 """Account administration: the history of every account's changes (made, roles or team changed,
-deactivated, reactivated), by whom and when, for the administrator and the auditor.
+deactivated, reactivated, a new password), by whom and when, for the administrator and the
+auditor; and whether an account's holder must choose a new password before anything else (one
+that an administrator or the operator gave them).
 
 Revision ID: 0013
 Revises: 0012
@@ -46,8 +48,21 @@ def upgrade() -> None:
     with op.batch_alter_table("account_changes", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_account_changes_user_id"), ["user_id"], unique=False)
 
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                "must_change_password",
+                sa.Boolean(),
+                server_default=sa.false(),
+                nullable=False,
+                comment="given by someone else: its holder chooses another first",
+            )
+        )
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_column("must_change_password")
     with op.batch_alter_table("account_changes", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_account_changes_user_id"))
     op.drop_table("account_changes")
