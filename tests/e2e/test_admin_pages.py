@@ -169,3 +169,28 @@ def test_a_new_employee_gets_a_temporary_password_and_must_choose_their_own_firs
     assert reset.status_code == 200 and reset.headers["cache-control"] == "no-store"
     assert "Een tijdelijk wachtwoord voor Kees Kok" in reset.text
     assert user(live.store, "k.kok").must_change_password
+
+
+def test_the_routes_that_hash_a_password_stay_off_the_event_loop() -> None:
+    # argon2id takes a fifth of a second on purpose: on the event loop (web/routing.py) it
+    # would hold up every other request of the process for that long.
+    from fastapi.routing import APIRoute
+
+    from datameent.web.pages import admin, auth
+    from datameent.web.routing import OnTheLoop
+
+    hashing = {
+        ("POST", "/inloggen"),
+        ("POST", "/wachtwoord"),
+        ("POST", "/beheer/accounts/nieuw"),
+        ("POST", "/beheer/accounts/{account_id}/wachtwoord"),
+    }
+    found = {
+        (method, route.path): route
+        for route in (*auth.router.routes, *admin.slow.routes, *admin.quick.routes)
+        if isinstance(route, APIRoute)
+        for method in route.methods
+    }
+    assert hashing <= found.keys()
+    assert not any(isinstance(found[key], OnTheLoop) for key in hashing)
+    assert isinstance(found[("GET", "/beheer/accounts/{account_id}")], OnTheLoop)

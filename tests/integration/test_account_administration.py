@@ -302,7 +302,8 @@ def test_an_administrator_makes_an_account_whose_holder_chooses_their_own_passwo
 def test_an_administrator_resets_a_forgotten_password_for_employees_only(seeded: Store) -> None:
     admin, manager = user(seeded, "admin1"), user(seeded, "klantmanager1")
     session = accounts.open_session(seeded, manager, accounts.WEB, timedelta(hours=1))
-    temporary = accounts.reset_password(seeded, admin, manager.id)
+    employee, temporary = accounts.reset_password(seeded, admin, manager.id)
+    assert employee.id == manager.id and employee.must_change_password
     assert accounts.user_for_token(seeded, session, accounts.WEB) is None
     with pytest.raises(LoginFailed):
         accounts.authenticate(seeded, "klantmanager1", "demo", "::1", LIMITS)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from uuid import UUID, uuid4
 
@@ -158,7 +158,8 @@ def change_password(
         authenticate(store, user.username, current, client, limits)
     except LoginFailed:
         raise InvalidInput(Problem("current_password", _WRONG_PASSWORD)) from None
-    return _set_password(store, None, user.id, new, by=user.id, keep=session, must_change=False)
+    _, ended = _set_password(store, None, user.id, new, by=user.id, keep=session, must_change=False)
+    return ended
 
 
 def set_password(store: Store, user_id: UUID, new: str, *, temporary: bool = False) -> int:
@@ -170,16 +171,19 @@ def set_password(store: Store, user_id: UUID, new: str, *, temporary: bool = Fal
     if user is None or Role.SYSTEM in user.roles:
         raise NotFound()
     check_new_password(user.username, new, new)
-    return _set_password(store, None, user_id, new, by=None, keep=None, must_change=temporary)
+    _, ended = _set_password(store, None, user_id, new, by=None, keep=None, must_change=temporary)
+    return ended
 
 
-def reset_password(store: Store, actor: User, user_id: UUID) -> str:
+def reset_password(store: Store, actor: User, user_id: UUID) -> tuple[User, str]:
     """An administrator gives an employee who forgot their password a temporary one, to hand
     over: every session of theirs ends, and they choose their own at their next login. Returns
-    the temporary password (shown once, never stored in plain text)."""
+    the employee and the temporary password (shown once, never stored in plain text)."""
     password = temporary_password()
-    _set_password(store, actor, user_id, password, by=actor.id, keep=None, must_change=True)
-    return password
+    employee, _ = _set_password(
+        store, actor, user_id, password, by=actor.id, keep=None, must_change=True
+    )
+    return employee, password
 
 
 def _set_password(
@@ -191,10 +195,11 @@ def _set_password(
     by: UUID | None,
     keep: str | None,
     must_change: bool,
-) -> int:
+) -> tuple[User, int]:
     """Store `new` for `user_id`, end their sessions but `keep`, and note it in their history
     as done `by` someone (None: the operator). An `actor` (an administrator) is asked in the
-    same transaction, and reaches employees' accounts only. The slow hash is made before."""
+    same transaction, and reaches employees' accounts only. The slow hash is made before.
+    Returns the account and how many sessions ended."""
     password_hash = hash_password(new)
     now = utcnow()
     with store.unit_of_work() as uow:
@@ -212,7 +217,7 @@ def _set_password(
         )
         uow.accounts.add_change(user, ChangeKind.PASSWORD, now, by)
         uow.commit()
-    return ended
+    return replace(user, must_change_password=must_change), ended
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,9 @@
 """Account administration for the administrator (functioneel beheerder): employees' accounts,
-their name, team and roles, and stopping an account when someone leaves."""
+new ones with a temporary password, their name, team and roles, a temporary password for who
+forgot theirs, and stopping an account when someone leaves.
+
+The two routes that hash a password (argon2id: a fifth of a second on purpose) run in FastAPI's
+threadpool (`slow`); the others like the other pages (`web/routing.py`)."""
 
 from __future__ import annotations
 
@@ -26,7 +30,8 @@ from datameent.web.deps import PageUser, StoreDep
 from datameent.web.routing import OnTheLoop
 from datameent.web.templating import render
 
-router = APIRouter(route_class=OnTheLoop)
+slow = APIRouter()
+quick = APIRouter(route_class=OnTheLoop)
 
 _ROLES = sorted(ADMINISTERED_ROLES)
 _UNKNOWN_ROLE = Text("Kies rollen uit de lijst.", "Choose roles from the list.")
@@ -46,7 +51,7 @@ _SAVED = {
 }
 
 
-@router.get("/beheer/accounts")
+@quick.get("/beheer/accounts")
 def account_list(request: Request, user: PageUser, store: StoreDep, zoek: str = "") -> Response:
     search = zoek[:100]
     found = accounts.employee_accounts(store, user, search)
@@ -98,7 +103,7 @@ def _new_page(
     return render(request, "account_new.html", context, status=422 if error else 200)
 
 
-@router.get("/beheer/accounts/nieuw")
+@quick.get("/beheer/accounts/nieuw")
 def new_account(request: Request, user: PageUser) -> Response:
     accounts.ensure_may_administer(user)
     return _new_page(request, {"username": "", "display_name": "", "team": "", "roles": ()})
@@ -115,7 +120,7 @@ def _roles(given: list[str]) -> frozenset[Role]:
         raise InvalidInput(Problem("roles", _UNKNOWN_ROLE)) from None
 
 
-@router.post("/beheer/accounts/nieuw")
+@slow.post("/beheer/accounts/nieuw")
 def make_account(
     request: Request,
     user: PageUser,
@@ -138,12 +143,12 @@ def make_account(
     return render(request, "account_password.html", context, headers=_NO_STORE)
 
 
-@router.get("/beheer/accounts/{account_id}")
+@quick.get("/beheer/accounts/{account_id}")
 def account(request: Request, account_id: UUID, user: PageUser, store: StoreDep) -> Response:
     return _account_page(request, store, user, account_id)
 
 
-@router.post("/beheer/accounts/{account_id}")
+@quick.post("/beheer/accounts/{account_id}")
 def edit(
     request: Request,
     account_id: UUID,
@@ -163,7 +168,7 @@ def edit(
     return RedirectResponse(f"/beheer/accounts/{account_id}?klaar=opgeslagen", 303)
 
 
-@router.post("/beheer/accounts/{account_id}/stoppen")
+@quick.post("/beheer/accounts/{account_id}/stoppen")
 def deactivate(request: Request, account_id: UUID, user: PageUser, store: StoreDep) -> Response:
     try:
         accounts.set_account_active(store, user, account_id, False)
@@ -172,15 +177,20 @@ def deactivate(request: Request, account_id: UUID, user: PageUser, store: StoreD
     return RedirectResponse(f"/beheer/accounts/{account_id}?klaar=gestopt", 303)
 
 
-@router.post("/beheer/accounts/{account_id}/activeren")
+@quick.post("/beheer/accounts/{account_id}/activeren")
 def reactivate(account_id: UUID, user: PageUser, store: StoreDep) -> Response:
     accounts.set_account_active(store, user, account_id, True)
     return RedirectResponse(f"/beheer/accounts/{account_id}?klaar=actief", 303)
 
 
-@router.post("/beheer/accounts/{account_id}/wachtwoord")
+@slow.post("/beheer/accounts/{account_id}/wachtwoord")
 def reset_password(request: Request, account_id: UUID, user: PageUser, store: StoreDep) -> Response:
-    password = accounts.reset_password(store, user, account_id)
-    shown = accounts.account_file(store, user, account_id).user
+    shown, password = accounts.reset_password(store, user, account_id)
     context = {"shown": shown, "password": password, "new": False}
     return render(request, "account_password.html", context, headers=_NO_STORE)
+
+
+# The fixed path /beheer/accounts/nieuw before the routes with an account's id.
+router = APIRouter()
+router.include_router(slow)
+router.include_router(quick)
