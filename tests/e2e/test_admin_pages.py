@@ -194,3 +194,18 @@ def test_the_routes_that_hash_a_password_stay_off_the_event_loop() -> None:
     assert hashing <= found.keys()
     assert not any(isinstance(found[key], OnTheLoop) for key in hashing)
     assert isinstance(found[("GET", "/beheer/accounts/{account_id}")], OnTheLoop)
+
+
+def test_the_privacy_officer_sees_an_account_stopped_on_their_page(
+    live: LiveServer, http: httpx.Client
+) -> None:
+    login(http, "admin1")
+    path = account_path(live, "klantmanager1")
+    assert post_form(http, path, f"{path}/stoppen", {}).status_code == 303
+    with httpx.Client(base_url=live.url, timeout=30) as officer:
+        login(officer, "privacy1")
+        page = officer.get("/privacy").text
+    assert "Wijzigingen in accounts van medewerkers (1)" in page
+    section = page[page.index('id="accounts"') :]
+    assert "Account gestopt" in section and "klantmanager1" in section
+    assert "Beheerder" in section, "and by whom"

@@ -317,3 +317,25 @@ def test_an_administrator_resets_a_forgotten_password_for_employees_only(seeded:
     with pytest.raises(AccessDenied):
         accounts.reset_password(seeded, user(seeded, "teamleider1"), manager.id)
     assert accounts.authenticate(seeded, "inwoner1", "demo", "::1", LIMITS)
+
+
+def test_the_privacy_officer_sees_who_was_given_which_roles(seeded: Store) -> None:
+    from datameent.services import supervision
+
+    admin, manager = user(seeded, "admin1"), user(seeded, "klantmanager1")
+    resident = user(seeded, "inwoner1")
+    more = AccountEdit(
+        manager.display_name, manager.team, frozenset({Role.CASE_MANAGER, Role.ADMIN})
+    )
+    accounts.edit_account(seeded, admin, manager.id, more)
+    _, temporary = accounts.reset_password(seeded, admin, manager.id)
+    mine = "mijn eigen lange wachtwoord"
+    accounts.change_password(seeded, manager, temporary, mine, mine, "::1", LIMITS, None)
+    accounts.change_password(seeded, resident, "demo", mine, mine, "::1", LIMITS, None)
+
+    seen = supervision.attention(seeded, user(seeded, "privacy1")).account_changes
+    assert [(e.account.username, e.change.kind, e.by) for e in seen] == [
+        ("klantmanager1", ChangeKind.PASSWORD, admin),
+        ("klantmanager1", ChangeKind.CHANGED, admin),
+    ], "not someone's own password, and no resident"
+    assert seen[1].change.roles == frozenset({Role.CASE_MANAGER, Role.ADMIN})

@@ -1,5 +1,6 @@
 """What the privacy officer needs to look at: refused attempts, access outside the usual rules,
-unusual volumes per employee, and whether the log still verifies."""
+unusual volumes per employee, changes to employees' accounts (who was given which roles), and
+whether the log still verifies."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from datameent.domain.accounts import User
+from datameent.domain.accounts import AccountChange, ChangeKind, User, is_administered
 from datameent.domain.policy import AccessRequest, Action, Permit
 from datameent.services.clock import utcnow
 from datameent.services.ledger import VerifyReport, verify_log
@@ -41,11 +42,21 @@ class Volume:
 
 
 @dataclass(frozen=True)
+class AccountEvent:
+    """A change to an employee's account: whose, what, and by whom (None: the command line)."""
+
+    account: User
+    change: AccountChange
+    by: User | None
+
+
+@dataclass(frozen=True)
 class Attention:
     since: datetime
     denied: list[Attempt]
     outside_rules: list[Attempt]
     volumes: list[Volume]
+    account_changes: list[AccountEvent]
     log_size: int
     checkpoint: StoredCheckpoint | None
 
@@ -57,8 +68,11 @@ def attention(store: Store, actor: User, days: int = 7) -> Attention:
         denied = uow.ledger.denied_since(since)
         outside = uow.ledger.allowed_by_rules(["vault.read", "vault.record"], USUAL_RULES, since)
         counts = uow.ledger.volumes_since("vault.read", since)
+        changes = uow.accounts.changes_since(since)
         users = uow.accounts.many(
-            [r.user_id for r in [*denied, *outside] if r.user_id] + list(counts)
+            [r.user_id for r in [*denied, *outside] if r.user_id]
+            + list(counts)
+            + [i for account, c in changes for i in (account, c.by) if i is not None]
         )
         numbers = _client_numbers(store, uow, permit, {r.subject for r in [*denied, *outside]})
         size, checkpoint = uow.ledger.size(), uow.ledger.latest_checkpoint()
@@ -68,6 +82,7 @@ def attention(store: Store, actor: User, days: int = 7) -> Attention:
         denied=[_attempt(r, users, numbers, json.loads(r.audit or "{}")) for r in denied],
         outside_rules=[_attempt(r, users, numbers, {"reasons": [r.rule]}) for r in outside],
         volumes=_volumes(counts, users),
+        account_changes=_account_events(changes, users),
         log_size=size,
         checkpoint=checkpoint,
     )
@@ -102,6 +117,20 @@ def _client_numbers(
     }
     numbers = uow.persons.client_numbers(permit, list(found.values()))
     return {p: numbers[i] for p, i in found.items() if i in numbers}
+
+
+def _account_events(
+    changes: list[tuple[UUID, AccountChange]], users: dict[UUID, User]
+) -> list[AccountEvent]:
+    """Changes to employees' accounts, but not someone changing their own password: who got
+    which roles, who was stopped or let back in, whose password someone else set."""
+    return [
+        AccountEvent(users[account], change, users.get(change.by) if change.by else None)
+        for account, change in changes
+        if account in users
+        and is_administered(users[account])
+        and not (change.kind is ChangeKind.PASSWORD and change.by == account)
+    ]
 
 
 def _volumes(counts: dict[UUID, int], users: dict[UUID, User]) -> list[Volume]:

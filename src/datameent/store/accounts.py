@@ -184,16 +184,16 @@ class AccountRepository:
             .where(account_changes.c.user_id == user_id)
             .order_by(account_changes.c.id.desc())
         )
-        return [
-            AccountChange(
-                ChangeKind(r.change),
-                r.changed_at,
-                r.changed_by,
-                frozenset(Role(x) for x in (r.roles or "").split(",") if x),
-                r.team,
-            )
-            for r in self._db.execute(query)
-        ]
+        return [_change(r) for r in self._db.execute(query)]
+
+    def changes_since(self, since: datetime) -> list[tuple[UUID, AccountChange]]:
+        """Every account's changes since `since`, by account, newest first."""
+        query = (
+            select(account_changes)
+            .where(account_changes.c.changed_at >= since)
+            .order_by(account_changes.c.id.desc())
+        )
+        return [(r.user_id, _change(r)) for r in self._db.execute(query)]
 
     def _roles_of(self, user_ids: list[UUID]) -> dict[UUID, frozenset[Role]]:
         found: dict[UUID, set[Role]] = {}
@@ -296,6 +296,11 @@ class AccountRepository:
             select(func.count(), func.min(la.c.attempted_at)).where(and_(*conditions))
         ).one()
         return int(row[0]), row[1]
+
+
+def _change(row: Any) -> AccountChange:
+    roles = frozenset(Role(r) for r in (row.roles or "").split(",") if r)
+    return AccountChange(ChangeKind(row.change), row.changed_at, row.changed_by, roles, row.team)
 
 
 def _user(row: Any, roles: frozenset[Role]) -> User:

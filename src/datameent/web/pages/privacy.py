@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from datameent.domain.accounts import CHANGE_LABELS, ROLE_LABELS
 from datameent.domain.processing_log import describe
 from datameent.services.supervision import attention, verify_log_now
 from datameent.web.deps import PageUser, StoreDep
@@ -15,7 +16,13 @@ router = APIRouter(route_class=OnTheLoop)
 
 
 def _page(request: Request, user: PageUser, store: StoreDep, report: object = None) -> Response:
-    context = {"attention": attention(store, user), "report": report, "describe": describe}
+    context = {
+        "attention": attention(store, user),
+        "report": report,
+        "describe": describe,
+        "change_labels": CHANGE_LABELS,
+        "role_labels": ROLE_LABELS,
+    }
     return render(request, "privacy.html", context)
 
 
