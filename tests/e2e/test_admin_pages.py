@@ -141,7 +141,7 @@ def test_a_new_employee_gets_a_temporary_password_and_must_choose_their_own_firs
     fields = {**form, "roles": ["case_manager"]}
     made = post_form(http, "/beheer/accounts/nieuw", "/beheer/accounts/nieuw", fields)  # type: ignore[arg-type]
     assert made.status_code == 200 and made.headers["cache-control"] == "no-store"
-    shown = re.search(r'<code class="code big">([a-z2-9-]{19})</code>', made.text)
+    shown = re.search(r'<code class="code password">([a-z2-9-]{19})</code>', made.text)
     assert shown, "the temporary password is shown once"
     temporary = shown.group(1)
     again = post_form(http, "/beheer/accounts/nieuw", "/beheer/accounts/nieuw", fields)  # type: ignore[arg-type]
