@@ -209,3 +209,22 @@ def test_the_privacy_officer_sees_an_account_stopped_on_their_page(
     section = page[page.index('id="accounts"') :]
     assert "Account gestopt" in section and "klantmanager1" in section
     assert "Beheerder" in section, "and by whom"
+
+
+def test_a_resident_logs_out_on_the_library_computer_from_home(
+    live: LiveServer, http: httpx.Client
+) -> None:
+    with httpx.Client(base_url=live.url, timeout=30) as library:
+        login(library, "inwoner1")
+        login(http, "inwoner1")
+        page = http.get("/wachtwoord").text
+        assert "U bent ook ergens anders ingelogd (1)" in page
+        ended = post_form(http, "/wachtwoord", "/wachtwoord/elders-uitloggen", {})
+        assert ended.status_code == 303
+        after = http.get(ended.headers["location"]).text
+        assert "U bent overal anders uitgelogd (1)" in after
+        assert "U bent alleen hier ingelogd" in after
+        assert library.get("/mijn-gegevens").status_code == 303, "the library is logged out"
+        assert http.get("/mijn-gegevens").status_code == 200, "home is not"
+    odd = http.get("/wachtwoord?uitgelogd=<b>x</b>").text
+    assert "overal anders uitgelogd" not in odd

@@ -339,3 +339,18 @@ def test_the_privacy_officer_sees_who_was_given_which_roles(seeded: Store) -> No
         ("klantmanager1", ChangeKind.CHANGED, admin),
     ], "not someone's own password, and no resident"
     assert seen[1].change.roles == frozenset({Role.CASE_MANAGER, Role.ADMIN})
+
+
+def test_a_resident_logs_out_everywhere_but_here(seeded: Store) -> None:
+    resident, other = user(seeded, "inwoner1"), user(seeded, "inwoner2")
+    here = accounts.open_session(seeded, resident, accounts.WEB, timedelta(hours=1))
+    library = accounts.open_session(seeded, resident, accounts.WEB, timedelta(hours=1))
+    app = accounts.open_session(seeded, resident, accounts.API, timedelta(hours=1))
+    theirs = accounts.open_session(seeded, other, accounts.WEB, timedelta(hours=1))
+    assert accounts.other_sessions(seeded, resident, here) == 2
+    assert accounts.end_other_sessions(seeded, resident, here) == 2
+    assert accounts.other_sessions(seeded, resident, here) == 0
+    assert accounts.user_for_token(seeded, here, accounts.WEB) == resident
+    assert accounts.user_for_token(seeded, library, accounts.WEB) is None
+    assert accounts.user_for_token(seeded, app, accounts.API) is None
+    assert accounts.user_for_token(seeded, theirs, accounts.WEB) == other, "only their own"

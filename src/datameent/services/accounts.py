@@ -126,6 +126,26 @@ def user_for_token(store: Store, token: str, kind: str) -> User | None:
     return user if user is not None and user.active else None
 
 
+def other_sessions(store: Store, user: User, token: str | None) -> int:
+    """How many sessions and API tokens of `user` are live besides the one of `token`."""
+    now = utcnow()
+    with store.unit_of_work(write=False) as uow:
+        live = uow.accounts.live_sessions(user.id, now)
+        current = token is not None and uow.accounts.session_user(_token_hash(token), WEB, now)
+    return live - 1 if current else live
+
+
+def end_other_sessions(store: Store, user: User, token: str | None) -> int:
+    """Log `user` out everywhere but here (the session of `token`): a phone that was lost, a
+    library computer left logged in. Returns how many sessions ended."""
+    with store.unit_of_work() as uow:
+        ended = uow.accounts.revoke_sessions_of(
+            user.id, utcnow(), but=_token_hash(token) if token else None
+        )
+        uow.commit()
+    return ended
+
+
 def close_session(store: Store, token: str) -> None:
     with store.unit_of_work() as uow:
         uow.accounts.revoke_session(_token_hash(token), utcnow())

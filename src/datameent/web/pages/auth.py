@@ -85,10 +85,30 @@ def _limits(settings: SettingsDep) -> accounts.LoginLimits:
     )
 
 
+def _password_page(
+    request: Request,
+    store: StoreDep,
+    user: PageUser,
+    problems: tuple[object, ...] = (),
+) -> Response:
+    context = {
+        "problems": problems,
+        "changed": request.query_params.get("gewijzigd") == "1",
+        "ended": ended if (ended := request.query_params.get("uitgelogd", "")).isdigit() else None,
+        "elsewhere": accounts.other_sessions(store, user, request.cookies.get(SESSION_COOKIE)),
+    }
+    return render(request, "password.html", context, status=422 if problems else 200)
+
+
 @router.get("/wachtwoord")
-def password_page(request: Request, user: PageUser) -> Response:
-    changed = request.query_params.get("gewijzigd") == "1"
-    return render(request, "password.html", {"problems": (), "changed": changed})
+def password_page(request: Request, user: PageUser, store: StoreDep) -> Response:
+    return _password_page(request, store, user)
+
+
+@router.post("/wachtwoord/elders-uitloggen")
+def log_out_elsewhere(request: Request, user: PageUser, store: StoreDep) -> Response:
+    ended = accounts.end_other_sessions(store, user, request.cookies.get(SESSION_COOKIE))
+    return RedirectResponse(f"/wachtwoord?uitgelogd={ended}#elders", 303)
 
 
 @router.post("/wachtwoord")
@@ -113,8 +133,7 @@ def change_password(
             request.cookies.get(SESSION_COOKIE),
         )
     except InvalidInput as error:
-        context = {"problems": error.problems, "changed": False}
-        return render(request, "password.html", context, status=422)
+        return _password_page(request, store, user, error.problems)
     return RedirectResponse("/wachtwoord?gewijzigd=1", 303)
 
 
