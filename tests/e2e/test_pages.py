@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 import httpx
 import pytest
@@ -24,7 +25,9 @@ def login(http: httpx.Client, username: str, password: str = "demo") -> httpx.Re
     )
 
 
-def post_form(http: httpx.Client, page: str, url: str, data: dict[str, str]) -> httpx.Response:
+def post_form(
+    http: httpx.Client, page: str, url: str, data: Mapping[str, str | list[str]]
+) -> httpx.Response:
     return http.post(url, data={**data, "csrf_token": csrf_token(http.get(page).text)})
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select
 
 from datameent.domain.accounts import AccountEdit, ChangeKind, Role
 from datameent.errors import (
@@ -26,9 +26,9 @@ from tests.support import user
 LIMITS = accounts.LoginLimits(max_failures=5, window=timedelta(minutes=15))
 
 
-def _count(store: Store, table: object) -> int:
+def _count(store: Store, table: Table) -> int:
     with store.engine.connect() as connection:
-        return int(connection.execute(select(func.count()).select_from(table)).scalar_one())  # type: ignore[arg-type]
+        return int(connection.execute(select(func.count()).select_from(table)).scalar_one())
 
 
 def test_the_list_holds_employees_only_with_when_they_last_logged_in(seeded: Store) -> None:
@@ -147,7 +147,7 @@ def test_only_an_administrator_administers_and_each_attempt_is_logged(seeded: St
             query = select(log_records.c.operation, log_records.c.outcome).order_by(
                 log_records.c.seq
             )
-            return [tuple(r) for r in connection.execute(query)]  # type: ignore[misc]
+            return [(r.operation, r.outcome) for r in connection.execute(query)]
 
     start = len(logged())
     with pytest.raises(AccessDenied):
