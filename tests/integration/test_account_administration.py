@@ -15,6 +15,7 @@ from datameent.errors import (
     InvalidInput,
     LoginFailed,
     NotFound,
+    PasswordChangeRequired,
     TooManyAttempts,
 )
 from datameent.services import accounts, vault
@@ -278,6 +279,10 @@ def test_an_administrator_makes_an_account_whose_holder_chooses_their_own_passwo
     assert made.must_change_password and len(temporary) >= 12
     holder = accounts.authenticate(seeded, "f.elidrissi", temporary, "::1", LIMITS)
     assert holder.must_change_password
+    with pytest.raises(AccessDenied):
+        my_caseload(seeded, holder)  # the policy itself: nothing before their own password
+    with pytest.raises(PasswordChangeRequired):
+        accounts.open_session(seeded, holder, accounts.API, timedelta(hours=1))
     with seeded.engine.connect() as connection:
         stored = connection.execute(select(users.c.password_hash).where(users.c.id == made.id))
         assert temporary not in str(stored.scalar_one()), "only a hash is kept"

@@ -104,10 +104,11 @@ roles = st.frozensets(st.sampled_from(list(Role)), max_size=3)
 requests = st.builds(
     AccessRequest,
     actor=st.builds(
-        lambda r, p, t, a: User(uuid4(), "x", "X", r, p, t, a),
+        lambda r, p, t, a, m: User(uuid4(), "x", "X", r, p, t, a, m),
         roles,
         st.sampled_from([PERSON, OTHER, None]),
         st.sampled_from(["Team 1", "Team 2", None]),
+        st.booleans(),
         st.booleans(),
     ),
     action=st.sampled_from(list(Action)),
@@ -124,6 +125,8 @@ def test_every_decision_has_reasons_and_inactive_accounts_never_pass(r: AccessRe
     assert decision.reasons
     if not r.actor.active or not r.actor.roles:
         assert not decision.allowed
+    if r.actor.must_change_password:
+        assert not decision.allowed, "a password someone else gave opens nothing"
 
 
 @given(requests)

@@ -89,15 +89,10 @@ class User:
 
 
 def check_new_account(
-    username: str,
-    password: str | None,
-    roles: frozenset[Role],
-    person_id: UUID | None,
-    *,
-    by_administrator: bool = False,
+    username: str, password: str | None, roles: frozenset[Role], person_id: UUID | None
 ) -> None:
     """The rules for a new account, every problem at once. `password=None` means no login. An
-    administrator makes employees' accounts only (`ADMINISTERED_ROLES`)."""
+    administrator makes employees' accounts only: `check_new_employee` as well."""
     problems = []
     if not _USERNAME.match(username):
         problems.append(Problem("username", _BAD_USERNAME))
@@ -105,8 +100,6 @@ def check_new_account(
         problems.append(Problem("password", _SHORT_PASSWORD))
     if not roles:
         problems.append(Problem("roles", _NO_ROLE))
-    elif by_administrator and not roles <= ADMINISTERED_ROLES:
-        problems.append(Problem("roles", _NOT_ADMINISTERED))
     elif (Role.RESIDENT in roles) != (person_id is not None):
         problems.append(Problem("person", _RESIDENT_NEEDS_PERSON))
     if problems:
@@ -235,9 +228,14 @@ def check_new_employee(username: str, details: AccountEdit) -> AccountEdit:
     return tidy
 
 
+def tidy(text: str | None) -> str | None:
+    """A name or team as stored: runs of spaces made one, none at the ends; empty is None."""
+    return " ".join((text or "").split()) or None
+
+
 def _details(edit: AccountEdit, username: str) -> tuple[AccountEdit, list[Problem]]:
-    name = " ".join(edit.display_name.split()) or username
-    team = " ".join((edit.team or "").split()) or None
+    name = tidy(edit.display_name) or username
+    team = tidy(edit.team)
     problems = []
     if len(name) > MAX_DISPLAY_NAME:
         problems.append(Problem("display_name", _LONG_NAME))

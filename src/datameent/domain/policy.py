@@ -473,6 +473,9 @@ def decide(request: AccessRequest) -> Decision:
     """Allow when a rule for the action holds; otherwise deny. Always with reasons."""
     if not request.actor.active:
         return Decision(request, False, "default-deny", ("the account is not active",))
+    if request.actor.must_change_password:
+        reason = "the account's password was given by someone else and is not yet replaced"
+        return Decision(request, False, "default-deny", (reason,))
     for name, reason, rule in _RULES.get(request.action, ()):
         verdict = rule(request)
         if isinstance(verdict, Scope):

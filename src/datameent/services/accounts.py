@@ -24,6 +24,7 @@ from datameent.domain.accounts import (
     check_new_employee,
     check_new_password,
     is_administered,
+    tidy,
 )
 from datameent.domain.policy import AccessRequest, Action, allows
 from datameent.domain.text import Text
@@ -33,6 +34,7 @@ from datameent.errors import (
     InvalidInput,
     LoginFailed,
     NotFound,
+    PasswordChangeRequired,
     Problem,
     TooManyAttempts,
 )
@@ -109,7 +111,10 @@ def _check_throttle(
 
 
 def open_session(store: Store, user: User, kind: str, lifetime: timedelta) -> str:
-    """A new random session token; only its hash is stored."""
+    """A new random session token; only its hash is stored. No API token for an account whose
+    password someone else gave: its holder replaces it on the web first."""
+    if kind == API and user.must_change_password:
+        raise PasswordChangeRequired()
     token = secrets.token_urlsafe(32)
     now = utcnow()
     with store.unit_of_work() as uow:
@@ -128,11 +133,10 @@ def user_for_token(store: Store, token: str, kind: str) -> User | None:
 
 def other_sessions(store: Store, user: User, token: str | None) -> int:
     """How many sessions and API tokens of `user` are live besides the one of `token`."""
-    now = utcnow()
     with store.unit_of_work(write=False) as uow:
-        live = uow.accounts.live_sessions(user.id, now)
-        current = token is not None and uow.accounts.session_user(_token_hash(token), WEB, now)
-    return live - 1 if current else live
+        return uow.accounts.live_sessions(
+            user.id, utcnow(), but=_token_hash(token) if token else None
+        )
 
 
 def end_other_sessions(store: Store, user: User, token: str | None) -> int:
@@ -256,16 +260,17 @@ def create_account(store: Store, actor: User | None, new: NewAccount) -> User:
     """Create an account. `actor=None` is the command line on the server itself, trusted like
     the database; over the web only an administrator may do this, for employees."""
     username = new.username.strip().lower()
-    check_new_account(
-        username, new.password, new.roles, new.person_id, by_administrator=actor is not None
-    )
+    details = AccountEdit(new.display_name, new.team, new.roles)
+    if actor is not None:  # an administrator makes employees' accounts: their rules first
+        details = check_new_employee(username, details)
+    check_new_account(username, new.password, new.roles, new.person_id)
     user = User(
         uuid4(),
         username,
-        " ".join(new.display_name.split()) or username,
+        tidy(details.display_name) or username,
         new.roles,
         new.person_id,
-        " ".join((new.team or "").split()) or None,
+        tidy(details.team),
         must_change_password=new.temporary and new.password is not None,
     )
     password_hash = hash_password(new.password) if new.password is not None else None
@@ -308,7 +313,7 @@ def employee_accounts(store: Store, actor: User | None, search: str = "") -> lis
     listed), optionally those whose username or name contains `search`."""
     with store.unit_of_work() as uow:
         _authorize_admin(uow, actor)
-        found = uow.accounts.employees(search)
+        found = [u for u in uow.accounts.without_person(search) if is_administered(u)]
         last = uow.accounts.last_sessions(u.id for u in found)
         uow.commit()
     return [EmployeeAccount(u, last.get(u.id)) for u in found]
@@ -356,9 +361,7 @@ def edit_account(store: Store, actor: User | None, user_id: UUID, edit: AccountE
         _authorize_admin(uow, actor)
         user = _employee(uow, user_id)
         edit = check_edit(_id(actor), user, edit)
-        changed = User(
-            user.id, user.username, edit.display_name, edit.roles, None, edit.team, user.active
-        )
+        changed = replace(user, display_name=edit.display_name, team=edit.team, roles=edit.roles)
         if changed != user:
             uow.accounts.edit(user_id, changed.display_name, changed.team)
             if changed.roles != user.roles:
@@ -393,8 +396,6 @@ def create_employee_account(
 ) -> tuple[User, str]:
     """An administrator makes an employee's account with a temporary password to hand over
     (returned, shown once); the employee chooses their own at their first login."""
-    username = username.strip().lower()
-    details = check_new_employee(username, details)
     password = temporary_password()
     new = NewAccount(
         username, details.display_name, details.roles, password, None, details.team, True

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, and_, bindparam, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Row, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.engine import Connection
 
 from datameent.domain.accounts import AccountChange, ChangeKind, Role, User
@@ -131,9 +131,9 @@ class AccountRepository:
             values["must_change_password"] = must_change
         self._db.execute(update(users).where(users.c.id == user_id).values(**values))
 
-    def employees(self, search: str = "") -> list[User]:
-        """Every account that belongs to no person (residents' do) and is no system connection,
-        by username; with `search`, those whose username or name contains it."""
+    def without_person(self, search: str = "") -> list[User]:
+        """Every account that belongs to no person (residents' do), by username; with `search`,
+        those whose username or name contains it."""
         query = select(users).where(users.c.person_id.is_(None))
         if words := search.strip().lower():
             query = query.where(
@@ -144,8 +144,7 @@ class AccountRepository:
             )
         rows = self._db.execute(query.order_by(users.c.username)).all()
         roles = self._roles_of([r.id for r in rows]) if rows else {}
-        found = [_user(r, roles.get(r.id, frozenset())) for r in rows]
-        return [u for u in found if Role.SYSTEM not in u.roles]
+        return [_user(r, roles.get(r.id, frozenset())) for r in rows]
 
     def created_at(self, user_id: UUID) -> datetime | None:
         query = select(users.c.created_at).where(users.c.id == user_id)
@@ -232,14 +231,8 @@ class AccountRepository:
     def revoke_sessions_of(self, user_id: UUID, at: datetime, *, but: str | None = None) -> int:
         """End every live session and API token of the user now, except the one whose token
         hash is `but`; how many ended."""
-        query = update(auth_sessions).where(
-            auth_sessions.c.user_id == user_id,
-            auth_sessions.c.revoked_at.is_(None),
-            auth_sessions.c.expires_at > at,
-        )
-        if but is not None:
-            query = query.where(auth_sessions.c.token_hash != but)
-        return int(self._db.execute(query.values(revoked_at=at)).rowcount)
+        query = update(auth_sessions).where(*_live(user_id, at, but)).values(revoked_at=at)
+        return int(self._db.execute(query).rowcount)
 
     def last_sessions(self, user_ids: Iterable[UUID]) -> dict[UUID, datetime]:
         """When each user last logged in (opened a session or took an API token)."""
@@ -253,12 +246,9 @@ class AccountRepository:
         )
         return {row[0]: row[1] for row in self._db.execute(query).all()}
 
-    def live_sessions(self, user_id: UUID, now: datetime) -> int:
-        query = select(func.count()).where(
-            auth_sessions.c.user_id == user_id,
-            auth_sessions.c.revoked_at.is_(None),
-            auth_sessions.c.expires_at > now,
-        )
+    def live_sessions(self, user_id: UUID, now: datetime, *, but: str | None = None) -> int:
+        """How many sessions and API tokens of the user are live, but the one hashed `but`."""
+        query = select(func.count()).where(*_live(user_id, now, but))
         return int(self._db.execute(query).scalar_one())
 
     def revoke_session(self, token_hash: str, at: datetime) -> None:
@@ -296,6 +286,13 @@ class AccountRepository:
             select(func.count(), func.min(la.c.attempted_at)).where(and_(*conditions))
         ).one()
         return int(row[0]), row[1]
+
+
+def _live(user_id: UUID, at: datetime, but: str | None) -> list[ColumnElement[bool]]:
+    """The user's sessions that are live at `at`, but the one whose token hash is `but`."""
+    s = auth_sessions.c
+    live = [s.user_id == user_id, s.revoked_at.is_(None), s.expires_at > at]
+    return live if but is None else [*live, s.token_hash != but]
 
 
 def _change(row: Any) -> AccountChange:

@@ -9,7 +9,6 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import OAuth2PasswordRequestForm
 
-from datameent.errors import PasswordChangeRequired
 from datameent.services import accounts
 from datameent.web.api.schemas import Token
 from datameent.web.deps import SettingsDep, StoreDep, run
@@ -40,8 +39,6 @@ async def issue_token(
         client_address(request),
         limits,
     )
-    if user.must_change_password:
-        raise PasswordChangeRequired()
     lifetime = timedelta(minutes=settings.token_minutes)
     token = await run(store, accounts.open_session, store, user, accounts.API, lifetime)
     return Token(access_token=token, expires_in=int(lifetime.total_seconds()))

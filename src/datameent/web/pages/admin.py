@@ -39,6 +39,13 @@ _TAKEN = Text(
     "Deze gebruikersnaam bestaat al. Kies een andere.",
     "This username already exists. Choose another.",
 )
+_FIELDS = {
+    "roles": _ROLES,
+    "role_labels": ROLE_LABELS,
+    "max_name": MAX_DISPLAY_NAME,
+    "max_team": MAX_TEAM,
+}
+"""What `_account_fields.html` needs besides the form and its problems."""
 _NO_STORE = {"Cache-Control": "no-store"}
 """For a page that shows a temporary password: not kept by the browser or a proxy."""
 _SAVED = {
@@ -78,13 +85,10 @@ def _account_page(
         "form": form
         or {"display_name": shown.display_name, "team": shown.team or "", "roles": shown.roles},
         "problems": error.problems if error else (),
-        "roles": _ROLES,
-        "role_labels": ROLE_LABELS,
         "change_labels": CHANGE_LABELS,
         "own": shown.id == user.id,
         "saved": _SAVED.get(request.query_params.get("klaar", "")),
-        "max_name": MAX_DISPLAY_NAME,
-        "max_team": MAX_TEAM,
+        **_FIELDS,
     }
     return render(request, "account.html", context, status=422 if error else 200)
 
@@ -95,10 +99,7 @@ def _new_page(
     context = {
         "form": form,
         "problems": error.problems if error else (),
-        "roles": _ROLES,
-        "role_labels": ROLE_LABELS,
-        "max_name": MAX_DISPLAY_NAME,
-        "max_team": MAX_TEAM,
+        **_FIELDS,
     }
     return render(request, "account_new.html", context, status=422 if error else 200)
 
