@@ -869,7 +869,7 @@ def users_list(
         found = employee_accounts(store, None, search)
     finally:
         store.dispose()
-    table = Table("username", "name", "roles", "team", "active", "last login (UTC)")
+    table = Table("username", "name", "roles", "team", "active", "logs in", "last login (UTC)")
     for account in found:
         user, last = account.user, account.last_login
         table.add_row(
@@ -878,6 +878,7 @@ def users_list(
             ", ".join(sorted(user.roles)),
             user.team or "",
             "yes" if user.active else "no",
+            "provider" if user.sso else "password",
             last.strftime("%Y-%m-%d %H:%M") if last else "never",
         )
     console.print(table)
@@ -949,6 +950,26 @@ def users_reactivate(
     finally:
         store.dispose()
     console.print(f"Account {username} is active again.")
+
+
+@users_app.command("unlink")
+def users_unlink(username: str, data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
+    """Undo an employee's link to the identity provider (single sign-on): every session of
+    theirs ends; their next login there links again, or give them a password."""
+    from datameent.services.accounts import unlink_sign_on
+
+    store = _store(_settings(data_dir, database_url))
+    try:
+        user = _employee_named(store, username)
+        if not user.sso:
+            errors.print(f"The account {username} is not linked to the identity provider.")
+            raise typer.Exit(1)
+        ended = unlink_sign_on(store, None, user.id)
+    except DatameentError as error:
+        _fail(error)
+    finally:
+        store.dispose()
+    console.print(f"The link of {username} is undone; {ended} session(s) ended.")
 
 
 @users_app.command("set-password")

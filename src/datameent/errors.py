@@ -71,6 +71,31 @@ class LoginFailed(DatameentError):
     )
 
 
+class SignOnFailed(DatameentError):
+    """Logging in through the municipality's identity provider did not work: the provider
+    could not be reached, said no, or its answer did not hold up. `reason` says which, for the
+    server's log; it never holds personal data."""
+
+    title = Text(
+        "Inloggen via de gemeente is niet gelukt. Probeer het nog een keer.",
+        "Logging in through the municipality did not work. Please try again.",
+    )
+
+    def __init__(self, reason: str, *, by_provider: bool = True) -> None:
+        self.reason = reason
+        self.by_provider = by_provider
+        """The provider's part went wrong (unreachable, an answer that does not hold), not the
+        browser's (an expired or foreign attempt)."""
+        super().__init__()
+
+
+class SignOnRefused(DatameentError):
+    """The identity provider vouched for someone, but datameent has no account they may use:
+    the detail says why (no account, a stopped one, one bound to someone else)."""
+
+    title = Text("U kunt nog niet inloggen", "You cannot log in yet")
+
+
 class PasswordChangeRequired(DatameentError):
     """The account's password was given by someone else: its holder chooses their own first."""
 

@@ -20,6 +20,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from datameent.errors import ConfigurationError, ConfigurationProblem
+from datameent.services.sign_on import ProviderConfig, is_acceptable_url
 
 
 class Environment(StrEnum):
@@ -104,6 +105,26 @@ class Settings(BaseSettings):
     )
     login_window_minutes: int = Field(15, description="The login throttling window.")
     log_level: str = Field("info", description="Server log level.")
+    oidc_issuer: str | None = Field(
+        None,
+        description="Single sign-on for employees: the municipality's identity provider "
+        "(its OpenID Connect issuer URL, https). Unset: employees log in with a password.",
+    )
+    oidc_client_id: str | None = Field(
+        None, description="datameent's client id at the identity provider."
+    )
+    oidc_client_secret: SecretStr | None = Field(
+        None, description="datameent's client secret at the identity provider."
+    )
+    oidc_username_claim: str = Field(
+        "preferred_username",
+        description="The ID token's claim whose value is the employee's username in datameent.",
+    )
+    oidc_redirect_url: str | None = Field(
+        None,
+        description="The return address registered at the identity provider "
+        "(https://<this server>/inloggen/gemeente/terug); default: worked out from the request.",
+    )
 
     @property
     def is_local(self) -> bool:
@@ -164,6 +185,7 @@ class Settings(BaseSettings):
             problems.append(
                 ConfigurationProblem("DATAMEENT_LOG_ORIGIN", "must be a name without spaces or +")
             )
+        problems += self._sign_on_problems()
         if self.workers < 1:
             problems.append(ConfigurationProblem("DATAMEENT_WORKERS", "must be at least 1"))
         if self.calls_at_once < 1:
@@ -171,6 +193,40 @@ class Settings(BaseSettings):
         if problems:
             raise ConfigurationError(problems)
         return self
+
+    def sign_on(self) -> ProviderConfig | None:
+        """The identity provider's settings, if single sign-on is set up."""
+        if not (self.oidc_issuer and self.oidc_client_id and self.oidc_client_secret):
+            return None
+        return ProviderConfig(
+            self.oidc_issuer,
+            self.oidc_client_id,
+            self.oidc_client_secret.get_secret_value(),
+            self.oidc_username_claim,
+        )
+
+    def _sign_on_problems(self) -> list[ConfigurationProblem]:
+        given = {
+            "DATAMEENT_OIDC_ISSUER": self.oidc_issuer,
+            "DATAMEENT_OIDC_CLIENT_ID": self.oidc_client_id,
+            "DATAMEENT_OIDC_CLIENT_SECRET": self.oidc_client_secret,
+        }
+        if not any(given.values()):
+            return []
+        problems = [
+            ConfigurationProblem(name, "is needed for single sign-on, with the other two")
+            for name, value in given.items()
+            if not value
+        ]
+        for name, url in (
+            ("DATAMEENT_OIDC_ISSUER", self.oidc_issuer),
+            ("DATAMEENT_OIDC_REDIRECT_URL", self.oidc_redirect_url),
+        ):
+            if url and not is_acceptable_url(url):
+                problems.append(ConfigurationProblem(name, "must be an https address"))
+        if not self.oidc_username_claim.strip():
+            problems.append(ConfigurationProblem("DATAMEENT_OIDC_USERNAME_CLAIM", "is empty"))
+        return problems
 
     def with_local_keys(self) -> Settings:
         """In demo and development: keys kept in the data directory, made on first use.

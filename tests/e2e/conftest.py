@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -23,10 +24,11 @@ def free_port() -> int:
 
 
 class LiveServer:
-    def __init__(self, url: str, data_dir: Path) -> None:
+    def __init__(self, url: str, data_dir: Path, **settings: Any) -> None:
+        """`settings`: any besides the tests' own (`tests.support.settings_for`)."""
         self.store = store_for(url)
         self.data_dir = data_dir
-        app = create_app(settings_for(url, data_dir), store=self.store)
+        app = create_app(settings_for(url, data_dir).model_copy(update=settings), store=self.store)
         port = free_port()
         config = uvicorn.Config(
             app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="on"

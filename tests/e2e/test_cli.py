@@ -474,3 +474,33 @@ def test_the_operator_lists_edits_and_stops_employees_accounts(tmp_path: Path) -
     for unknown in (["deactivate", "nobody"], ["deactivate", "inwoner1"]):
         missing = run(["users", *unknown], env)
         assert missing.returncode == 1 and "No employee's account named" in missing.stderr
+
+
+def test_the_operator_undoes_a_link_to_the_identity_provider(tmp_path: Path) -> None:
+    env = environment(tmp_path, **KEYS)
+    assert run(["seed", "--persons", "10"], env).returncode == 0
+    not_linked = run(["users", "unlink", "klantmanager1"], env)
+    assert not_linked.returncode == 1 and "is not linked" in not_linked.stderr
+    database = sqlite3.connect(tmp_path / "datameent.sqlite3")
+    with database:  # as the first login through the provider leaves it
+        database.execute(
+            "UPDATE users SET sso_issuer = 'https://login.example', sso_subject = 'abc',"
+            " password_hash = NULL WHERE username = 'klantmanager1'"
+        )
+    listed = run(["users", "list", "--search", "klantmanager1"], env).stdout
+    assert "provider" in listed
+    refused = run(
+        ["users", "set-password", "klantmanager1", "--password-stdin"], env, "a long password 1\n"
+    )
+    assert refused.returncode == 1 and "Undo the link first" in refused.stderr
+    undone = run(["users", "unlink", "klantmanager1"], env)
+    assert undone.returncode == 0 and "is undone" in undone.stdout, undone.stderr
+    row = database.execute(
+        "SELECT sso_issuer, sso_subject FROM users WHERE username = 'klantmanager1'"
+    ).fetchone()
+    assert row == (None, None)
+    database.close()
+    reset = run(
+        ["users", "set-password", "klantmanager1", "--password-stdin"], env, "a long password 1\n"
+    )
+    assert reset.returncode == 0, reset.stderr

@@ -9,7 +9,7 @@ from enum import StrEnum
 from uuid import UUID
 
 from datameent.domain.text import Text
-from datameent.errors import InvalidInput, NotFound, Problem
+from datameent.errors import InvalidInput, NotFound, Problem, SignOnRefused
 
 
 class Role(StrEnum):
@@ -46,11 +46,13 @@ ADMINISTERED_ROLES = frozenset(Role) - {Role.RESIDENT, Role.SYSTEM}
 one person and a system connection to the operator; neither is administered on the web."""
 
 MIN_PASSWORD_LENGTH = 12
-_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{2,63}$")
+"""With @: an employee's username is the one the municipality's identity provider gives
+(often an e-mail address), so that single sign-on finds the account."""
 
 _BAD_USERNAME = Text(
-    "Een gebruikersnaam heeft 3 tot 64 tekens: kleine letters, cijfers, punt, streepje.",
-    "A username has 3 to 64 characters: lower-case letters, digits, dot, dash.",
+    "Een gebruikersnaam heeft 3 tot 64 tekens: kleine letters, cijfers, punt, streepje, @.",
+    "A username has 3 to 64 characters: lower-case letters, digits, dot, dash, @.",
 )
 _SHORT_PASSWORD = Text(
     f"Een wachtwoord heeft minstens {MIN_PASSWORD_LENGTH} tekens.",
@@ -76,6 +78,9 @@ class User:
     must_change_password: bool = False
     """The password was given by an administrator or the operator: its holder chooses their
     own before anything else."""
+    sso: bool = False
+    """Logs in through the municipality's identity provider (single sign-on), and has no
+    password here."""
 
     def has(self, role: Role) -> bool:
         return self.active and role in self.roles
@@ -140,6 +145,9 @@ class ChangeKind(StrEnum):
     REACTIVATED = "reactivated"
     PASSWORD = "password"
     """A new password: chosen by its holder, or set by the operator."""
+    LINKED = "linked"
+    """Bound to its holder's account at the identity provider, at their first login there."""
+    UNLINKED = "unlinked"
 
 
 CHANGE_LABELS: dict[ChangeKind, Text] = {
@@ -148,6 +156,13 @@ CHANGE_LABELS: dict[ChangeKind, Text] = {
     ChangeKind.DEACTIVATED: Text("Account gestopt", "Account deactivated"),
     ChangeKind.REACTIVATED: Text("Account weer actief", "Account reactivated"),
     ChangeKind.PASSWORD: Text("Nieuw wachtwoord", "New password"),
+    ChangeKind.LINKED: Text(
+        "Gekoppeld aan het account bij de gemeente", "Linked to the municipality account"
+    ),
+    ChangeKind.UNLINKED: Text(
+        "Koppeling met het account bij de gemeente verbroken",
+        "Link to the municipality account undone",
+    ),
 }
 
 
@@ -255,3 +270,51 @@ def check_deactivation(actor_id: UUID | None, target: User) -> None:
         raise NotFound()
     if actor_id == target.id:
         raise InvalidInput(Problem("active", _OWN_ACCOUNT))
+
+
+# Single sign-on ------------------------------------------------------------------------------
+
+_NO_ACCOUNT = Text(
+    "De gemeente kent u, maar u heeft nog geen account in datameent. Vraag de beheerder om een"
+    " account met dezelfde gebruikersnaam als bij de gemeente.",
+    "The municipality knows you, but you have no datameent account yet. Ask the administrator"
+    " for one with the same username as at the municipality.",
+)
+_STOPPED = Text(
+    "Uw account in datameent is gestopt. Vraag de beheerder waarom.",
+    "Your datameent account has been deactivated. Ask the administrator why.",
+)
+_LINKED_ELSEWHERE = Text(
+    "Dit account in datameent hoort bij een ander account bij de gemeente. Vraag de beheerder"
+    " om de koppeling te verbreken als dat niet klopt.",
+    "This datameent account belongs to another account at the municipality. Ask the"
+    " administrator to undo the link if that is wrong.",
+)
+_HAS_NO_PASSWORD = Text(
+    "Dit account logt in via de gemeente en heeft hier geen wachtwoord. Verbreek eerst de"
+    " koppeling als het toch een wachtwoord moet krijgen.",
+    "This account logs in through the municipality and has no password here. Undo the link"
+    " first if it must have a password after all.",
+)
+
+
+def check_sign_on(user: User | None, *, linking: bool) -> User:
+    """May the holder of an account at the identity provider log in to `user`: the account
+    bound to their identifier there, or (`linking`) the one with the username the provider
+    gives, to be bound now. Employees only (residents log in otherwise), active, and an account
+    is bound to one identifier at a time. Refusals say why: the person asking has just proved
+    at the provider who they are."""
+    if user is None or not is_administered(user):
+        raise SignOnRefused(_NO_ACCOUNT)
+    if linking and user.sso:
+        raise SignOnRefused(_LINKED_ELSEWHERE)
+    if not user.active:
+        raise SignOnRefused(_STOPPED)
+    return user
+
+
+def check_may_have_password(user: User) -> None:
+    """An account that logs in through the municipality gets no password here (a password
+    beside it would bypass the provider's second factor); the link is undone first."""
+    if user.sso:
+        raise InvalidInput(Problem("password", _HAS_NO_PASSWORD))

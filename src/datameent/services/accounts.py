@@ -20,9 +20,11 @@ from datameent.domain.accounts import (
     User,
     check_deactivation,
     check_edit,
+    check_may_have_password,
     check_new_account,
     check_new_employee,
     check_new_password,
+    check_sign_on,
     is_administered,
     tidy,
 )
@@ -45,6 +47,7 @@ from datameent.services.passwords import (
     temporary_password,
     verify_password,
 )
+from datameent.services.sign_on import Identity
 from datameent.store.accounts import AccountRepository
 from datameent.store.uow import Store, UnitOfWork
 
@@ -150,6 +153,42 @@ def end_other_sessions(store: Store, user: User, token: str | None) -> int:
     return ended
 
 
+def sign_on(store: Store, identity: Identity) -> User:
+    """The account of someone the municipality's identity provider vouched for: the one bound
+    to them, or else the employee's account with the username the provider gave, which is
+    bound to them now (its password goes, and the history says so). `SignOnRefused`, saying
+    why, if there is none they may use."""
+    with store.unit_of_work() as uow:
+        user = uow.accounts.by_sign_on(identity.issuer, identity.subject)
+        if user is not None:
+            return check_sign_on(user, linking=False)
+        username = (identity.username or "").strip().lower()
+        found = uow.accounts.by_username(username) if username else None
+        user = check_sign_on(found[0] if found else None, linking=True)
+        uow.accounts.link_sign_on(user.id, identity.issuer, identity.subject)
+        user = replace(user, sso=True, must_change_password=False)
+        uow.accounts.add_change(user, ChangeKind.LINKED, utcnow(), user.id)  # by logging in
+        uow.commit()
+    return user
+
+
+def unlink_sign_on(store: Store, actor: User | None, user_id: UUID) -> int:
+    """An administrator undoes an employee's link to the identity provider (they have a new
+    account there, or it was linked to the wrong one): every session of theirs ends, and the
+    next login through the provider links again, by username. Returns how many ended."""
+    now = utcnow()
+    with store.unit_of_work() as uow:
+        _authorize_admin(uow, actor)
+        user = _employee(uow, user_id)
+        ended = 0
+        if user.sso:
+            uow.accounts.unlink_sign_on(user_id)
+            ended = uow.accounts.revoke_sessions_of(user_id, now)
+            uow.accounts.add_change(replace(user, sso=False), ChangeKind.UNLINKED, now, _id(actor))
+        uow.commit()
+    return ended
+
+
 def close_session(store: Store, token: str) -> None:
     with store.unit_of_work() as uow:
         uow.accounts.revoke_session(_token_hash(token), utcnow())
@@ -235,6 +274,7 @@ def _set_password(
             if found is None:
                 raise NotFound()
             user = found
+        check_may_have_password(user)
         uow.accounts.set_password_hash(user_id, password_hash, must_change=must_change)
         ended = uow.accounts.revoke_sessions_of(
             user_id, now, but=_token_hash(keep) if keep else None
@@ -392,15 +432,15 @@ def set_account_active(store: Store, actor: User | None, user_id: UUID, active: 
 
 
 def create_employee_account(
-    store: Store, actor: User, username: str, details: AccountEdit
-) -> tuple[User, str]:
+    store: Store, actor: User, username: str, details: AccountEdit, *, password: bool = True
+) -> tuple[User, str | None]:
     """An administrator makes an employee's account with a temporary password to hand over
-    (returned, shown once); the employee chooses their own at their first login."""
-    password = temporary_password()
-    new = NewAccount(
-        username, details.display_name, details.roles, password, None, details.team, True
-    )
-    return create_account(store, actor, new), password
+    (returned, shown once); the employee chooses their own at their first login. Without
+    `password` (single sign-on is set up) the employee logs in through the municipality's
+    identity provider, with the same username as there."""
+    given = temporary_password() if password else None
+    new = NewAccount(username, details.display_name, details.roles, given, None, details.team, True)
+    return create_account(store, actor, new), given
 
 
 def ensure_may_administer(actor: User) -> None:

@@ -119,17 +119,21 @@ def _client_numbers(
     return {p: numbers[i] for p, i in found.items() if i in numbers}
 
 
+_OWN_DOING = (ChangeKind.PASSWORD, ChangeKind.LINKED)
+
+
 def _account_events(
     changes: list[tuple[UUID, AccountChange]], users: dict[UUID, User]
 ) -> list[AccountEvent]:
-    """Changes to employees' accounts, but not someone changing their own password: who got
-    which roles, who was stopped or let back in, whose password someone else set."""
+    """Changes to employees' accounts, but not someone changing their own password or linking
+    their account at their first login through the identity provider: who got which roles, who
+    was stopped or let back in, whose password someone else set or link someone undid."""
     return [
         AccountEvent(users[account], change, users.get(change.by) if change.by else None)
         for account, change in changes
         if account in users
         and is_administered(users[account])
-        and not (change.kind is ChangeKind.PASSWORD and change.by == account)
+        and not (change.kind in _OWN_DOING and change.by == account)
     ]
 
 

@@ -96,6 +96,30 @@ class AccountRepository:
         row = self._db.execute(select(users).where(users.c.username == username)).first()
         return (self._to_user(row), row.password_hash) if row else None
 
+    def by_sign_on(self, issuer: str, subject: str) -> User | None:
+        """The account bound to `subject` at the identity provider `issuer`."""
+        query = select(users).where(users.c.sso_issuer == issuer, users.c.sso_subject == subject)
+        row = self._db.execute(query).first()
+        return self._to_user(row) if row else None
+
+    def link_sign_on(self, user_id: UUID, issuer: str, subject: str) -> None:
+        """Bind the account to `subject` at `issuer`; its password goes (it logs in there)."""
+        self._db.execute(
+            update(users)
+            .where(users.c.id == user_id)
+            .values(
+                sso_issuer=issuer,
+                sso_subject=subject,
+                password_hash=None,
+                must_change_password=False,
+            )
+        )
+
+    def unlink_sign_on(self, user_id: UUID) -> None:
+        self._db.execute(
+            update(users).where(users.c.id == user_id).values(sso_issuer=None, sso_subject=None)
+        )
+
     def of_person(self, person_id: UUID) -> User | None:
         """The resident's own account, if they have one."""
         row = self._db.execute(select(users).where(users.c.person_id == person_id)).first()
@@ -311,4 +335,5 @@ def _user(row: Any, roles: frozenset[Role]) -> User:
         team=row.team,
         active=row.active,
         must_change_password=row.must_change_password,
+        sso=row.sso_subject is not None,
     )

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     Uuid,
     false,
     text,
@@ -67,6 +68,14 @@ users = Table(
         server_default=false(),
         comment="given by someone else: its holder chooses another first",
     ),
+    Column(
+        "sso_issuer",
+        String(255),
+        nullable=True,
+        comment="the identity provider (OpenID Connect issuer) it logs in through; NULL: none",
+    ),
+    Column("sso_subject", String(255), nullable=True, comment="its identifier (sub) there"),
+    UniqueConstraint("sso_issuer", "sso_subject"),
 )
 
 user_roles = Table(

@@ -20,6 +20,7 @@ from datameent.web.pages import (
     registers,
     rights,
     sharing,
+    sign_on,
     statistics,
     team,
     vault,
@@ -28,6 +29,7 @@ from datameent.web.pages import (
 router = APIRouter(dependencies=[Depends(csrf.verify)], include_in_schema=False)
 for module in (
     auth,
+    sign_on,
     home,
     admin,
     sharing,

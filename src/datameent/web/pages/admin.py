@@ -55,6 +55,12 @@ _SAVED = {
         "The account has been deactivated. Every session has ended.",
     ),
     "actief": Text("Het account werkt weer.", "The account works again."),
+    "ontkoppeld": Text(
+        "De koppeling is verbroken en alle sessies zijn beëindigd. Bij de volgende keer inloggen"
+        " via de gemeente wordt het account opnieuw gekoppeld, op gebruikersnaam.",
+        "The link is undone and every session has ended. At the next login through the"
+        " municipality the account is linked again, by username.",
+    ),
 }
 
 
@@ -135,7 +141,9 @@ def make_account(
     form = {"username": username, "display_name": display_name, "team": team, "roles": given}
     try:
         details = AccountEdit(display_name, team, _roles(given))
-        made, password = accounts.create_employee_account(store, user, username, details)
+        made, password = accounts.create_employee_account(
+            store, user, username, details, password=request.app.state.sign_on is None
+        )
     except InvalidInput as error:
         return _new_page(request, form, error)
     except Conflict:
@@ -186,9 +194,18 @@ def reactivate(account_id: UUID, user: PageUser, store: StoreDep) -> Response:
 
 @slow.post("/beheer/accounts/{account_id}/wachtwoord")
 def reset_password(request: Request, account_id: UUID, user: PageUser, store: StoreDep) -> Response:
-    shown, password = accounts.reset_password(store, user, account_id)
+    try:
+        shown, password = accounts.reset_password(store, user, account_id)
+    except InvalidInput as error:  # it logs in through the municipality
+        return _account_page(request, store, user, account_id, error=error)
     context = {"shown": shown, "password": password, "new": False}
     return render(request, "account_password.html", context, headers=_NO_STORE)
+
+
+@quick.post("/beheer/accounts/{account_id}/koppeling-verbreken")
+def unlink(account_id: UUID, user: PageUser, store: StoreDep) -> Response:
+    accounts.unlink_sign_on(store, user, account_id)
+    return RedirectResponse(f"/beheer/accounts/{account_id}?klaar=ontkoppeld", 303)
 
 
 # The fixed path /beheer/accounts/nieuw before the routes with an account's id.
