@@ -68,6 +68,8 @@ def test_an_employee_logs_in_through_the_municipality_and_the_account_is_bound(
     assert urlsplit(str(landed.url)).path == "/clienten"
     assert "dm_session" in browser_like.cookies
     assert "dm_sign_on" not in browser_like.cookies  # the attempt is over
+    again = browser_like.get("/inloggen/gemeente?next=/clienten", follow_redirects=False)
+    assert again.headers["location"] == "/clienten", "logged in already: not to the provider"
 
     with sso.store.engine.connect() as db:
         row = db.execute(users.select().where(users.c.username == "klantmanager1")).one()

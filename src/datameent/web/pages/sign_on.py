@@ -22,7 +22,7 @@ from fastapi.responses import RedirectResponse, Response
 from datameent.errors import DatameentError, NotFound, SignOnFailed, SignOnRefused
 from datameent.services import accounts
 from datameent.services.sign_on import Attempt, Provider, log_code
-from datameent.web.deps import SESSION_COOKIE, SettingsDep, StoreDep
+from datameent.web.deps import SESSION_COOKIE, OptionalPageUser, SettingsDep, StoreDep
 from datameent.web.pages.auth import is_local_host, safe_next
 from datameent.web.templating import render
 
@@ -47,8 +47,12 @@ def return_url(request: Request, settings: SettingsDep) -> str:
 
 
 @router.get(ATTEMPT_PATH)
-def start_sign_on(request: Request, settings: SettingsDep, next: str = "/") -> Response:
+def start_sign_on(
+    request: Request, settings: SettingsDep, user: OptionalPageUser, next: str = "/"
+) -> Response:
     provider = provider_of(request)
+    if user is not None:  # logged in already (another tab did it)
+        return RedirectResponse(safe_next(next), 303)
     seed = secrets.token_urlsafe(32)
     attempt = Attempt.of(settings.secret_key_bytes(), seed)
     try:
