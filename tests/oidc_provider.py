@@ -45,6 +45,8 @@ class TestProvider:
         self.logged_in: tuple[str, str] | None = None
         """(subject, username) of whoever is logged in at the provider."""
         self.tamper: str | None = None
+        self.claims: dict[str, Any] = {}
+        """Claims added to every ID token (a DigiD broker's BSN and level)."""
         self.refuse = False
         self.token_requests = 0
         self._codes: dict[str, Grant] = {}
@@ -171,6 +173,7 @@ class TestProvider:
                 "sub": grant.subject,
                 "nonce": grant.nonce,
                 "preferred_username": grant.username,
+                **self.claims,
             }
             id_token = self.id_token(claims)
             return JSONResponse(

@@ -954,15 +954,21 @@ def users_reactivate(
 
 @users_app.command("unlink")
 def users_unlink(username: str, data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
-    """Undo an employee's link to the identity provider (single sign-on): every session of
-    theirs ends; their next login there links again, or give them a password."""
+    """Undo an account's link to the identity provider (an employee's single sign-on) or to
+    DigiD (a resident's): every session of theirs ends; their next login there links again, or
+    give them a password."""
     from datameent.services.accounts import unlink_sign_on
 
     store = _store(_settings(data_dir, database_url))
     try:
-        user = _employee_named(store, username)
+        with store.unit_of_work(write=False) as uow:
+            found = uow.accounts.by_username(username.strip().lower())
+        if found is None:
+            errors.print(f"No account named {username}.")
+            raise typer.Exit(1)
+        user = found[0]
         if not user.sso:
-            errors.print(f"The account {username} is not linked to the identity provider.")
+            errors.print(f"The account {username} is not linked to a login elsewhere.")
             raise typer.Exit(1)
         ended = unlink_sign_on(store, None, user.id)
     except DatameentError as error:

@@ -16,11 +16,12 @@ from enum import StrEnum
 from pathlib import Path
 
 import platformdirs
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from datameent.domain.digid import Level, parse_level
 from datameent.errors import ConfigurationError, ConfigurationProblem
-from datameent.services.sign_on import ProviderConfig, is_acceptable_url
+from datameent.services.sign_on import DigidConfig, ProviderConfig, is_acceptable_url
 
 
 class Environment(StrEnum):
@@ -125,6 +126,47 @@ class Settings(BaseSettings):
         description="The return address registered at the identity provider "
         "(https://<this server>/inloggen/gemeente/terug); default: worked out from the request.",
     )
+    digid_issuer: str | None = Field(
+        None,
+        description="DigiD for residents: the municipality's DigiD broker (its OpenID Connect "
+        "issuer URL, https), which speaks SAML to DigiD. Unset: residents log in with a "
+        "password.",
+    )
+    digid_client_id: str | None = Field(None, description="datameent's client id at the broker.")
+    digid_client_secret: SecretStr | None = Field(
+        None, description="datameent's client secret at the broker."
+    )
+    digid_bsn_claim: str = Field(
+        "bsn", description="The ID token's claim holding the resident's BSN."
+    )
+    digid_level_claim: str = Field(
+        "acr",
+        description="The ID token's claim holding the DigiD level (DigiD's SAML class "
+        "reference, or basis/midden/substantieel/hoog).",
+    )
+    digid_minimum_level: Level = Field(
+        Level.MIDDEN,
+        description="The lowest DigiD level accepted: basis, midden, substantieel or hoog. "
+        "Let the DPIA decide; for health data (Wmo) substantieel is advised.",
+    )
+    digid_scopes: str = Field(
+        "openid", description="The scopes asked of the broker (some want one for the BSN)."
+    )
+    digid_redirect_url: str | None = Field(
+        None,
+        description="The return address registered at the broker "
+        "(https://<this server>/inloggen/digid/terug); default: worked out from the request.",
+    )
+
+    @field_validator("digid_minimum_level", mode="before")
+    @classmethod
+    def _level_by_name(cls, value: object) -> object:
+        if isinstance(value, str) and not value.isdigit():
+            found = parse_level(value)
+            if found is None:
+                raise ValueError("must be basis, midden, substantieel or hoog")
+            return found
+        return value
 
     @property
     def is_local(self) -> bool:
@@ -185,7 +227,7 @@ class Settings(BaseSettings):
             problems.append(
                 ConfigurationProblem("DATAMEENT_LOG_ORIGIN", "must be a name without spaces or +")
             )
-        problems += self._sign_on_problems()
+        problems += self._sign_on_problems() + self._digid_problems()
         if self.workers < 1:
             problems.append(ConfigurationProblem("DATAMEENT_WORKERS", "must be at least 1"))
         if self.calls_at_once < 1:
@@ -204,6 +246,49 @@ class Settings(BaseSettings):
             self.oidc_client_secret.get_secret_value(),
             self.oidc_username_claim,
         )
+
+    def digid(self) -> DigidConfig | None:
+        """The DigiD broker's settings, if residents log in with DigiD."""
+        if not (self.digid_issuer and self.digid_client_id and self.digid_client_secret):
+            return None
+        provider = ProviderConfig(
+            self.digid_issuer,
+            self.digid_client_id,
+            self.digid_client_secret.get_secret_value(),
+            scopes=self.digid_scopes,
+        )
+        return DigidConfig(
+            provider, self.digid_bsn_claim, self.digid_level_claim, self.digid_minimum_level
+        )
+
+    def _digid_problems(self) -> list[ConfigurationProblem]:
+        given = {
+            "DATAMEENT_DIGID_ISSUER": self.digid_issuer,
+            "DATAMEENT_DIGID_CLIENT_ID": self.digid_client_id,
+            "DATAMEENT_DIGID_CLIENT_SECRET": self.digid_client_secret,
+        }
+        if not any(given.values()):
+            return []
+        problems = [
+            ConfigurationProblem(name, "is needed for DigiD, with the other two")
+            for name, value in given.items()
+            if not value
+        ]
+        for name, url in (
+            ("DATAMEENT_DIGID_ISSUER", self.digid_issuer),
+            ("DATAMEENT_DIGID_REDIRECT_URL", self.digid_redirect_url),
+        ):
+            if url and not is_acceptable_url(url):
+                problems.append(ConfigurationProblem(name, "must be an https address"))
+        for name, claim in (
+            ("DATAMEENT_DIGID_BSN_CLAIM", self.digid_bsn_claim),
+            ("DATAMEENT_DIGID_LEVEL_CLAIM", self.digid_level_claim),
+        ):
+            if not claim.strip():
+                problems.append(ConfigurationProblem(name, "is empty"))
+        if "openid" not in self.digid_scopes.split():
+            problems.append(ConfigurationProblem("DATAMEENT_DIGID_SCOPES", "must include openid"))
+        return problems
 
     def _sign_on_problems(self) -> list[ConfigurationProblem]:
         given = {

@@ -504,3 +504,26 @@ def test_the_operator_undoes_a_link_to_the_identity_provider(tmp_path: Path) -> 
         ["users", "set-password", "klantmanager1", "--password-stdin"], env, "a long password 1\n"
     )
     assert reset.returncode == 0, reset.stderr
+
+
+def test_the_operator_undoes_a_residents_link_to_digid(tmp_path: Path) -> None:
+    """A resident who cannot use DigiD any more gets a password back from the operator."""
+    env = environment(tmp_path, **KEYS)
+    assert run(["seed", "--persons", "10"], env).returncode == 0
+    missing = run(["users", "unlink", "nobody"], env)
+    assert missing.returncode == 1 and "No account named nobody" in missing.stderr
+    database = sqlite3.connect(tmp_path / "datameent.sqlite3")
+    with database:  # as the first DigiD login leaves it
+        database.execute(
+            "UPDATE users SET sso_issuer = 'https://digid.example', sso_subject = 'person:x',"
+            " password_hash = NULL WHERE username = 'inwoner1'"
+        )
+    password = ["users", "set-password", "inwoner1", "--password-stdin"]
+    refused = run(password, env, "a long password 1\n")
+    assert refused.returncode == 1 and "Undo the link first" in refused.stderr
+    undone = run(["users", "unlink", "inwoner1"], env)
+    assert undone.returncode == 0 and "is undone" in undone.stdout, undone.stderr
+    row = database.execute("SELECT sso_issuer FROM users WHERE username = 'inwoner1'").fetchone()
+    database.close()
+    assert row == (None,)
+    assert run(password, env, "a long password 1\n").returncode == 0

@@ -33,6 +33,7 @@ class Action(StrEnum):
     VIEW_TEAM_CASES = "caseload.team"
     ASSIGN_CASE = "caseload.assign"
     MANAGE_ACCOUNTS = "accounts.manage"
+    LOG_IN = "account.log_in"
     ERASE_PERSON = "person.erase"
     READ_PROCESSING_LOG = "log.read"
     SUPERVISE = "log.supervise"
@@ -74,6 +75,7 @@ PERSON_ACTIONS = frozenset(
         Action.RECORD_ATTRIBUTE,
         Action.ERASE_PERSON,
         Action.READ_PROCESSING_LOG,
+        Action.LOG_IN,
         Action.VIEW_CASES,
         Action.OPEN_CASE,
         Action.REQUEST_DATA,
@@ -333,6 +335,7 @@ _RULES: dict[Action, tuple[tuple[str, str, Rule], ...]] = {
         ("team-lead", "team leads assign cases within their own team", _assign_within_team),
     ),
     Action.MANAGE_ACCOUNTS: (("admin", "administrators manage accounts", _is_admin),),
+    Action.LOG_IN: (("own-record", "the resident logs in to their own file", _own_record),),
     Action.READ_PROCESSING_LOG: (
         ("own-record", "the resident reads who processed their data", _own_record),
         ("supervision", "the privacy officer supervises processing", _privacy_officer),

@@ -370,6 +370,24 @@ SEED: tuple[ProcessingActivity, ...] = (
         ("personal", "household", "income", "work"),
         Text("Zolang het dossier bestaat", "As long as the file exists"),
     ),
+    ProcessingActivity(
+        "inloggen-inwoners",
+        1,
+        Text("Inloggen van inwoners met DigiD", "Residents logging in with DigiD"),
+        Text(
+            "U logt in met DigiD. Met uw BSN vinden we uw eigen dossier, en niet dat van een"
+            " ander.",
+            "Residents log in with DigiD. Their BSN finds their own file, and nobody else's.",
+        ),
+        "AVG art. 6 lid 1 sub e; Wet digitale overheid art. 5; Wabb art. 10",
+        ("bsn", "account"),
+        Text(
+            "Het account: zolang het dossier bestaat. De regel in het logboek: de bewaartermijn"
+            " van het logboek (standaard 7 jaar)",
+            "The account: as long as the file exists. The log line: the log's retention period"
+            " (7 years by default)",
+        ),
+    ),
 )
 
 SEED_CODES = frozenset(a.code for a in SEED)
@@ -429,6 +447,8 @@ def activity_for(actor: User, decision: Decision) -> str:
         return "gegevenslevering-basisregistraties"
     if action is Action.REGISTER_PERSON:
         return "aanvraag-intake"
+    if action is Action.LOG_IN:
+        return "inloggen-inwoners"
     if actor.has(Role.RESIDENT) and decision.request.subject == actor.person_id:
         return "inzage-eigen-gegevens"
     return "uitvoering-participatiewet"

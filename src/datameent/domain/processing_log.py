@@ -131,6 +131,10 @@ OPERATION_LABELS: dict[str, tuple[Text, Text]] = {
         Text("Gaf uw dossier aan een klantmanager", "Gave your file to a case manager"),
         Text("Probeerde uw dossier over te dragen", "Tried to hand over your file"),
     ),
+    "account.log_in": (
+        Text("Logde in met DigiD", "Logged in with DigiD"),
+        Text("Probeerde in te loggen met DigiD", "Tried to log in with DigiD"),
+    ),
     "log.read": (
         Text("Bekeek dit logboek", "Looked at this log"),
         Text("Probeerde dit logboek te bekijken", "Tried to look at this log"),

@@ -28,6 +28,13 @@ from datameent.domain.accounts import (
     is_administered,
     tidy,
 )
+from datameent.domain.digid import (
+    ACCOUNT_STOPPED,
+    UNKNOWN_RESIDENT,
+    Level,
+    check_level,
+    resident_account,
+)
 from datameent.domain.policy import AccessRequest, Action, allows
 from datameent.domain.text import Text
 from datameent.errors import (
@@ -38,6 +45,7 @@ from datameent.errors import (
     NotFound,
     PasswordChangeRequired,
     Problem,
+    SignOnRefused,
     TooManyAttempts,
 )
 from datameent.services.clock import utcnow
@@ -47,7 +55,7 @@ from datameent.services.passwords import (
     temporary_password,
     verify_password,
 )
-from datameent.services.sign_on import Identity
+from datameent.services.sign_on import DigidLogin, Identity
 from datameent.store.accounts import AccountRepository
 from datameent.store.uow import Store, UnitOfWork
 
@@ -172,14 +180,50 @@ def sign_on(store: Store, identity: Identity) -> User:
     return user
 
 
+def sign_on_resident(store: Store, login: DigidLogin, minimum: Level) -> User:
+    """The account of a resident DigiD vouched for, found by their BSN: made at their first
+    login, and bound to DigiD from then on (a password they had goes: DigiD is the stronger
+    door to the same file). The login is logged in the resident's own processing log, so that
+    they see when somebody logged in as them. `SignOnRefused`, saying why and what to do: a
+    level below `minimum` (before anything is looked up), no file, a stopped account."""
+    check_level(login.level, minimum)
+    with store.unit_of_work() as uow:
+        person_id = uow.persons.id_by_bsn(login.bsn)
+        if person_id is None:
+            raise SignOnRefused(UNKNOWN_RESIDENT)
+        user = uow.accounts.of_person(person_id)
+        now = utcnow()
+        subject = f"person:{person_id}"
+        if user is None:
+            user = resident_account(person_id, uow.persons.client_number(person_id))
+            uow.accounts.add(user, None, now)
+            uow.accounts.add_change(user, ChangeKind.CREATED, now, user.id)
+        linked = replace(user, sso=True, must_change_password=False)  # no password to change
+        try:
+            permit = uow.authorize(AccessRequest(linked, Action.LOG_IN, person_id))
+        except AccessDenied:  # a stopped account: the attempt is in their log
+            raise SignOnRefused(ACCOUNT_STOPPED) from None
+        uow.log.touch(permit, person_id, {"bsn"})  # it found the file
+        if not user.sso:
+            uow.accounts.add_change(linked, ChangeKind.LINKED, now, user.id)
+        uow.accounts.link_sign_on(user.id, login.issuer, subject)
+        user = linked
+        uow.commit()
+    return user
+
+
 def unlink_sign_on(store: Store, actor: User | None, user_id: UUID) -> int:
     """An administrator undoes an employee's link to the identity provider (they have a new
     account there, or it was linked to the wrong one): every session of theirs ends, and the
-    next login through the provider links again, by username. Returns how many ended."""
+    next login through the provider links again, by username. Returns how many ended. The
+    operator (`actor` None) may undo a resident's link to DigiD too, so that they can be given
+    a password (their next DigiD login binds them again)."""
     now = utcnow()
     with store.unit_of_work() as uow:
         _authorize_admin(uow, actor)
-        user = _employee(uow, user_id)
+        user = _employee(uow, user_id) if actor is not None else uow.accounts.get(user_id)
+        if user is None:
+            raise NotFound()
         ended = 0
         if user.sso:
             uow.accounts.unlink_sign_on(user_id)

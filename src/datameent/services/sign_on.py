@@ -1,4 +1,6 @@
-"""Single sign-on for employees through the municipality's identity provider (OpenID Connect).
+"""Logging in elsewhere, with OpenID Connect: employees through the municipality's identity
+provider (single sign-on), residents with DigiD through the municipality's DigiD broker
+(`Digid`, at the end; what its claims mean is `domain.digid`).
 
 The provider vouches for who someone is; what they may do stays here. The administrator makes
 the employee's account with the username the provider gives (its `preferred_username` claim,
@@ -25,13 +27,14 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote_plus, urlencode, urlsplit
 
 import httpx
 import jwt
 
+from datameent.domain.digid import Level, bsn_of_claim, parse_level
 from datameent.errors import SignOnFailed
 
 log = logging.getLogger("datameent.sign_on")
@@ -66,7 +69,7 @@ def is_acceptable_url(url: str) -> bool:
 class ProviderConfig:
     issuer: str
     client_id: str
-    client_secret: str
+    client_secret: str = field(repr=False)
     username_claim: str = "preferred_username"
     scopes: str = "openid profile email"
 
@@ -150,13 +153,17 @@ class Provider:
 
     def identity(self, code: str, redirect_uri: str, attempt: Attempt) -> Identity:
         """Exchange the provider's code for an ID token and check it: who it vouches for."""
-        if not code or len(code) > 4096:
-            raise SignOnFailed("no code in the provider's answer")
-        claims = self._check(self._id_token(code, redirect_uri, attempt), attempt)
+        claims = self.claims(code, redirect_uri, attempt)
         username = claims.get(self.config.username_claim)
         return Identity(
             self.config.issuer, claims["sub"], username if isinstance(username, str) else None
         )
+
+    def claims(self, code: str, redirect_uri: str, attempt: Attempt) -> dict[str, Any]:
+        """Exchange the provider's code for an ID token, check it, and return its claims."""
+        if not code or len(code) > 4096:
+            raise SignOnFailed("no code in the provider's answer")
+        return self._check(self._id_token(code, redirect_uri, attempt), attempt)
 
     # The token endpoint ---------------------------------------------------------------------
 
@@ -275,6 +282,48 @@ class Provider:
         if response.status_code != 200 or not isinstance(body, dict):
             raise SignOnFailed(f"the provider answered {response.status_code} for its metadata")
         return body
+
+
+@dataclass(frozen=True)
+class DigidConfig:
+    """The municipality's DigiD connection: a broker that speaks OpenID Connect to datameent
+    (and SAML to DigiD), the claims it puts the BSN and the level in, and the lowest level
+    datameent accepts."""
+
+    provider: ProviderConfig
+    bsn_claim: str = "bsn"
+    level_claim: str = "acr"
+    minimum: Level = Level.MIDDEN
+
+
+@dataclass(frozen=True)
+class DigidLogin:
+    """A resident DigiD vouched for: their BSN (never in a log or a message: not in `repr`
+    either) and the level they logged in with, if the broker said."""
+
+    issuer: str
+    bsn: str = field(repr=False)
+    level: Level | None
+
+
+class Digid:
+    """Logging residents in with DigiD, through the broker's OpenID Connect: the same protocol
+    and checks as the employees' single sign-on, and then the BSN and level from its claims."""
+
+    def __init__(self, config: DigidConfig, **provider_options: Any) -> None:
+        self.config = config
+        self.provider = Provider(config.provider, **provider_options)
+
+    def close(self) -> None:
+        self.provider.close()
+
+    def login(self, code: str, redirect_uri: str, attempt: Attempt) -> DigidLogin:
+        claims = self.provider.claims(code, redirect_uri, attempt)
+        bsn = bsn_of_claim(claims.get(self.config.bsn_claim))
+        if bsn is None:
+            raise SignOnFailed("the ID token holds no valid BSN")
+        level = parse_level(claims.get(self.config.level_claim))
+        return DigidLogin(self.config.provider.issuer, bsn, level)
 
 
 def _pick(keys: jwt.PyJWKSet, key_id: object) -> jwt.PyJWK | None:

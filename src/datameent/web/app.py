@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from datameent.errors import Conflict
 from datameent.ledger import NoteKey
 from datameent.services.ledger import make_checkpoint
-from datameent.services.sign_on import Provider
+from datameent.services.sign_on import Digid, Provider
 from datameent.settings import Settings
 from datameent.store.crypto import KeyRing
 from datameent.store.engine import WalCheckpointer, make_engine
@@ -86,6 +86,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     note_key = NoteKey(settings.log_origin, settings.log_signing_seed())
     provider_config = settings.sign_on()
     sign_on = Provider(provider_config) if provider_config else None
+    digid_config = settings.digid()
+    digid = Digid(digid_config) if digid_config else None
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -108,6 +110,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         wal.stop()
         if sign_on is not None:
             sign_on.close()
+        if digid is not None:
+            digid.close()
         if owned:
             app_store.dispose()
 
@@ -124,6 +128,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.state.note_key = note_key
     app.state.store = app_store
     app.state.sign_on = sign_on
+    app.state.digid = digid
     app.state.jinja = make_environment()
     app.state.translations = load_translations()
     problems.install(app)

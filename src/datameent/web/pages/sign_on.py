@@ -1,11 +1,13 @@
-"""Logging in through the municipality's identity provider (single sign-on for employees).
+"""Logging in elsewhere: employees through the municipality's identity provider (single
+sign-on), residents with DigiD (through the municipality's DigiD broker).
 
-`/inloggen/gemeente` sends the browser to the provider with a new attempt (its seed in a
-cookie for this path only); `/inloggen/gemeente/terug` is where the provider sends it back.
-There the attempt's state must match, the code is exchanged and the ID token checked
-(`services/sign_on.py`), and the account found (`services/accounts.sign_on`). In FastAPI's
-threadpool, not on the event loop: both may wait for the provider. Both are 404 where single
-sign-on is not set up."""
+Each has a door: `/inloggen/gemeente` and `/inloggen/digid` send the browser to the provider
+with a new attempt (its seed in a cookie for that path only); `.../terug` is where the provider
+sends it back. There the attempt's state must match, the code is exchanged and the ID token
+checked (`services/sign_on.py`), and the account found (`services/accounts.sign_on` by the
+provider's identifier and username, `services/accounts.sign_on_resident` by BSN). In FastAPI's
+threadpool, not on the event loop: both may wait for the provider. A door that is not set up
+is 404."""
 
 from __future__ import annotations
 
@@ -14,14 +16,20 @@ import binascii
 import hmac
 import logging
 import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
+from datameent.domain.accounts import User
+from datameent.domain.text import Text
 from datameent.errors import DatameentError, NotFound, SignOnFailed, SignOnRefused
 from datameent.services import accounts
-from datameent.services.sign_on import Attempt, Provider, log_code
+from datameent.services.sign_on import Attempt, Digid, Provider, log_code
+from datameent.settings import Settings
+from datameent.store.uow import Store
 from datameent.web.deps import SESSION_COOKIE, OptionalPageUser, SettingsDep, StoreDep
 from datameent.web.pages.auth import is_local_host, safe_next
 from datameent.web.templating import render
@@ -30,50 +38,62 @@ router = APIRouter()
 log = logging.getLogger("datameent.sign_on")
 
 ATTEMPT_COOKIE = "dm_sign_on"
-ATTEMPT_PATH = "/inloggen/gemeente"
 ATTEMPT_MINUTES = 10
 """How long someone may take at the provider before the attempt expires."""
 
+Finish = Callable[[Request, Store, str, str, Attempt], User]
+"""Exchange the provider's code and find the account (request, store, code, return address,
+attempt)."""
 
-def provider_of(request: Request) -> Provider:
+
+@dataclass(frozen=True)
+class Door:
+    path: str
+    finish_route: str
+    failed: Text
+    """What the login page says when the provider's part went wrong."""
+    return_setting: Callable[[Settings], str | None]
+
+
+def _provider(request: Request) -> Provider:
     provider: Provider | None = request.app.state.sign_on
     if provider is None:
         raise NotFound()
     return provider
 
 
-def return_url(request: Request, settings: SettingsDep) -> str:
-    return settings.oidc_redirect_url or str(request.url_for("finish_sign_on"))
+def _digid(request: Request) -> Digid:
+    digid: Digid | None = request.app.state.digid
+    if digid is None:
+        raise NotFound()
+    return digid
 
 
-@router.get(ATTEMPT_PATH)
+EMPLOYEES = Door(
+    "/inloggen/gemeente",
+    "finish_sign_on",
+    SignOnFailed.title,
+    lambda settings: settings.oidc_redirect_url,
+)
+RESIDENTS = Door(
+    "/inloggen/digid",
+    "finish_digid",
+    Text(
+        "Inloggen met DigiD is niet gelukt. Probeer het nog een keer.",
+        "Logging in with DigiD did not work. Please try again.",
+    ),
+    lambda settings: settings.digid_redirect_url,
+)
+
+
+@router.get(EMPLOYEES.path)
 def start_sign_on(
     request: Request, settings: SettingsDep, user: OptionalPageUser, next: str = "/"
 ) -> Response:
-    provider = provider_of(request)
-    if user is not None:  # logged in already (another tab did it)
-        return RedirectResponse(safe_next(next), 303)
-    seed = secrets.token_urlsafe(32)
-    attempt = Attempt.of(settings.secret_key_bytes(), seed)
-    try:
-        url = provider.authorization_url(return_url(request, settings), attempt)
-    except SignOnFailed as error:
-        return _failed(request, error, next)
-    response = RedirectResponse(url, 303)
-    target = base64.urlsafe_b64encode(safe_next(next).encode()).decode()
-    response.set_cookie(
-        ATTEMPT_COOKIE,
-        f"{seed}.{target}",
-        max_age=ATTEMPT_MINUTES * 60,
-        path=ATTEMPT_PATH,
-        httponly=True,
-        samesite="lax",  # sent when the provider sends the browser back (a top-level GET)
-        secure=not is_local_host(request),
-    )
-    return response
+    return _start(request, EMPLOYEES, _provider(request), settings, user, next)
 
 
-@router.get(f"{ATTEMPT_PATH}/terug", name="finish_sign_on")
+@router.get(f"{EMPLOYEES.path}/terug", name=EMPLOYEES.finish_route)
 def finish_sign_on(
     request: Request,
     store: StoreDep,
@@ -82,7 +102,83 @@ def finish_sign_on(
     state: str = "",
     error: str = "",
 ) -> Response:
-    provider = provider_of(request)
+    provider = _provider(request)
+
+    def employee(request: Request, store: Store, code: str, back: str, attempt: Attempt) -> User:
+        return accounts.sign_on(store, provider.identity(code, back, attempt))
+
+    return _finish(request, EMPLOYEES, store, settings, employee, code, state, error)
+
+
+@router.get(RESIDENTS.path)
+def start_digid(
+    request: Request, settings: SettingsDep, user: OptionalPageUser, next: str = "/"
+) -> Response:
+    return _start(request, RESIDENTS, _digid(request).provider, settings, user, next)
+
+
+@router.get(f"{RESIDENTS.path}/terug", name=RESIDENTS.finish_route)
+def finish_digid(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    code: str = "",
+    state: str = "",
+    error: str = "",
+) -> Response:
+    digid = _digid(request)
+
+    def resident(request: Request, store: Store, code: str, back: str, attempt: Attempt) -> User:
+        login = digid.login(code, back, attempt)
+        return accounts.sign_on_resident(store, login, digid.config.minimum)
+
+    return _finish(request, RESIDENTS, store, settings, resident, code, state, error)
+
+
+def _return_url(request: Request, door: Door, settings: Settings) -> str:
+    return door.return_setting(settings) or str(request.url_for(door.finish_route))
+
+
+def _start(
+    request: Request,
+    door: Door,
+    provider: Provider,
+    settings: Settings,
+    user: User | None,
+    next: str,
+) -> Response:
+    if user is not None:  # logged in already (another tab did it)
+        return RedirectResponse(safe_next(next), 303)
+    seed = secrets.token_urlsafe(32)
+    attempt = Attempt.of(settings.secret_key_bytes(), seed)
+    try:
+        url = provider.authorization_url(_return_url(request, door, settings), attempt)
+    except SignOnFailed as error:
+        return _failed(request, door, error, next)
+    response = RedirectResponse(url, 303)
+    target = base64.urlsafe_b64encode(safe_next(next).encode()).decode()
+    response.set_cookie(
+        ATTEMPT_COOKIE,
+        f"{seed}.{target}",
+        max_age=ATTEMPT_MINUTES * 60,
+        path=door.path,
+        httponly=True,
+        samesite="lax",  # sent when the provider sends the browser back (a top-level GET)
+        secure=not is_local_host(request),
+    )
+    return response
+
+
+def _finish(
+    request: Request,
+    door: Door,
+    store: Store,
+    settings: Settings,
+    finish: Finish,
+    code: str,
+    state: str,
+    error: str,
+) -> Response:
     seed, next = _attempt_cookie(request)
     try:
         if seed is None:
@@ -92,15 +188,14 @@ def finish_sign_on(
             raise SignOnFailed("the answer is for another attempt (state)", by_provider=False)
         if error:
             raise SignOnFailed(f"the provider said {log_code(error)}", by_provider=False)
-        identity = provider.identity(code, return_url(request, settings), attempt)
-        user = accounts.sign_on(store, identity)
+        user = finish(request, store, code, _return_url(request, door, settings), attempt)
     except (SignOnFailed, SignOnRefused) as failure:
-        return _failed(request, failure, next)
+        return _failed(request, door, failure, next)
     token = accounts.open_session(
         store, user, accounts.WEB, timedelta(hours=settings.session_hours)
     )
     response = RedirectResponse(next, 303)
-    response.delete_cookie(ATTEMPT_COOKIE, path=ATTEMPT_PATH)
+    response.delete_cookie(ATTEMPT_COOKIE, path=door.path)
     response.set_cookie(
         SESSION_COOKIE,
         token,
@@ -121,16 +216,18 @@ def _attempt_cookie(request: Request) -> tuple[str | None, str]:
     return (seed or None), safe_next(next)
 
 
-def _failed(request: Request, error: DatameentError, next: str) -> Response:
+def _failed(request: Request, door: Door, error: DatameentError, next: str) -> Response:
     """The login page again, saying what went wrong; the reason, without personal data, in
     the server's log."""
     if isinstance(error, SignOnFailed):
-        log.warning("single sign-on failed: %s", error.reason)
-        message, status = error.title, 502 if error.by_provider else 400
+        log.warning("logging in at %s failed: %s", door.path, error.reason)
+        message, status = door.failed, 502 if error.by_provider else 400
     else:
-        log.info("single sign-on refused: %s", error.detail.en if error.detail else "-")
+        log.info(
+            "logging in at %s refused: %s", door.path, error.detail.en if error.detail else "-"
+        )
         message, status = error.detail or error.title, 403
     context = {"next": safe_next(next), "error": message, "username": ""}
     response = render(request, "login.html", context, status=status)
-    response.delete_cookie(ATTEMPT_COOKIE, path=ATTEMPT_PATH)
+    response.delete_cookie(ATTEMPT_COOKIE, path=door.path)
     return response
