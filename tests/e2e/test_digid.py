@@ -131,6 +131,19 @@ def test_a_level_too_low_is_refused_saying_what_to_do(
     assert "dm_session" not in browser_like.cookies
 
 
+def test_a_token_without_a_level_is_refused_and_the_operator_told_why(
+    server: LiveServer,
+    broker: TestProvider,
+    browser_like: httpx.Client,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    del broker.claims["acr"]
+    with caplog.at_level(logging.WARNING, logger="datameent.sign_on"):
+        refused = digid(browser_like)
+    assert refused.status_code == 403 and "dm_session" not in browser_like.cookies
+    assert [r for r in caplog.records if "states no DigiD level in 'acr'" in r.getMessage()]
+
+
 def test_someone_without_a_file_is_told_to_contact_the_municipality(
     server: LiveServer, broker: TestProvider, browser_like: httpx.Client
 ) -> None:

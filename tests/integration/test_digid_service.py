@@ -174,3 +174,14 @@ def test_an_employee_provider_cannot_open_a_digid_account(seeded: Store) -> None
     identity = Identity(BROKER, f"person:{person.id}", None)
     with pytest.raises(SignOnRefused):
         accounts.sign_on(seeded, identity)
+
+
+def test_a_username_taken_by_hand_does_not_stop_the_first_login(seeded: Store) -> None:
+    person = register(seeded)
+    taken = f"digid-{person.client_number.lower()}"
+    accounts.create_account(
+        seeded, None, accounts.NewAccount(taken, "X", frozenset({Role.ANALYST}), "a password 123")
+    )
+    resident = accounts.sign_on_resident(seeded, digid(), Level.MIDDEN)
+    assert resident.person_id == person.id and resident.username.startswith(taken + "-")
+    assert user(seeded, taken).person_id is None  # the other account is untouched

@@ -11,7 +11,7 @@ from datameent.ledger import NoteKey
 from datameent.services import ledger, vault
 from datameent.services.seed import seed_municipality
 from datameent.store.migrate import alembic_config, is_up_to_date, upgrade
-from datameent.store.tables import metadata
+from datameent.store.tables import metadata, processing_register
 from datameent.store.uow import Store
 from tests.support import LOG_KEY, LOG_ORIGIN, store_for, user
 
@@ -93,3 +93,16 @@ def test_the_log_tables_are_rebuilt_on_sqlite_with_every_record_kept(tmp_path: P
     # One b-tree each, and the index that the resident's own log is read by.
     assert indexes == [("ix_log_records_subject_seq",)]
     store.dispose()
+
+
+def test_a_release_with_a_new_processing_activity_needs_an_upgrade(store: Store) -> None:
+    """A database at the head revision but without an activity this release logs under (as
+    one made before the release that brought it) is not up to date until `upgrade` writes it:
+    `datameent serve` says so, instead of failing at the first access logged under it."""
+    with store.engine.begin() as connection:
+        connection.execute(
+            processing_register.delete().where(processing_register.c.code == "inloggen-inwoners")
+        )
+    assert not is_up_to_date(store.engine)
+    upgrade(store.engine)
+    assert is_up_to_date(store.engine)

@@ -196,6 +196,8 @@ def sign_on_resident(store: Store, login: DigidLogin, minimum: Level) -> User:
         subject = f"person:{person_id}"
         if user is None:
             user = resident_account(person_id, uow.persons.client_number(person_id))
+            if uow.accounts.by_username(user.username) is not None:  # taken by hand: unlikely
+                user = replace(user, username=f"{user.username}-{secrets.token_hex(3)}")
             uow.accounts.add(user, None, now)
             uow.accounts.add_change(user, ChangeKind.CREATED, now, user.id)
         linked = replace(user, sso=True, must_change_password=False)  # no password to change

@@ -323,6 +323,10 @@ class Digid:
         if bsn is None:
             raise SignOnFailed("the ID token holds no valid BSN")
         level = parse_level(claims.get(self.config.level_claim))
+        if level is None:  # for the operator: the broker's mapping, not the resident, is amiss
+            log.warning(
+                "the broker's ID token states no DigiD level in %r", self.config.level_claim
+            )
         return DigidLogin(self.config.provider.issuer, bsn, level)
 
 

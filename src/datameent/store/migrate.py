@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import Connection
 
 from datameent.services.clock import utcnow
-from datameent.store.registers import seed_activities
+from datameent.store.registers import missing_activities, seed_activities
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -66,6 +66,10 @@ def _check_foreign_keys(connection: Connection) -> None:
 
 
 def is_up_to_date(engine: Engine) -> bool:
+    """At the head revision, with every processing activity this release logs under (a new
+    release may bring one: `upgrade` writes it)."""
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision() == head
+        if MigrationContext.configure(connection).get_current_revision() != head:
+            return False
+        return not missing_activities(connection)

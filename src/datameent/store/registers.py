@@ -123,12 +123,17 @@ def seed_activities(connection: Connection, at: datetime) -> int:
     """Write the first version of every activity in `domain.processing.SEED` that the database
     does not hold yet (a new release may bring new activities); never touches an activity the
     privacy officer has kept since. Returns how many were written."""
-    held = set(connection.scalars(select(pr.c.code).distinct()))
     repository = RegisterRepository(connection)
-    missing = [a for a in SEED if a.code not in held]
+    missing = missing_activities(connection)
     for activity in missing:
         repository.publish_activity(activity, None, at)
     return len(missing)
+
+
+def missing_activities(connection: Connection) -> list[ProcessingActivity]:
+    """The activities of `domain.processing.SEED` the database does not hold yet."""
+    held = set(connection.scalars(select(pr.c.code).distinct()))
+    return [a for a in SEED if a.code not in held]
 
 
 class UnknownActivity(RuntimeError):

@@ -25,7 +25,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from datameent.domain.accounts import User
 from datameent.domain.text import Text
-from datameent.errors import DatameentError, NotFound, SignOnFailed, SignOnRefused
+from datameent.errors import Conflict, DatameentError, NotFound, SignOnFailed, SignOnRefused
 from datameent.services import accounts
 from datameent.services.sign_on import Attempt, Digid, Provider, log_code
 from datameent.settings import Settings
@@ -41,9 +41,8 @@ ATTEMPT_COOKIE = "dm_sign_on"
 ATTEMPT_MINUTES = 10
 """How long someone may take at the provider before the attempt expires."""
 
-Finish = Callable[[Request, Store, str, str, Attempt], User]
-"""Exchange the provider's code and find the account (request, store, code, return address,
-attempt)."""
+Finish = Callable[[Store, str, str, Attempt], User]
+"""Exchange the provider's code and find the account (store, code, return address, attempt)."""
 
 
 @dataclass(frozen=True)
@@ -104,7 +103,7 @@ def finish_sign_on(
 ) -> Response:
     provider = _provider(request)
 
-    def employee(request: Request, store: Store, code: str, back: str, attempt: Attempt) -> User:
+    def employee(store: Store, code: str, back: str, attempt: Attempt) -> User:
         return accounts.sign_on(store, provider.identity(code, back, attempt))
 
     return _finish(request, EMPLOYEES, store, settings, employee, code, state, error)
@@ -128,7 +127,7 @@ def finish_digid(
 ) -> Response:
     digid = _digid(request)
 
-    def resident(request: Request, store: Store, code: str, back: str, attempt: Attempt) -> User:
+    def resident(store: Store, code: str, back: str, attempt: Attempt) -> User:
         login = digid.login(code, back, attempt)
         return accounts.sign_on_resident(store, login, digid.config.minimum)
 
@@ -188,9 +187,12 @@ def _finish(
             raise SignOnFailed("the answer is for another attempt (state)", by_provider=False)
         if error:
             raise SignOnFailed(f"the provider said {log_code(error)}", by_provider=False)
-        user = finish(request, store, code, _return_url(request, door, settings), attempt)
+        user = finish(store, code, _return_url(request, door, settings), attempt)
     except (SignOnFailed, SignOnRefused) as failure:
         return _failed(request, door, failure, next)
+    except Conflict:  # two first logins of one person at once: one made the account
+        again = SignOnFailed("the account was made by a login at the same time", by_provider=False)
+        return _failed(request, door, again, next)
     token = accounts.open_session(
         store, user, accounts.WEB, timedelta(hours=settings.session_hours)
     )
