@@ -46,6 +46,8 @@ class TestProvider:
         """(subject, username) of whoever is logged in at the provider."""
         self.tamper: str | None = None
         self.claims: dict[str, Any] = {}
+        self.asked_with: dict[str, str] = {}
+        """The query of the last request to log in."""
         """Claims added to every ID token (a DigiD broker's BSN and level)."""
         self.refuse = False
         self.token_requests = 0
@@ -131,6 +133,7 @@ class TestProvider:
                 or "openid" not in q.get("scope", "").split()
             ):
                 return HTMLResponse("bad request", 400)
+            self.asked_with = dict(q)
             back = q["redirect_uri"]
             if self.refuse:
                 query = urlencode({"error": "access_denied", "state": q.get("state", "")})

@@ -256,6 +256,7 @@ class Settings(BaseSettings):
             self.digid_client_id,
             self.digid_client_secret.get_secret_value(),
             scopes=self.digid_scopes,
+            prompt="login",  # a shared computer: the broker's session of the one before
         )
         return DigidConfig(
             provider, self.digid_bsn_claim, self.digid_level_claim, self.digid_minimum_level

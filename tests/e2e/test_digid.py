@@ -78,6 +78,7 @@ def test_a_resident_logs_in_with_digid_and_sees_it_in_their_log(
     assert "Fatima" in landed.text  # their own file
     assert BSN in landed.text  # in full, in the resident's own view only
 
+    assert broker.asked_with["prompt"] == "login"  # DigiD asks again, whatever went before
     log = browser_like.get("/mijn-gegevens/logboek")
     assert "Logde in met DigiD" in log.text
     password = browser_like.get("/wachtwoord")

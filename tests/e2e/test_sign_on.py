@@ -65,6 +65,7 @@ def test_an_employee_logs_in_through_the_municipality_and_the_account_is_bound(
 
     landed = sign_on(browser_like, next="/clienten")
     assert landed.status_code == 200
+    assert "prompt" not in provider.asked_with  # the provider's own session is the point here
     assert urlsplit(str(landed.url)).path == "/clienten"
     assert "dm_session" in browser_like.cookies
     assert "dm_sign_on" not in browser_like.cookies  # the attempt is over

@@ -157,7 +157,7 @@ def test_digid_needs_all_three_settings_and_sensible_others(tmp_path: Path) -> N
         **complete,
     ).validated()
     assert config.digid() == DigidConfig(
-        ProviderConfig(BROKER, "datameent", "geheim", scopes="openid bsn"),
+        ProviderConfig(BROKER, "datameent", "geheim", scopes="openid bsn", prompt="login"),
         "bsn",
         "acr",
         Level.SUBSTANTIEEL,

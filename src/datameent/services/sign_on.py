@@ -72,6 +72,9 @@ class ProviderConfig:
     client_secret: str = field(repr=False)
     username_claim: str = "preferred_username"
     scopes: str = "openid profile email"
+    prompt: str | None = None
+    """OpenID Connect's `prompt`: `login` makes the provider ask who it is every time, even
+    when it still has a session in this browser."""
 
 
 @dataclass(frozen=True)
@@ -148,6 +151,7 @@ class Provider:
                 "code_challenge": attempt.challenge,
                 "code_challenge_method": "S256",
             }
+            | ({"prompt": self.config.prompt} if self.config.prompt else {})
         )
         return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"
 
