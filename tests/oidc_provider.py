@@ -47,6 +47,7 @@ class TestProvider:
         self.tamper: str | None = None
         self.claims: dict[str, Any] = {}
         self.asked_with: dict[str, str] = {}
+        self.offers_logout = True
         """The query of the last request to log in."""
         """Claims added to every ID token (a DigiD broker's BSN and level)."""
         self.refuse = False
@@ -115,7 +116,14 @@ class TestProvider:
                 "id_token_signing_alg_values_supported": ["RS256"],
                 "token_endpoint_auth_methods_supported": ["client_secret_basic"],
                 "code_challenge_methods_supported": ["S256"],
-            }
+            } | ({"end_session_endpoint": f"{self.issuer}/logout"} if self.offers_logout else {})
+
+        @app.get("/logout")
+        def logout(client_id: str = "", post_logout_redirect_uri: str = "") -> Response:
+            if client_id != CLIENT_ID or not post_logout_redirect_uri:
+                return HTMLResponse("bad request", 400)
+            self.logged_in = None
+            return RedirectResponse(post_logout_redirect_uri, 302)
 
         @app.get("/jwks")
         def jwks() -> dict[str, Any]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -18,7 +18,7 @@ from datameent.domain.accounts import Role
 from datameent.services import accounts, persons
 from datameent.store.tables import users
 from tests.e2e.conftest import LiveServer
-from tests.e2e.test_pages import login
+from tests.e2e.test_pages import csrf_token, login
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, TestProvider
 from tests.support import user
 
@@ -230,3 +230,30 @@ def test_without_digid_there_is_no_digid_door(live: LiveServer) -> None:
         assert "DigiD" not in client.get("/inloggen").text
         assert client.get("/inloggen/digid").status_code == 404
         assert client.get("/inloggen/digid/terug?code=x&state=y").status_code == 404
+
+
+def test_logging_out_logs_out_at_the_broker_too(
+    server: LiveServer, broker: TestProvider, browser_like: httpx.Client
+) -> None:
+    """A library computer: the broker's session must end with datameent's."""
+    digid(browser_like, next="/mijn-gegevens")
+    token = csrf_token(browser_like.get("/mijn-gegevens").text)
+    out = browser_like.post("/uitloggen", data={"csrf_token": token}, follow_redirects=False)
+    to_broker = urlsplit(out.headers["location"])
+    assert f"{to_broker.scheme}://{to_broker.netloc}{to_broker.path}" == f"{broker.issuer}/logout"
+    asked = parse_qs(to_broker.query)
+    assert asked["client_id"] == [CLIENT_ID]
+    assert asked["post_logout_redirect_uri"] == [f"{server.url}/inloggen?uitgelogd=1"]
+    landed = browser_like.get(out.headers["location"])
+    assert "U bent uitgelogd" in landed.text and broker.logged_in is None
+    assert browser_like.get("/mijn-gegevens", follow_redirects=False).status_code in (303, 401)
+
+
+def test_without_a_logout_at_the_broker_logging_out_stays_here(
+    server: LiveServer, broker: TestProvider, browser_like: httpx.Client
+) -> None:
+    broker.offers_logout = False
+    digid(browser_like)
+    token = csrf_token(browser_like.get("/mijn-gegevens").text)
+    out = browser_like.post("/uitloggen", data={"csrf_token": token}, follow_redirects=False)
+    assert out.headers["location"] == "/inloggen?uitgelogd=1"

@@ -15,7 +15,7 @@ from pydantic import SecretStr
 from datameent.services import accounts
 from datameent.store.tables import account_changes, auth_sessions, users
 from tests.e2e.conftest import LiveServer
-from tests.e2e.test_pages import login, post_form
+from tests.e2e.test_pages import csrf_token, login, post_form
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, TestProvider
 from tests.support import user
 
@@ -321,3 +321,28 @@ def test_the_administrators_pages_with_single_sign_on(
     browser_like.cookies.clear()
     assert sign_on(browser_like).status_code == 200
     assert "dm_session" in browser_like.cookies
+
+
+def test_an_employee_logging_out_logs_out_at_the_provider_too(
+    sso: LiveServer, provider: TestProvider, browser_like: httpx.Client
+) -> None:
+    provider.log_in_as("klantmanager1")
+    sign_on(browser_like, next="/clienten")
+    token = csrf_token(browser_like.get("/clienten").text)
+    out = browser_like.post("/uitloggen", data={"csrf_token": token}, follow_redirects=False)
+    assert out.headers["location"].startswith(f"{provider.issuer}/logout?")
+    landed = browser_like.get(out.headers["location"])
+    assert "U bent uitgelogd" in landed.text and provider.logged_in is None
+    assert sessions_of(sso, "klantmanager1") == 1  # the one session, ended
+    with sso.store.engine.connect() as db:
+        ended = db.execute(auth_sessions.select()).all()
+    assert all(row.revoked_at is not None for row in ended)
+
+
+def test_someone_with_a_password_logs_out_here_only(
+    sso: LiveServer, provider: TestProvider, browser_like: httpx.Client
+) -> None:
+    login(browser_like, "klantmanager2")
+    token = csrf_token(browser_like.get("/clienten").text)
+    out = browser_like.post("/uitloggen", data={"csrf_token": token}, follow_redirects=False)
+    assert out.headers["location"] == "/inloggen?uitgelogd=1"

@@ -198,3 +198,31 @@ def test_the_providers_keys_are_kept_and_asked_again_only_when_needed() -> None:
     provider._check(fake.token(attempt), attempt)
     provider.authorization_url("https://datameent.example/terug", attempt)
     assert fake.asked == {"metadata": 2, "keys": 4}
+
+
+@pytest.mark.parametrize(
+    ("metadata", "expected"),
+    [
+        ({"end_session_endpoint": f"{ISSUER}/logout"}, f"{ISSUER}/logout?client_id=datameent&"),
+        ({"end_session_endpoint": f"{ISSUER}/logout?tenant=1"}, f"{ISSUER}/logout?tenant=1&"),
+        ({}, None),  # the provider offers no logout
+        ({"end_session_endpoint": "http://login.gemeente.example/logout"}, None),
+        (None, None),  # the provider cannot be reached
+    ],
+)
+def test_logging_out_at_the_provider(metadata: dict[str, str] | None, expected: str | None) -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        if metadata is None:
+            return httpx.Response(503)
+        return httpx.Response(200, json={"issuer": ISSUER, **metadata})
+
+    provider = Provider(
+        ProviderConfig(ISSUER, "datameent", "geheim"),
+        http=httpx.Client(transport=httpx.MockTransport(answer)),
+    )
+    url = provider.logout_url("https://datameent.gemeente.example/inloggen?uitgelogd=1")
+    if expected is None:
+        assert url is None
+    else:
+        assert url is not None and url.startswith(expected)
+        assert "post_logout_redirect_uri=https%3A%2F%2Fdatameent.gemeente.example%2Finloggen" in url

@@ -155,6 +155,20 @@ class Provider:
         )
         return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"
 
+    def logout_url(self, back: str) -> str | None:
+        """Where to send the browser to log out at the provider too (OpenID Connect
+        RP-Initiated Logout 1.0), coming back to `back`; None when the provider offers no
+        logout or cannot be reached (logging out here never waits on it to succeed)."""
+        try:
+            endpoint = self._meta().get("end_session_endpoint")
+        except SignOnFailed as failure:
+            log.warning("no logout at the provider: %s", failure.reason)
+            return None
+        if not isinstance(endpoint, str) or not is_acceptable_url(endpoint):
+            return None
+        query = urlencode({"client_id": self.config.client_id, "post_logout_redirect_uri": back})
+        return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"
+
     def identity(self, code: str, redirect_uri: str, attempt: Attempt) -> Identity:
         """Exchange the provider's code for an ID token and check it: who it vouches for."""
         claims = self.claims(code, redirect_uri, attempt)

@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from datameent.errors import InvalidInput, LoginFailed, TooManyAttempts
 from datameent.services import accounts
+from datameent.web.addresses import is_local_host, safe_next
 from datameent.web.api.auth import client_address
 from datameent.web.deps import (
     SESSION_COOKIE,
@@ -22,20 +23,10 @@ from datameent.web.deps import (
     StoreDep,
 )
 from datameent.web.i18n import LOCALES
+from datameent.web.pages.sign_on import logout_url
 from datameent.web.templating import LANG_COOKIE, render
 
 router = APIRouter()
-
-
-def safe_next(target: str | None) -> str:
-    """Only local paths, so a login link cannot send people to another site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/"
-
-
-def is_local_host(request: Request) -> bool:
-    return request.url.hostname in ("localhost", "127.0.0.1", "::1")
 
 
 @router.get("/inloggen")
@@ -138,11 +129,16 @@ def change_password(
 
 
 @router.post("/uitloggen")
-def logout(request: Request, store: StoreDep) -> Response:
+def logout(
+    request: Request, store: StoreDep, settings: SettingsDep, user: OptionalPageUser
+) -> Response:
+    """The session ends here; someone who logged in through the municipality's provider or
+    with DigiD goes on to log out there too, and comes back to the login page."""
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         accounts.close_session(store, token)
-    response = RedirectResponse("/inloggen?uitgelogd=1", 303)
+    target = logout_url(request, user, settings) or "/inloggen?uitgelogd=1"
+    response = RedirectResponse(target, 303)
     response.delete_cookie(SESSION_COOKIE)
     return response
 

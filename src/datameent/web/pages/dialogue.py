@@ -34,8 +34,8 @@ from datameent.domain.statistics import category_label
 from datameent.domain.text import Text
 from datameent.errors import InvalidInput, NotFound, Problem
 from datameent.services import dialogue
+from datameent.web.addresses import is_local_host
 from datameent.web.deps import OptionalPageUser, PageUser, StoreDep
-from datameent.web.pages.auth import is_local_host
 from datameent.web.problems import status_of
 from datameent.web.templating import locale_of, render
 

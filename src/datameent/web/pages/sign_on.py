@@ -19,6 +19,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import urlsplit, urlunsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -30,8 +31,8 @@ from datameent.services import accounts
 from datameent.services.sign_on import Attempt, Digid, Provider, log_code
 from datameent.settings import Settings
 from datameent.store.uow import Store
+from datameent.web.addresses import is_local_host, safe_next
 from datameent.web.deps import SESSION_COOKIE, OptionalPageUser, SettingsDep, StoreDep
-from datameent.web.pages.auth import is_local_host, safe_next
 from datameent.web.templating import render
 
 router = APIRouter()
@@ -132,6 +133,30 @@ def finish_digid(
         return accounts.sign_on_resident(store, login, digid.config.minimum)
 
     return _finish(request, RESIDENTS, store, settings, resident, code, state, error)
+
+
+def logout_url(request: Request, user: User | None, settings: Settings) -> str | None:
+    """Where to log out at the provider `user` logged in through, if any (the DigiD broker for
+    a resident, the municipality's provider for an employee), to come back to the login page:
+    on a shared computer, their session there must end too."""
+    if user is None or not user.sso:
+        return None
+    digid: Digid | None = request.app.state.digid
+    provider: Provider | None = request.app.state.sign_on
+    door, via = (
+        (RESIDENTS, digid.provider if digid else None)
+        if user.person_id
+        else (
+            EMPLOYEES,
+            provider,
+        )
+    )
+    if via is None:
+        return None
+    back = urlsplit(_return_url(request, door, settings))._replace(
+        path="/inloggen", query="uitgelogd=1", fragment=""
+    )
+    return via.logout_url(urlunsplit(back))
 
 
 def _return_url(request: Request, door: Door, settings: Settings) -> str:
