@@ -359,3 +359,14 @@ def test_a_resident_logs_out_everywhere_but_here(seeded: Store) -> None:
     assert accounts.user_for_token(seeded, library, accounts.WEB) is None
     assert accounts.user_for_token(seeded, app, accounts.API) is None
     assert accounts.user_for_token(seeded, theirs, accounts.WEB) == other, "only their own"
+
+
+def test_a_search_finds_names_whatever_their_case_and_accents(seeded: Store) -> None:
+    """SQLite's lower() knows ASCII only: Ö stayed Ö, and "özdemir" did not find "Özdemir"."""
+    admin = user(seeded, "admin1")
+    accounts.create_employee_account(
+        seeded, admin, "a.ozdemir", AccountEdit("Ayşe Özdemir", None, frozenset({Role.ANALYST}))
+    )
+    for search in ("özdemir", "ÖZDEMIR", "ayse ozdemir"):
+        found = [a.user.username for a in accounts.employee_accounts(seeded, admin, search)]
+        assert found == ["a.ozdemir"], search

@@ -16,6 +16,7 @@ from datameent.domain.accounts import (
     check_deactivation,
     check_edit,
     is_administered,
+    matches,
 )
 from datameent.errors import InvalidInput, NotFound
 
@@ -96,3 +97,23 @@ def test_a_new_employee_needs_a_username_and_employees_roles() -> None:
     with pytest.raises(InvalidInput) as caught:
         check_new_employee("K K", AccountEdit("", None, frozenset({Role.SYSTEM})))
     assert fields(caught) == ["username", "roles"]
+
+
+@pytest.mark.parametrize(
+    ("search", "found"),
+    [
+        ("", True),
+        ("ozdemir", True),
+        ("ÖZDEMİR", True),  # the Turkish dotted capital I too
+        ("Özdemir", True),
+        ("  ayşe   öz ", True),  # spaces as typed
+        ("ayse", True),
+        ("strasse", True),  # ß and ss
+        ("A.OZDEMIR", True),  # the username
+        ("%", False),  # no wildcards
+        ("jansen", False),
+    ],
+)
+def test_searching_accounts_ignores_case_and_accents(search: str, found: bool) -> None:
+    user = User(uuid4(), "a.ozdemir", "Ayşe Özdemir (Hauptstraße)", frozenset({Role.CASE_MANAGER}))
+    assert matches(user, search) is found

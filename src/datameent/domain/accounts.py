@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -246,6 +247,18 @@ def check_new_employee(username: str, details: AccountEdit) -> AccountEdit:
 def tidy(text: str | None) -> str | None:
     """A name or team as stored: runs of spaces made one, none at the ends; empty is None."""
     return " ".join((text or "").split()) or None
+
+
+def _folded(text: str) -> str:
+    """For searching: case and accents gone (Ö, ö and o; ß and ss), as people type names."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def matches(user: User, search: str) -> bool:
+    """Does the account's username or name contain `search` (any case, any accents)?"""
+    words = _folded(" ".join(search.split()))
+    return not words or words in _folded(user.username) or words in _folded(user.display_name)
 
 
 def _details(edit: AccountEdit, username: str) -> tuple[AccountEdit, list[Problem]]:

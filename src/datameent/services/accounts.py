@@ -26,6 +26,7 @@ from datameent.domain.accounts import (
     check_new_password,
     check_sign_on,
     is_administered,
+    matches,
     tidy,
 )
 from datameent.domain.digid import (
@@ -399,7 +400,9 @@ def employee_accounts(store: Store, actor: User | None, search: str = "") -> lis
     listed), optionally those whose username or name contains `search`."""
     with store.unit_of_work() as uow:
         _authorize_admin(uow, actor)
-        found = [u for u in uow.accounts.without_person(search) if is_administered(u)]
+        found = [
+            u for u in uow.accounts.without_person() if is_administered(u) and matches(u, search)
+        ]
         last = uow.accounts.last_sessions(u.id for u in found)
         uow.commit()
     return [EmployeeAccount(u, last.get(u.id)) for u in found]

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Row, and_, bindparam, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Row, and_, bindparam, delete, func, select, update
 from sqlalchemy.engine import Connection
 
 from datameent.domain.accounts import AccountChange, ChangeKind, Role, User
@@ -155,17 +155,11 @@ class AccountRepository:
             values["must_change_password"] = must_change
         self._db.execute(update(users).where(users.c.id == user_id).values(**values))
 
-    def without_person(self, search: str = "") -> list[User]:
-        """Every account that belongs to no person (residents' do), by username; with `search`,
-        those whose username or name contains it."""
+    def without_person(self) -> list[User]:
+        """Every account that belongs to no person (residents' do), by username: employees'
+        and system connections, a few hundred at most (searched in `domain.accounts.matches`,
+        which folds accents as SQLite's `lower()` cannot)."""
         query = select(users).where(users.c.person_id.is_(None))
-        if words := search.strip().lower():
-            query = query.where(
-                or_(
-                    users.c.username.contains(words, autoescape=True),
-                    func.lower(users.c.display_name).contains(words, autoescape=True),
-                )
-            )
         rows = self._db.execute(query.order_by(users.c.username)).all()
         roles = self._roles_of([r.id for r in rows]) if rows else {}
         return [_user(r, roles.get(r.id, frozenset())) for r in rows]
