@@ -30,6 +30,7 @@ from datameent.errors import (
     TooManyAttempts,
 )
 from datameent.web import csrf
+from datameent.web.deps import PASSWORD_PAGE
 from datameent.web.i18n import accept_language_locale
 
 log = logging.getLogger("datameent.web")
@@ -128,7 +129,7 @@ async def on_datameent_error(request: Request, error: Exception) -> Response:
     if isinstance(error, NotAuthenticated):
         return RedirectResponse(f"/inloggen?next={quote(request.url.path)}", 303)
     if isinstance(error, PasswordChangeRequired):
-        return RedirectResponse("/wachtwoord", 303)
+        return RedirectResponse(PASSWORD_PAGE, 303)
     return _page(request, status, title, error.detail, _headers(error))
 
 

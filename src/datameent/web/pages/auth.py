@@ -16,6 +16,7 @@ from datameent.services import accounts
 from datameent.web.addresses import is_local_host, safe_next
 from datameent.web.api.auth import client_address
 from datameent.web.deps import (
+    PASSWORD_PAGE,
     SESSION_COOKIE,
     OptionalPageUser,
     PageUser,
@@ -91,18 +92,18 @@ def _password_page(
     return render(request, "password.html", context, status=422 if problems else 200)
 
 
-@router.get("/wachtwoord")
+@router.get(PASSWORD_PAGE)
 def password_page(request: Request, user: PageUser, store: StoreDep) -> Response:
     return _password_page(request, store, user)
 
 
-@router.post("/wachtwoord/elders-uitloggen")
+@router.post(f"{PASSWORD_PAGE}/elders-uitloggen")
 def log_out_elsewhere(request: Request, user: PageUser, store: StoreDep) -> Response:
     ended = accounts.end_other_sessions(store, user, request.cookies.get(SESSION_COOKIE))
-    return RedirectResponse(f"/wachtwoord?uitgelogd={ended}#elders", 303)
+    return RedirectResponse(f"{PASSWORD_PAGE}?uitgelogd={ended}#elders", 303)
 
 
-@router.post("/wachtwoord")
+@router.post(PASSWORD_PAGE)
 def change_password(
     request: Request,
     user: PageUser,
@@ -125,7 +126,7 @@ def change_password(
         )
     except InvalidInput as error:
         return _password_page(request, store, user, error.problems)
-    return RedirectResponse("/wachtwoord?gewijzigd=1", 303)
+    return RedirectResponse(f"{PASSWORD_PAGE}?gewijzigd=1", 303)
 
 
 @router.post("/uitloggen")
