@@ -74,7 +74,7 @@ def unlogged_app() -> FastAPI:
         # One connection, one (read) transaction, as the product's one unit of work.
         with store.engine.connect() as connection:
             (person,) = _PERSON.rows(connection, {"id": person_id})
-            key = store.keys.unwrap(person_id, person.data_key)
+            key = store.keys.unwrap(person_id, person.data_key, person.key_version)
             rows = _CURRENT_VERSIONS_SCOPED.rows(
                 connection, {"person_id": person_id, "keys": granted}
             )

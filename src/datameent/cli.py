@@ -35,6 +35,7 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 users_app = typer.Typer(help="Accounts.", no_args_is_help=True)
 ledger_app = typer.Typer(help="The processing log (RFC 9162 Merkle log).", no_args_is_help=True)
+keys_app = typer.Typer(help="The master key: its rotation.", no_args_is_help=True)
 warehouse_app = typer.Typer(help="The pseudonymised statistics warehouse.", no_args_is_help=True)
 ttp_app = typer.Typer(
     help="Linkage on keyed BSN pseudonyms with the roles apart: each role runs its own step "
@@ -51,6 +52,7 @@ app.add_typer(warehouse_app, name="warehouse")
 app.add_typer(ttp_app, name="ttp")
 app.add_typer(users_app, name="users")
 app.add_typer(ledger_app, name="ledger")
+app.add_typer(keys_app, name="keys")
 console = Console()
 errors = Console(stderr=True, soft_wrap=True)
 """Error messages stay on one line, however long a path in them: whole in a log, findable."""
@@ -802,14 +804,20 @@ def serve(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Serve datameent. Outside demo/development the keys must be set in the environment."""
+    from datameent.services.keys import key_status
     from datameent.store.migrate import is_up_to_date
 
     settings = _settings(data_dir, database_url, host=host, port=port, workers=workers)
     store = _store(settings)
-    if not is_up_to_date(store.engine):
-        errors.print("The database schema is not up to date: run `datameent db upgrade` first.")
-        raise typer.Exit(1)
-    store.dispose()
+    try:
+        if not is_up_to_date(store.engine):
+            errors.print("The database schema is not up to date: run `datameent db upgrade` first.")
+            raise typer.Exit(1)
+        key_status(store)
+    except DatameentError as error:
+        _fail(error)
+    finally:
+        store.dispose()
     _run_server(settings, settings.workers)
 
 
@@ -1103,6 +1111,64 @@ def ledger_erase_expired(
             f"Erased {done.erased} log lines that ended before {moment}: every line below "
             f"index {done.erased_below} keeps only its digest."
         )
+
+
+@keys_app.command("status")
+def keys_status(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
+    """Which master keys wrap the persons' data keys, and the rotations so far."""
+    from datameent.services.keys import key_status
+
+    store = _store(_settings(data_dir, database_url))
+    try:
+        status = key_status(store)
+    except DatameentError as error:
+        _fail(error)
+    finally:
+        store.dispose()
+    under = sum(status.wrapped.values())
+    console.print(
+        f"{under - status.left} of {under} data keys are wrapped under the current master key "
+        f"(version {status.version})."
+    )
+    if status.left:
+        console.print(f"{status.left} are not yet: run `datameent keys rotate`.")
+    elif status.previous_version is not None:
+        console.print(
+            "Nothing is left under the previous master key: remove "
+            "DATAMEENT_PREVIOUS_MASTER_KEY from the settings, restart, and destroy that key."
+        )
+    moment = "%Y-%m-%d %H:%M UTC"
+    for done in status.rotations:
+        ended = f"finished {done.finished_at:{moment}}" if done.finished_at else "not finished"
+        console.print(
+            f"Rotation to version {done.key_version}: started {done.started_at:{moment}}, "
+            f"{ended}; {done.rewrapped} data keys wrapped again.",
+            soft_wrap=True,
+        )
+
+
+@keys_app.command("rotate")
+def keys_rotate(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
+    """Wrap every person's data key again under DATAMEENT_MASTER_KEY; the old master key is
+    DATAMEENT_PREVIOUS_MASTER_KEY until this has finished. Safe to run again after a stop."""
+    from datameent.services.keys import rotate_master_key
+
+    store = _store(_settings(data_dir, database_url))
+    try:
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task("Wrapping data keys again", total=None)
+            report = rotate_master_key(
+                store, progress=lambda n, total: progress.update(task, completed=n, total=total)
+            )
+    except DatameentError as error:
+        _fail(error)
+    finally:
+        store.dispose()
+    console.print(
+        f"Wrapped {report.rewrapped} data keys again under the current master key (version "
+        f"{report.version}); the identifier keys are kept under it too. Remove "
+        "DATAMEENT_PREVIOUS_MASTER_KEY from the settings, restart, and destroy the old key."
+    )
 
 
 @ledger_app.command("checkpoint")

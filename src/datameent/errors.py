@@ -145,3 +145,20 @@ class ConfigurationError(DatameentError):
         self.problems = problems
         summary = "; ".join(f"{p.setting}: {p.message}" for p in problems)
         super().__init__(Text(summary, summary))
+
+
+class KeysNotHeld(DatameentError):
+    """The database holds keys wrapped under a master key the settings do not hold."""
+
+    title = Text(
+        "De hoofdsleutel in de instellingen opent de sleutels van deze database niet",
+        "The master key in the settings does not open this database's keys",
+    )
+
+
+KEYS_NOT_HELD = Text(
+    "Zet de huidige hoofdsleutel in DATAMEENT_MASTER_KEY, en tijdens het wisselen de vorige "
+    "in DATAMEENT_PREVIOUS_MASTER_KEY.",
+    "Set the current master key as DATAMEENT_MASTER_KEY and, while rotating, the previous one "
+    "as DATAMEENT_PREVIOUS_MASTER_KEY.",
+)

@@ -60,6 +60,11 @@ class Settings(BaseSettings):
     master_key: SecretStr | None = Field(
         None, description="Base64 of 32 random bytes; wraps every person's data key."
     )
+    previous_master_key: SecretStr | None = Field(
+        None,
+        description="Base64 of 32 bytes: the master key being retired, set only while rotating "
+        "to a new one (`datameent keys rotate`); remove it once the rotation has finished.",
+    )
     log_signing_key: SecretStr | None = Field(
         None, description="Base64 of a 32-byte Ed25519 seed; signs processing-log checkpoints."
     )
@@ -186,6 +191,11 @@ class Settings(BaseSettings):
         assert self.master_key is not None, "validate() first"
         return base64.b64decode(self.master_key.get_secret_value(), validate=True)
 
+    def previous_master_key_bytes(self) -> bytes | None:
+        if self.previous_master_key is None:
+            return None
+        return base64.b64decode(self.previous_master_key.get_secret_value(), validate=True)
+
     def log_signing_seed(self) -> bytes:
         assert self.log_signing_key is not None, "validate() first"
         return base64.b64decode(self.log_signing_key.get_secret_value(), validate=True)
@@ -217,12 +227,20 @@ class Settings(BaseSettings):
             + _key32_problems("DATAMEENT_LOG_SIGNING_KEY", self.log_signing_key)
         )
         for name, key in (
+            ("DATAMEENT_PREVIOUS_MASTER_KEY", self.previous_master_key),
             ("DATAMEENT_PSEUDONYM_KEY", self.pseudonym_key),
             ("DATAMEENT_LINKAGE_KEY", self.linkage_key),
             ("DATAMEENT_TTP_KEY", self.ttp_key),
         ):
             if key is not None:
                 problems += _key32_problems(name, key)
+        if self.previous_master_key is not None and self.master_key is not None:
+            if self.previous_master_key.get_secret_value() == self.master_key.get_secret_value():
+                problems.append(
+                    ConfigurationProblem(
+                        "DATAMEENT_PREVIOUS_MASTER_KEY", "must differ from DATAMEENT_MASTER_KEY"
+                    )
+                )
         if not self.log_origin or " " in self.log_origin or "+" in self.log_origin:
             problems.append(
                 ConfigurationProblem("DATAMEENT_LOG_ORIGIN", "must be a name without spaces or +")

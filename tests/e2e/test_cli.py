@@ -527,3 +527,34 @@ def test_the_operator_undoes_a_residents_link_to_digid(tmp_path: Path) -> None:
     database.close()
     assert row == (None,)
     assert run(password, env, "a long password 1\n").returncode == 0
+
+
+def test_the_operator_rotates_the_master_key(tmp_path: Path) -> None:
+    env = environment(tmp_path, **KEYS)
+    assert run(["seed", "--persons", "10"], env).returncode == 0
+    new = base64.b64encode(bytes(range(160, 192))).decode()
+    alone = environment(tmp_path, **{**KEYS, "DATAMEENT_MASTER_KEY": new})
+    rotating = environment(
+        tmp_path, **{**KEYS, "DATAMEENT_MASTER_KEY": new},
+        DATAMEENT_PREVIOUS_MASTER_KEY=KEYS["DATAMEENT_MASTER_KEY"],
+    )  # fmt: skip
+    # The new key without the old one opens nothing: refused before anything changes.
+    for args in (["keys", "rotate"], ["serve", "--port", str(free_port())]):
+        refused = run(args, alone)
+        assert refused.returncode == 1 and "does not open" in refused.stderr, args
+        assert "Traceback" not in refused.stderr
+    status = run(["keys", "status"], rotating)
+    assert status.returncode == 0 and "0 of 10 data keys" in status.stdout
+    assert "10 are not yet" in status.stdout
+    rotated = run(["keys", "rotate"], rotating)
+    assert rotated.returncode == 0 and "Wrapped 10 data keys again" in rotated.stdout
+    after = run(["keys", "status"], alone)
+    assert after.returncode == 0 and "10 of 10 data keys" in after.stdout
+    assert "finished" in after.stdout and "10 data keys wrapped again" in after.stdout
+    # Now the old key is the one that opens nothing; the log still verifies.
+    old = run(["keys", "status"], env)
+    assert old.returncode == 1 and "does not open" in old.stderr
+    assert run(["ledger", "verify"], alone).returncode == 0
+    port = free_port()
+    with server(["serve", "--port", str(port)], alone, port):
+        assert httpx.get(f"http://127.0.0.1:{port}/inloggen").status_code == 200

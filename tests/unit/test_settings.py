@@ -3,6 +3,7 @@ import os
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 from datameent.errors import ConfigurationError
 from datameent.settings import Environment, Settings
@@ -82,3 +83,27 @@ def test_server_sizes_below_one_are_refused_by_name(name: str, field: str, tmp_p
     with pytest.raises(ConfigurationError) as caught:
         settings.validated()
     assert [p.setting for p in caught.value.problems] == [name]
+
+
+@pytest.mark.parametrize(
+    ("previous", "why"),
+    [(GOOD_MASTER, "must differ"), (base64.b64encode(b"short").decode(), "exactly 32")],
+    ids=["the-master-key", "short"],
+)
+def test_the_previous_master_key_is_another_key_of_32_bytes(
+    previous: str, why: str, tmp_path: Path
+) -> None:
+    settings = Settings(
+        data_dir=tmp_path,
+        secret_key=GOOD_SECRET,
+        master_key=GOOD_MASTER,
+        previous_master_key=previous,
+        log_signing_key=GOOD_LOG_KEY,
+    )
+    with pytest.raises(ConfigurationError) as caught:
+        settings.validated()
+    (problem,) = caught.value.problems
+    assert problem.setting == "DATAMEENT_PREVIOUS_MASTER_KEY" and why in problem.message
+    assert previous not in str(caught.value)
+    other = base64.b64encode(os.urandom(32)).decode()
+    assert settings.model_copy(update={"previous_master_key": SecretStr(other)}).validated()

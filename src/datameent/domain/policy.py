@@ -38,6 +38,7 @@ class Action(StrEnum):
     READ_PROCESSING_LOG = "log.read"
     SUPERVISE = "log.supervise"
     ERASE_EXPIRED_LOG = "log.retention"
+    ROTATE_KEYS = "keys.rotate"
     VIEW_CASES = "case.view"
     OPEN_CASE = "case.open"
     REQUEST_DATA = "request.create"
@@ -350,6 +351,13 @@ _RULES: dict[Action, tuple[tuple[str, str, Rule], ...]] = {
         (
             "log-retention",
             "the retention service erases log lines whose retention period ended",
+            _is_system,
+        ),
+    ),
+    Action.ROTATE_KEYS: (
+        (
+            "key-management",
+            "the key service wraps the data keys again under a new master key",
             _is_system,
         ),
     ),

@@ -429,7 +429,7 @@ def activity_for(actor: User, decision: Decision) -> str:
         return "rechten-betrokkenen"
     if action is Action.ERASE_PERSON:
         return "rechten-betrokkenen"
-    if action in (Action.MANAGE_REGISTERS, Action.ERASE_EXPIRED_LOG):
+    if action in (Action.MANAGE_REGISTERS, Action.ERASE_EXPIRED_LOG, Action.ROTATE_KEYS):
         return "toezicht-verwerkingen"
     if action is Action.SUPERVISE or (
         action is Action.READ_PROCESSING_LOG and actor.has(Role.PRIVACY_OFFICER)

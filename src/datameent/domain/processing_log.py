@@ -146,6 +146,13 @@ OPERATION_LABELS: dict[str, tuple[Text, Text]] = {
         ),
         Text("Probeerde logregels te wissen", "Tried to erase log lines"),
     ),
+    "keys.rotate": (
+        Text(
+            "Versleutelde de sleutels van dossiers opnieuw met een nieuwe hoofdsleutel",
+            "Encrypted the keys of files again under a new master key",
+        ),
+        Text("Probeerde sleutels opnieuw te versleutelen", "Tried to encrypt keys again"),
+    ),
     "case.view": (
         Text("Bekeek uw zaken en verzoeken", "Viewed your cases and requests"),
         Text(

@@ -50,7 +50,7 @@ class PersonRepository:
                 bsn_index=index,
                 bsn_ciphertext=key.encrypt(bsn.encode(), "bsn"),
                 data_key=wrapped,
-                key_version=KeyRing.VERSION,
+                key_version=self._keys.version,
                 created_at=person.created_at,
             )
         )
@@ -125,7 +125,7 @@ class PersonRepository:
         wrapped = row.data_key if row is not None else None
         if wrapped is None:
             raise DataErased()
-        key = self._data_keys[person_id] = self._keys.unwrap(person_id, wrapped)
+        key = self._data_keys[person_id] = self._keys.unwrap(person_id, wrapped, row.key_version)
         return key
 
     def bsn(self, permit: Permit, person_id: UUID) -> str:

@@ -142,6 +142,13 @@ class ProcessingLog:
             issued.entries[subject] = entry
         entry.keys.update(keys)
 
+    def detail(self, permit: Permit, name: str, value: int) -> None:
+        """State a number in the record of `permit` (``datameent.<name>``): how many, up to
+        where. Only for permits without a person: the record says nothing about anyone."""
+        issued = self._issued[id(permit)]
+        assert permit.subject is None, "details belong to records without a data subject"
+        issued.template.details[name] = value
+
     def erase(self, permit: Permit, start: int, end: int) -> int:
         """Erase the content of records ``[start, end)`` for retention: the record's payload
         and pseudonym, the audit record's payload and employee. Their digests stay, and with
@@ -150,8 +157,7 @@ class ProcessingLog:
         Returns how many records were erased. Erasing in index order keeps the erased part of
         the log one prefix."""
         self.check(permit, _ERASE, None)
-        issued = self._issued[id(permit)]
-        issued.template.details["erased_below"] = end
+        self.detail(permit, "erased_below", end)
         erased = self._db.execute(
             log_records.update()
             .where(log_records.c.seq >= start, log_records.c.seq < end)

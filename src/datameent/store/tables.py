@@ -50,6 +50,26 @@ persons = Table(
     Column("erased_at", UTCDateTime, nullable=True),
 )
 
+identifier_keys = Table(
+    "identifier_keys",
+    metadata,
+    Column("name", String(32), primary_key=True, comment="store.crypto.Identifiers.NAMES"),
+    Column("key_version", Integer, nullable=False, comment="the master key that wraps it"),
+    Column("wrapped", LargeBinary, nullable=False),
+    Column("stored_at", UTCDateTime, nullable=False),
+    comment="kept from the first rotation of the master key on (store/crypto.py)",
+)
+
+key_rotations = Table(
+    "key_rotations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key_version", Integer, nullable=False, comment="the master key rotated to"),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime, nullable=True, comment="NULL: not (yet) finished"),
+    Column("rewrapped", Integer, nullable=False, comment="data keys wrapped again"),
+)
+
 users = Table(
     "users",
     metadata,

@@ -28,16 +28,17 @@ from sqlalchemy.exc import IntegrityError
 from datameent.domain.policy import AccessRequest, Decision, Permit, decide
 from datameent.domain.processing import activity_for
 from datameent.domain.processing_log import Entry
-from datameent.errors import AccessDenied, Conflict, DatameentError
+from datameent.errors import KEYS_NOT_HELD, AccessDenied, Conflict, DatameentError, KeysNotHeld
 from datameent.store.accounts import AccountRepository
 from datameent.store.budgets import BudgetRepository
 from datameent.store.caseloads import CaseloadRepository
-from datameent.store.crypto import KeyRing
+from datameent.store.crypto import KeyRing, UnknownMasterKey
 from datameent.store.decisions import DecisionRepository
 from datameent.store.dialogue import DialogueRepository
 from datameent.store.effects import EffectModelRepository
 from datameent.store.engine import WRITE, WriteGate
 from datameent.store.group import Group, Outcome, run_in
+from datameent.store.keys import KeyRepository, stored_identifiers
 from datameent.store.ledger import LedgerRepository, NodeCache
 from datameent.store.notifications import NotificationRepository
 from datameent.store.persons import PersonRepository
@@ -71,6 +72,7 @@ class UnitOfWork:
     effect_models: EffectModelRepository
     dialogue: DialogueRepository
     notifications: NotificationRepository
+    keys: KeyRepository
 
     def __init__(
         self,
@@ -114,6 +116,7 @@ class UnitOfWork:
         self.effect_models = EffectModelRepository(connection)
         self.dialogue = DialogueRepository(connection)
         self.notifications = NotificationRepository(connection)
+        self.keys = KeyRepository(connection, self.log)
         return self
 
     def authorize(self, request: AccessRequest) -> Permit:
@@ -224,11 +227,22 @@ class Store:
 
     def __init__(self, engine: Engine, keys: KeyRing) -> None:
         self.engine = engine
-        self.keys = keys
+        self._ring = keys
         self.nodes = NodeCache()
         self.activities = ActivityRegister(engine)
         """The register of processing activities, in memory."""
         self._local = threading.local()
+
+    @functools.cached_property
+    def keys(self) -> KeyRing:
+        """The key ring, with the identifier keys the database keeps once its master key has
+        been rotated (`KeyRing.opened`): read at the first use, so that no process can find
+        persons or log under identifier keys other than the database's.
+        `KeysNotHeld` if the settings do not hold the master key that wraps them."""
+        try:
+            return self._ring.opened(stored_identifiers(self.engine))
+        except UnknownMasterKey as error:
+            raise KeysNotHeld(KEYS_NOT_HELD) from error
 
     @functools.cached_property
     def write_gate(self) -> WriteGate | None:

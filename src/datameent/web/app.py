@@ -73,7 +73,8 @@ class _AnsweredErrorsStay:
 
 
 def create_store(settings: Settings) -> Store:
-    return Store(make_engine(settings.sqlalchemy_url), KeyRing(settings.master_key_bytes()))
+    keys = KeyRing(settings.master_key_bytes(), settings.previous_master_key_bytes())
+    return Store(make_engine(settings.sqlalchemy_url), keys)
 
 
 def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
