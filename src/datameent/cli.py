@@ -1041,7 +1041,11 @@ def _note_key(settings: Settings) -> Any:
 @ledger_app.command("verify")
 def ledger_verify(
     verifier: Annotated[
-        str | None, typer.Option(help="A published verifier key (default: this server's).")
+        list[str] | None,
+        typer.Option(
+            help="A published verifier key; repeat it for each key the log was signed with "
+            "(default: this server's and DATAMEENT_LOG_EARLIER_VERIFIER_KEYS)."
+        ),
     ] = None,
     data_dir: DataDir = None,
     database_url: DatabaseUrl = None,
@@ -1050,10 +1054,11 @@ def ledger_verify(
     from datameent.services.ledger import verify_log
 
     settings = _settings(data_dir, database_url)
+    keys = verifier or [_note_key(settings).verifier(), *settings.earlier_verifiers()]
     store = _store(settings)
     with Progress(console=console, transient=True) as progress:
         progress.add_task("Verifying the processing log", total=None)
-        report = verify_log(store, verifier or _note_key(settings).verifier())
+        report = verify_log(store, keys[0], earlier=keys[1:])
     store.dispose()
     if not report.ok:
         errors.print(

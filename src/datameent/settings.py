@@ -21,6 +21,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from datameent.domain.digid import Level, parse_level
 from datameent.errors import ConfigurationError, ConfigurationProblem
+from datameent.ledger.checkpoint import is_verifier_key
 from datameent.services.sign_on import DigidConfig, ProviderConfig, is_acceptable_url
 
 
@@ -67,6 +68,12 @@ class Settings(BaseSettings):
     )
     log_signing_key: SecretStr | None = Field(
         None, description="Base64 of a 32-byte Ed25519 seed; signs processing-log checkpoints."
+    )
+    log_earlier_verifier_keys: str = Field(
+        "",
+        description="The published verifier keys (name+id+key) of the signing keys the log had "
+        "before DATAMEENT_LOG_SIGNING_KEY, separated by spaces or commas: older checkpoints are "
+        "checked against them. Public, not secret.",
     )
     pseudonym_key: SecretStr | None = Field(
         None,
@@ -200,6 +207,9 @@ class Settings(BaseSettings):
         assert self.log_signing_key is not None, "validate() first"
         return base64.b64decode(self.log_signing_key.get_secret_value(), validate=True)
 
+    def earlier_verifiers(self) -> tuple[str, ...]:
+        return tuple(self.log_earlier_verifier_keys.replace(",", " ").split())
+
     def pseudonym_key_bytes(self) -> bytes | None:
         if self.pseudonym_key is None:
             return None
@@ -241,6 +251,14 @@ class Settings(BaseSettings):
                         "DATAMEENT_PREVIOUS_MASTER_KEY", "must differ from DATAMEENT_MASTER_KEY"
                     )
                 )
+        if not all(is_verifier_key(key) for key in self.earlier_verifiers()):
+            problems.append(
+                ConfigurationProblem(
+                    "DATAMEENT_LOG_EARLIER_VERIFIER_KEYS",
+                    "must be verifier keys (name+id+key, as GET /api/v1/ledger/public-key gives "
+                    "them), separated by spaces or commas",
+                )
+            )
         if not self.log_origin or " " in self.log_origin or "+" in self.log_origin:
             problems.append(
                 ConfigurationProblem("DATAMEENT_LOG_ORIGIN", "must be a name without spaces or +")

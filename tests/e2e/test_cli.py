@@ -558,3 +558,28 @@ def test_the_operator_rotates_the_master_key(tmp_path: Path) -> None:
     port = free_port()
     with server(["serve", "--port", str(port)], alone, port):
         assert httpx.get(f"http://127.0.0.1:{port}/inloggen").status_code == 200
+
+
+def test_the_log_verifies_across_a_change_of_its_signing_key(tmp_path: Path) -> None:
+    env = environment(tmp_path, **KEYS)
+    assert run(["seed", "--persons", "10"], env).returncode == 0
+    assert run(["ledger", "checkpoint"], env).returncode == 0
+    origin = "datameent.local/verwerkingenlogboek"
+    old = NoteKey(origin, base64.b64decode(KEYS["DATAMEENT_LOG_SIGNING_KEY"])).verifier()
+    seed = bytes(range(200, 232))
+    new = NoteKey(origin, seed).verifier()
+    changed = environment(
+        tmp_path, **{**KEYS, "DATAMEENT_LOG_SIGNING_KEY": base64.b64encode(seed).decode()},
+        DATAMEENT_LOG_EARLIER_VERIFIER_KEYS=old,
+    )  # fmt: skip
+    verified = run(["ledger", "verify"], changed)
+    assert verified.returncode == 0 and "1 signed checkpoints" in verified.stdout
+    alone = run(["ledger", "verify", "--verifier", new], changed)
+    assert alone.returncode == 1 and "bad checkpoint signature" in alone.stderr
+    both = run(["ledger", "verify", "--verifier", new, "--verifier", old], changed)
+    assert both.returncode == 0, both.stderr
+    note = run(["ledger", "checkpoint"], changed).stdout
+    assert open_note(note, new).size == open_note(note, old).size == 22
+    broken = environment(tmp_path, **KEYS, DATAMEENT_LOG_EARLIER_VERIFIER_KEYS="not-a-key")
+    refused = run(["ledger", "verify"], broken)
+    assert refused.returncode == 1 and "DATAMEENT_LOG_EARLIER_VERIFIER_KEYS" in refused.stderr

@@ -4,12 +4,16 @@ check that line against a signed checkpoint with nothing but the public key."""
 from __future__ import annotations
 
 import base64
+from pathlib import Path
 
 import httpx
+from pydantic import SecretStr
 
-from datameent.ledger import open_note, verify_consistency, verify_inclusion
-from tests.e2e.conftest import bearer
+from datameent.ledger import NoteKey, open_note, verify_consistency, verify_inclusion
+from datameent.services import ledger
+from tests.e2e.conftest import LiveServer, bearer
 from tests.e2e.test_api import assert_problem, me
+from tests.support import LOG_KEY, LOG_ORIGIN
 
 
 def b(text: str) -> bytes:
@@ -116,3 +120,44 @@ def test_only_the_resident_and_the_privacy_officer_read_the_entries(http: httpx.
     for other in ("inwoner2", "klantmanager1", "teamleider1", "admin1"):
         assert_problem(http.get(url, headers=bearer(http, other)), 404)
     assert_problem(http.get(url), 401)
+
+
+def test_after_the_signing_key_changed_every_checkpoint_still_checks_out(
+    seeded_url: str, tmp_path: Path
+) -> None:
+    old_key, new_seed = NoteKey(LOG_ORIGIN, LOG_KEY), bytes(range(200, 232))
+    new_key = NoteKey(LOG_ORIGIN, new_seed)
+    before = LiveServer(seeded_url, tmp_path)
+    with httpx.Client(base_url=before.url, timeout=30) as client:
+        resident = bearer(client, "inwoner1")
+        person = me(client, resident)["personId"]
+        first = client.get("/api/v1/ledger/checkpoint").json()
+        assert client.get(f"/api/v1/persons/{person}/attributes", headers=resident).is_success
+        second = client.get("/api/v1/ledger/checkpoint").json()
+    before.stop()
+    assert first["treeSize"] < second["treeSize"]
+
+    after = LiveServer(
+        seeded_url,
+        tmp_path,
+        log_signing_key=SecretStr(base64.b64encode(new_seed).decode()),
+        log_earlier_verifier_keys=old_key.verifier(),
+    )
+    try:
+        with httpx.Client(base_url=after.url, timeout=30) as client:
+            published = client.get("/api/v1/ledger/public-key").json()
+            assert published["verifierKey"] == new_key.verifier()
+            assert published["earlierVerifierKeys"] == [old_key.verifier()]
+            # The newest checkpoint, signed before the change, is signed by the new key too.
+            latest = client.get("/api/v1/ledger/checkpoint").json()
+            assert latest["treeSize"] == second["treeSize"]
+            assert open_note(latest["note"], new_key.verifier()).size == second["treeSize"]
+            assert open_note(latest["note"], old_key.verifier()).size == second["treeSize"]
+            assert latest["note"].startswith(second["note"])
+        # The one before stays the old key's alone: checked with the earlier key, and only so.
+        assert ledger.verify_log(after.store, new_key.verifier(), earlier=[old_key.verifier()]).ok
+        alone = ledger.verify_log(after.store, new_key.verifier())
+        assert not alone.ok and alone.problem == "bad checkpoint signature"
+        assert alone.first_bad_index == first["treeSize"]
+    finally:
+        after.stop()

@@ -6,6 +6,7 @@ import pytest
 from pydantic import SecretStr
 
 from datameent.errors import ConfigurationError
+from datameent.ledger import NoteKey
 from datameent.settings import Environment, Settings
 
 GOOD_SECRET = "s" * 40
@@ -107,3 +108,21 @@ def test_the_previous_master_key_is_another_key_of_32_bytes(
     assert previous not in str(caught.value)
     other = base64.b64encode(os.urandom(32)).decode()
     assert settings.model_copy(update={"previous_master_key": SecretStr(other)}).validated()
+
+
+def test_earlier_verifier_keys_must_be_verifier_keys(tmp_path: Path) -> None:
+    good = NoteKey("datameent.local/verwerkingenlogboek", bytes(32)).verifier()
+    other = NoteKey("datameent.local/verwerkingenlogboek", bytes(range(32))).verifier()
+    settings = Settings(
+        data_dir=tmp_path,
+        secret_key=GOOD_SECRET,
+        master_key=GOOD_MASTER,
+        log_signing_key=GOOD_LOG_KEY,
+        log_earlier_verifier_keys=f"{good}, {other}",
+    )
+    assert settings.validated().earlier_verifiers() == (good, other)
+    broken = settings.model_copy(update={"log_earlier_verifier_keys": f"{good} not-a-key"})
+    with pytest.raises(ConfigurationError) as caught:
+        broken.validated()
+    (problem,) = caught.value.problems
+    assert problem.setting == "DATAMEENT_LOG_EARLIER_VERIFIER_KEYS"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature
@@ -74,6 +75,41 @@ class NoteKey:
 
 def sign_checkpoint(checkpoint: Checkpoint, key: NoteKey) -> str:
     return key.sign(checkpoint.body())
+
+
+def cosign(note: str, key: NoteKey) -> str:
+    """`note` with `key`'s signature added (a signed note may carry several): how a checkpoint
+    signed before the log's signing key changed is signed by the new key too, at the same size.
+    Unchanged if `key` signed it already."""
+    text, separator, _ = note.rpartition("\n\n")
+    if not separator:
+        raise InvalidNote("no signature block")
+    try:
+        open_note(note, key.verifier())
+        return note
+    except InvalidNote:
+        pass
+    signed = key.sign(text + "\n")
+    return note + signed[len(text) + 2 :]
+
+
+def open_note_by_any(note: str, verifiers: Iterable[str]) -> Checkpoint:
+    """The checkpoint in `note`, signed by one of `verifiers` (the log's key and the keys it
+    had before); `InvalidNote` if by none."""
+    for verifier in verifiers:
+        try:
+            return open_note(note, verifier)
+        except InvalidNote:
+            continue
+    raise InvalidNote("not signed by any of these keys")
+
+
+def is_verifier_key(text: str) -> bool:
+    try:
+        _parse_verifier(text)
+    except InvalidNote:
+        return False
+    return True
 
 
 def open_note(note: str, verifier: str) -> Checkpoint:

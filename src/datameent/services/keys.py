@@ -11,8 +11,8 @@ nothing is left under the old key, the operator removes it from the settings and
 
 Values are not encrypted again: they are encrypted under each person's data key, which does
 not change. That is what makes the rotation quick (some 6,500 persons a second on SQLite and
-2,300 to 3,100 on PostgreSQL, docs/benchmarks.md) and is also its limit: someone who holds the old master key and an old copy of the database
-can read that copy; see docs/security.md.
+2,300 to 3,100 on PostgreSQL, docs/benchmarks.md) and is also its limit: someone who holds
+the old master key and an old copy of the database can read that copy; see docs/security.md.
 """
 
 from __future__ import annotations

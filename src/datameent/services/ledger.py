@@ -7,7 +7,7 @@ import hashlib
 import itertools
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
@@ -26,7 +26,7 @@ from datameent.ledger import (
     open_note,
     verify_inclusion,
 )
-from datameent.ledger.checkpoint import InvalidNote
+from datameent.ledger.checkpoint import InvalidNote, cosign, open_note_by_any
 from datameent.ledger.hashing import root_from_frontier
 from datameent.ledger.scan import Fault, Part, combine
 from datameent.services.accounts import system_account
@@ -46,12 +46,19 @@ def _out_of_range(field: str) -> InvalidInput:
 
 
 def make_checkpoint(store: Store, key: NoteKey, origin: str) -> StoredCheckpoint | None:
-    """Sign the current tree head, unless the latest checkpoint already covers it."""
+    """Sign the current tree head, unless the latest checkpoint already covers it. One that
+    covers it but was signed by an earlier key (the signing key changed since) is signed by
+    this key too, so that the newest checkpoint always opens with the published key."""
     with store.unit_of_work() as uow:
         size, frontier = uow.ledger.lock_head()
         latest = uow.ledger.latest_checkpoint()
         if latest is not None and latest.size >= size:
-            return None
+            note = cosign(latest.note, key)
+            if note == latest.note:
+                return None
+            uow.ledger.sign_checkpoint_again(latest.size, note)
+            uow.commit()
+            return StoredCheckpoint(latest.size, latest.root, note, latest.created_at)
         root = root_from_frontier(frontier)
         note = key.sign(Checkpoint(origin, size, root).body())
         now = utcnow()
@@ -165,10 +172,13 @@ PARALLEL_FROM = 200_000
 """Logs at least this long are verified in parallel parts, one per core (at most four)."""
 
 
-def verify_log(store: Store, verifier: str, *, parts: int | None = None) -> VerifyReport:
+def verify_log(
+    store: Store, verifier: str, *, earlier: Sequence[str] = (), parts: int | None = None
+) -> VerifyReport:
     """Recompute every leaf from the stored records and every root from the leaves, and check
     every checkpoint's signature and root. A changed, deleted, added or reordered record is
-    found, and the first index where records and tree disagree is named.
+    found, and the first index where records and tree disagree is named. A checkpoint must be
+    signed by `verifier` or by one of the `earlier` keys the log was signed with before.
 
     A record erased for retention passes only below the boundary that the log's latest
     erasure record states (`erase_expired`): content removed from a later record is found.
@@ -202,7 +212,7 @@ def verify_log(store: Store, verifier: str, *, parts: int | None = None) -> Veri
         return VerifyReport(size, len(checkpoints), max(0, size - 1), "the tree head differs")
     for checkpoint in checkpoints:
         try:
-            signed = open_note(checkpoint.note, verifier)
+            signed = open_note_by_any(checkpoint.note, [verifier, *earlier])
         except InvalidNote:
             return VerifyReport(size, len(checkpoints), checkpoint.size, "bad checkpoint signature")
         if signed.size != checkpoint.size or signed.root != result.get(checkpoint.size):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
@@ -152,9 +153,11 @@ def _volumes(counts: dict[UUID, int], users: dict[UUID, User]) -> list[Volume]:
     return sorted(volumes, key=lambda v: v.reads, reverse=True)
 
 
-def verify_log_now(store: Store, actor: User, verifier: str) -> VerifyReport:
+def verify_log_now(
+    store: Store, actor: User, verifier: str, earlier: Sequence[str] = ()
+) -> VerifyReport:
     """The privacy officer recomputes the whole log (`ledger.verify_log`) on demand."""
     with store.unit_of_work() as uow:
         uow.authorize(AccessRequest(actor, Action.SUPERVISE))
         uow.commit()
-    return verify_log(store, verifier)
+    return verify_log(store, verifier, earlier=earlier)

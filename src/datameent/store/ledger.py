@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, bindparam, func, select
+from sqlalchemy import Row, bindparam, func, select, update
 from sqlalchemy.engine import Connection
 
 from datameent.domain.policy import Action
@@ -341,6 +341,13 @@ class LedgerRepository:
     def add_checkpoint(self, size: int, root: bytes, note: str, at: datetime) -> None:
         self._db.execute(
             ledger_checkpoints.insert().values(size=size, root=root, note=note, created_at=at)
+        )
+
+    def sign_checkpoint_again(self, size: int, note: str) -> None:
+        """Store the checkpoint of `size` with another signature added (`ledger.cosign`); its
+        size and root stay what they were."""
+        self._db.execute(
+            update(ledger_checkpoints).where(ledger_checkpoints.c.size == size).values(note=note)
         )
 
     def latest_checkpoint(self) -> StoredCheckpoint | None:

@@ -50,6 +50,7 @@ async def read_public_key(request: Request) -> PublicKeyOut:
         algorithm="Ed25519",
         public_key=b64(key.public_key),
         verifier_key=key.verifier(),
+        earlier_verifier_keys=list(request.app.state.settings.earlier_verifiers()),
     )
 
 

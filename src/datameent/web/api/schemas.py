@@ -141,6 +141,10 @@ class PublicKeyOut(Schema):
     algorithm: str
     public_key: str = Field(description="Base64 of the 32-byte Ed25519 public key.")
     verifier_key: str = Field(description="The signed-note verifier key: name+id+key.")
+    earlier_verifier_keys: list[str] = Field(
+        description="The verifier keys the log was signed with before this one, oldest first: "
+        "older checkpoints are signed by them (and the newest by this key too)."
+    )
 
 
 class InclusionProofOut(Schema):

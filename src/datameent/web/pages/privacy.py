@@ -34,5 +34,8 @@ def privacy(request: Request, user: PageUser, store: StoreDep) -> Response:
 @router.post("/privacy/controle")
 def verify_now(request: Request, user: PageUser, store: StoreDep) -> Response:
     """Recompute the whole log now and say whether it verifies."""
-    report = verify_log_now(store, user, request.app.state.note_key.verifier())
+    settings = request.app.state.settings
+    report = verify_log_now(
+        store, user, request.app.state.note_key.verifier(), settings.earlier_verifiers()
+    )
     return _page(request, user, store, report)

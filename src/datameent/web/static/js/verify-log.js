@@ -36,11 +36,13 @@
   async function openNote(note, keyName, publicKey) {
     const cut = note.lastIndexOf("\n\n");
     const text = note.slice(0, cut + 1);
-    const line = note.slice(cut + 2).split("\n").find((l) => l.startsWith("\u2014 " + keyName + " "));
-    if (!line) throw new Error("unsigned");
-    const raw = b64(line.split(" ").pop());
     const id = (await sha256(concat(enc.encode(keyName + "\n"), new Uint8Array([1]), publicKey))).slice(0, 4);
-    if (!equal(raw.slice(0, 4), id)) throw new Error("wrong key");
+    // A note may carry several signatures (the log's key changed): take this key's.
+    const raw = note.slice(cut + 2).split("\n")
+      .filter((l) => l.startsWith("\u2014 " + keyName + " "))
+      .map((l) => b64(l.split(" ").pop()))
+      .find((r) => equal(r.slice(0, 4), id));
+    if (!raw) throw new Error("not signed by this key");
     const key = await crypto.subtle.importKey("raw", publicKey, { name: "Ed25519" }, false, ["verify"]);
     if (!(await crypto.subtle.verify({ name: "Ed25519" }, key, raw.slice(4), enc.encode(text)))) {
       throw new Error("bad signature");
