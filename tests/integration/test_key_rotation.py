@@ -104,6 +104,15 @@ def test_without_the_previous_key_a_rotation_changes_nothing(seeded_url: str) ->
     assert table(wrong, persons) == persons_before and log_size(wrong) == size
     assert not table(wrong, identifier_keys) and not table(wrong, key_rotations)
     wrong.dispose()
+    # Nor with the two keys swapped: the data keys open (under the current key), but the
+    # identifier keys would be derived from the other one, and nobody found by BSN again.
+    swapped = store_with(seeded_url, MASTER_KEY, NEW)
+    with pytest.raises(KeysNotHeld) as caught:
+        keys.rotate_master_key(swapped)
+    assert caught.value.detail is not None and "swapped" in caught.value.detail.en
+    assert table(swapped, persons) == persons_before and log_size(swapped) == size
+    assert not table(swapped, identifier_keys) and not table(swapped, key_rotations)
+    swapped.dispose()
     # Nor with a previous key that is not the one the data keys are under.
     other = store_with(seeded_url, NEW, os.urandom(32))
     with pytest.raises(KeysNotHeld):

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from datameent.domain.policy import AccessRequest, Action
+from datameent.domain.text import Text
 from datameent.errors import KEYS_NOT_HELD, KeysNotHeld
 from datameent.services.accounts import system_account
 from datameent.services.clock import utcnow
@@ -30,6 +31,15 @@ from datameent.store.uow import Store
 
 KEY_ACCOUNT = "sleutelbeheer"
 ROTATE_BATCH = 500
+IDENTIFIER_SAMPLE = 50
+"""The newest persons whose log pseudonyms show that the identifier keys are this database's."""
+
+IDENTIFIERS_DIFFER = Text(
+    "De sleutels voor het BSN-register en het logboek horen niet bij deze database. Staan "
+    "DATAMEENT_MASTER_KEY en DATAMEENT_PREVIOUS_MASTER_KEY misschien omgewisseld?",
+    "The keys of the BSN index and the processing log do not belong to this database. Are "
+    "DATAMEENT_MASTER_KEY and DATAMEENT_PREVIOUS_MASTER_KEY perhaps swapped?",
+)
 
 
 @dataclass(frozen=True)
@@ -69,9 +79,11 @@ def key_account(store: Store):  # type: ignore[no-untyped-def]
 
 
 def key_status(store: Store) -> KeyStatus:
-    """Which master keys wrap the database's keys, after trying one data key of each: a server
-    must not start, nor a rotation begin, with keys that do not open them (it would find no
-    one by BSN, or keep the wrong identifier keys). `KeysNotHeld` if they do not."""
+    """Which master keys wrap the database's keys, after trying one data key of each and the
+    identifier keys against the log's pseudonyms of the newest persons: a server must not
+    start, nor a rotation begin, with keys that do not open them, or with identifier keys of
+    another master key (it would find no one by BSN, and keep the wrong identifier keys).
+    `KeysNotHeld` if so."""
     keys = store.keys
     with store.unit_of_work(write=False) as uow:
         status = KeyStatus(
@@ -89,6 +101,12 @@ def key_status(store: Store) -> KeyStatus:
                 keys.unwrap(sample.person_id, sample.wrapped, sample.version)
             except (DecryptionFailed, UnknownMasterKey) as error:
                 raise KeysNotHeld(KEYS_NOT_HELD) from error
+        # The identifier keys: the newest persons' log pseudonyms must be in the log (their
+        # registration is), unless the log names no one (empty, or erased for retention).
+        newest = uow.keys.newest_persons(IDENTIFIER_SAMPLE)
+        if newest and uow.keys.logs_subjects():
+            if not uow.keys.logs_any_of([keys.subject_pseudonym(p) for p in newest]):
+                raise KeysNotHeld(IDENTIFIERS_DIFFER)
     return status
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection, Engine
 from datameent.domain.policy import Action, Permit
 from datameent.store.crypto import StoredKey
 from datameent.store.processing_log import ProcessingLog
-from datameent.store.tables import identifier_keys, key_rotations, persons
+from datameent.store.tables import identifier_keys, key_rotations, log_records, persons
 
 
 def stored_identifiers(engine: Engine) -> list[StoredKey]:
@@ -87,6 +87,19 @@ class KeyRepository:
         )
         row = self._db.execute(query).first()
         return WrappedKey(*row) if row is not None else None
+
+    def newest_persons(self, limit: int) -> list[UUID]:
+        query = select(persons.c.id).order_by(persons.c.created_at.desc()).limit(limit)
+        return list(self._db.scalars(query))
+
+    def logs_subjects(self) -> bool:
+        """Whether any line of the processing log names a data subject (by pseudonym)."""
+        query = select(log_records.c.seq).where(log_records.c.subject.is_not(None)).limit(1)
+        return self._db.execute(query).first() is not None
+
+    def logs_any_of(self, pseudonyms: list[str]) -> bool:
+        query = select(log_records.c.seq).where(log_records.c.subject.in_(pseudonyms)).limit(1)
+        return self._db.execute(query).first() is not None
 
     def wrapped_other_than(self, version: int, limit: int) -> list[WrappedKey]:
         """Up to `limit` data keys not (yet) wrapped under the master key of `version`."""
