@@ -164,6 +164,18 @@ class Settings(BaseSettings):
     digid_scopes: str = Field(
         "openid", description="The scopes asked of the broker (some want one for the BSN)."
     )
+    digid_mandate_scopes: str = Field(
+        "",
+        description="The scopes that ask the broker for a DigiD Machtigen login (someone the "
+        "resident authorised logs in for them), for example 'openid acting-nin'; empty: not "
+        "offered.",
+    )
+    digid_acting_claim: str = Field(
+        "acting_nin",
+        description="DigiD Machtigen: the ID token's claim with the BSN of whoever logs in for "
+        "the resident (the resident's own BSN is then in DATAMEENT_DIGID_BSN_CLAIM). A token "
+        "with this claim always makes a login on the resident's behalf.",
+    )
     digid_redirect_url: str | None = Field(
         None,
         description="The return address registered at the broker "
@@ -295,7 +307,12 @@ class Settings(BaseSettings):
             prompt="login",  # a shared computer: the broker's session of the one before
         )
         return DigidConfig(
-            provider, self.digid_bsn_claim, self.digid_level_claim, self.digid_minimum_level
+            provider,
+            self.digid_bsn_claim,
+            self.digid_level_claim,
+            self.digid_minimum_level,
+            acting_claim=self.digid_acting_claim,
+            mandate_scopes=self.digid_mandate_scopes.strip() or None,
         )
 
     def _digid_problems(self) -> list[ConfigurationProblem]:
@@ -320,11 +337,16 @@ class Settings(BaseSettings):
         for name, claim in (
             ("DATAMEENT_DIGID_BSN_CLAIM", self.digid_bsn_claim),
             ("DATAMEENT_DIGID_LEVEL_CLAIM", self.digid_level_claim),
+            ("DATAMEENT_DIGID_ACTING_CLAIM", self.digid_acting_claim),
         ):
             if not claim.strip():
                 problems.append(ConfigurationProblem(name, "is empty"))
-        if "openid" not in self.digid_scopes.split():
-            problems.append(ConfigurationProblem("DATAMEENT_DIGID_SCOPES", "must include openid"))
+        for name, scopes in (
+            ("DATAMEENT_DIGID_SCOPES", self.digid_scopes),
+            ("DATAMEENT_DIGID_MANDATE_SCOPES", self.digid_mandate_scopes or "openid"),
+        ):
+            if "openid" not in scopes.split():
+                problems.append(ConfigurationProblem(name, "must include openid"))
         return problems
 
     def _sign_on_problems(self) -> list[ConfigurationProblem]:

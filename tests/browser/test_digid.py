@@ -40,6 +40,7 @@ def digid_page(
         digid_issuer=broker.issuer,
         digid_client_id=CLIENT_ID,
         digid_client_secret=secret,
+        digid_mandate_scopes="openid acting-nin",
         oidc_issuer=broker.issuer,
         oidc_client_id=CLIENT_ID,
         oidc_client_secret=secret,
@@ -79,4 +80,20 @@ def test_a_level_too_low_says_how_to_log_in(digid_page: Page, broker: TestProvid
     page.goto("/inloggen")
     page.get_by_role("link", name="Inloggen met DigiD").click()
     expect(page.get_by_role("alert")).to_contain_text("DigiD app of met een sms-controle")
+    assert_accessible_and_fits_a_phone(page)
+
+
+def test_a_representative_is_told_on_every_page_for_whom_they_act(
+    digid_page: Page, broker: TestProvider
+) -> None:
+    page = digid_page
+    broker.claims["acting_nin"] = "123456782"
+    page.goto("/inloggen?next=/mijn-gegevens")
+    page.get_by_role("link", name="Inloggen namens iemand die u heeft gemachtigd").click()
+    page.wait_for_url("**/mijn-gegevens")
+    expect(page.locator("#namens")).to_contain_text("U handelt namens")
+    assert_accessible_and_fits_a_phone(page)
+    page.goto("/mijn-gegevens/logboek")
+    expect(page.locator("#namens")).to_be_visible()
+    expect(page.get_by_text("Uw gemachtigde (DigiD Machtigen)").first).to_be_visible()
     assert_accessible_and_fits_a_phone(page)

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from datameent.domain.accounts import ChangeKind, Role
 from datameent.domain.digid import Level
 from datameent.domain.persons import Person
-from datameent.errors import LoginFailed, SignOnRefused
+from datameent.errors import AccessDenied, LoginFailed, SignOnRefused
 from datameent.services import accounts, persons
 from datameent.services.sign_on import DigidLogin, Identity
 from datameent.store.tables import account_changes, audit_records, log_records, users
@@ -185,3 +185,51 @@ def test_a_username_taken_by_hand_does_not_stop_the_first_login(seeded: Store) -
     resident = accounts.sign_on_resident(seeded, digid(), Level.MIDDEN)
     assert resident.person_id == person.id and resident.username.startswith(taken + "-")
     assert user(seeded, taken).person_id is None  # the other account is untouched
+
+
+def test_a_representative_acts_for_the_resident_without_touching_their_account(
+    seeded: Store,
+) -> None:
+    person = register(seeded)
+    new = accounts.NewAccount("fatima", "F", frozenset({Role.RESIDENT}), "a password!!", person.id)
+    own = accounts.create_account(seeded, None, new)
+    helper = DigidLogin(BROKER, BSN, Level.MIDDEN, acting_bsn="123456782")
+
+    acting = accounts.sign_on_resident(seeded, helper, Level.MIDDEN)
+
+    assert acting.id == own.id and acting.person_id == person.id
+    assert acting.representative and "123456782" not in acting.representative
+    again = accounts.sign_on_resident(seeded, helper, Level.MIDDEN)
+    other = accounts.sign_on_resident(
+        seeded, DigidLogin(BROKER, BSN, Level.MIDDEN, acting_bsn="012345672"), Level.MIDDEN
+    )
+    assert again.representative == acting.representative != other.representative
+    # The resident's own account is as it was: password, no link, no new history.
+    assert not acting.sso and history(seeded, own.id) == [ChangeKind.CREATED]
+    assert accounts.authenticate(seeded, "fatima", "a password!!", "127.0.0.1", LIMITS)
+    record, audit = last_record(seeded)
+    assert record["name"] == "account.log_in" and audit["representative"] == other.representative
+    # Their session is marked, and the resident's way in is not the representative's to change.
+    token = accounts.open_session(seeded, acting, accounts.WEB, timedelta(hours=1))
+    assert accounts.user_for_token(seeded, token, accounts.WEB) == acting
+    with pytest.raises(AccessDenied):
+        accounts.change_password(
+            seeded, acting, "a password!!", "another one!!", "another one!!", "x", LIMITS, token
+        )
+    with pytest.raises(AccessDenied):
+        accounts.end_other_sessions(seeded, acting, token)
+    assert accounts.authenticate(seeded, "fatima", "a password!!", "127.0.0.1", LIMITS)
+
+
+def test_a_representative_first_makes_an_account_the_resident_binds_later(
+    seeded: Store,
+) -> None:
+    person = register(seeded)
+    acting = accounts.sign_on_resident(
+        seeded, DigidLogin(BROKER, BSN, Level.MIDDEN, acting_bsn="123456782"), Level.MIDDEN
+    )
+    assert acting.representative and not acting.sso
+    own = accounts.sign_on_resident(seeded, digid(), Level.MIDDEN)
+    assert own.id == acting.id and own.sso and own.representative is None
+    assert history(seeded, own.id) == [ChangeKind.CREATED, ChangeKind.LINKED]
+    assert person.id == own.person_id

@@ -142,12 +142,16 @@ def test_digid_needs_all_three_settings_and_sensible_others(tmp_path: Path) -> N
             digid_issuer="http://digid.gemeente.example",
             digid_bsn_claim=" ",
             digid_scopes="bsn",
+            digid_mandate_scopes="acting-nin",
+            digid_acting_claim="",
             **complete,
         ).validated()
     assert {p.setting for p in caught.value.problems} == {
         "DATAMEENT_DIGID_ISSUER",
         "DATAMEENT_DIGID_BSN_CLAIM",
         "DATAMEENT_DIGID_SCOPES",
+        "DATAMEENT_DIGID_MANDATE_SCOPES",
+        "DATAMEENT_DIGID_ACTING_CLAIM",
     }
     config = settings(
         tmp_path,
@@ -162,6 +166,12 @@ def test_digid_needs_all_three_settings_and_sensible_others(tmp_path: Path) -> N
         "acr",
         Level.SUBSTANTIEEL,
     )
+    assert config.digid().mandate_scopes is None  # type: ignore[union-attr]
+    mandates = settings(
+        tmp_path, digid_issuer=BROKER, digid_mandate_scopes=" openid acting-nin ", **complete
+    ).validated()
+    assert mandates.digid().mandate_scopes == "openid acting-nin"  # type: ignore[union-attr]
+    assert mandates.digid().acting_claim == "acting_nin"  # type: ignore[union-attr]
     assert settings(tmp_path).digid_minimum_level is Level.MIDDEN
 
 

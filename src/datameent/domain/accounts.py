@@ -10,7 +10,7 @@ from enum import StrEnum
 from uuid import UUID
 
 from datameent.domain.text import Text
-from datameent.errors import InvalidInput, NotFound, Problem, SignOnRefused
+from datameent.errors import AccessDenied, InvalidInput, NotFound, Problem, SignOnRefused
 
 
 class Role(StrEnum):
@@ -82,6 +82,10 @@ class User:
     sso: bool = False
     """Logs in through the municipality's identity provider (single sign-on), and has no
     password here."""
+    representative: str | None = None
+    """For a resident's session opened with DigiD Machtigen: someone the resident authorised
+    acts for them (a keyed pseudonym of that person's BSN, the same for each of their logins);
+    None: the account's holder."""
 
     def has(self, role: Role) -> bool:
         return self.active and role in self.roles
@@ -92,6 +96,13 @@ class User:
         if self.person_id is None:
             raise NotFound()
         return self.person_id
+
+
+def refuse_representative(user: User) -> None:
+    """Someone acting for a resident (DigiD Machtigen) may do in the resident's file what the
+    resident may, but not manage the resident's way in: their password, their sessions."""
+    if user.representative is not None:
+        raise AccessDenied(("a representative does not manage the account holder's login",))
 
 
 def check_new_account(

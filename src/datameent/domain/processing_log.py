@@ -58,7 +58,7 @@ class Entry:
     the index below which an erasure for retention left only digests."""
 
     def audit(self) -> dict[str, Any]:
-        return {
+        audit = {
             "user_id": str(self.actor.id),
             "roles": sorted(self.actor.roles),
             "team": self.actor.team,
@@ -68,6 +68,9 @@ class Entry:
             "purpose": self.purpose,
             "grants": [str(g) for g in self.grants],
         }
+        if self.actor.representative is not None:  # DigiD Machtigen: who acted for them
+            audit["representative"] = self.actor.representative
+        return audit
 
     def record(self, subject_pseudonym: str | None, audit_digest: str) -> dict[str, Any]:
         """The log record in the standard's own field names."""

@@ -27,6 +27,7 @@ from datameent.domain.accounts import (
     check_sign_on,
     is_administered,
     matches,
+    refuse_representative,
     tidy,
 )
 from datameent.domain.digid import (
@@ -130,7 +131,9 @@ def open_session(store: Store, user: User, kind: str, lifetime: timedelta) -> st
     token = secrets.token_urlsafe(32)
     now = utcnow()
     with store.unit_of_work() as uow:
-        uow.accounts.add_session(_token_hash(token), user.id, kind, now, now + lifetime)
+        uow.accounts.add_session(
+            _token_hash(token), user.id, kind, now, now + lifetime, user.representative
+        )
         uow.commit()
     return token
 
@@ -153,7 +156,9 @@ def other_sessions(store: Store, user: User, token: str | None) -> int:
 
 def end_other_sessions(store: Store, user: User, token: str | None) -> int:
     """Log `user` out everywhere but here (the session of `token`): a phone that was lost, a
-    library computer left logged in. Returns how many sessions ended."""
+    library computer left logged in. Returns how many sessions ended. Not for someone acting
+    for a resident: those sessions are the resident's."""
+    refuse_representative(user)
     with store.unit_of_work() as uow:
         ended = uow.accounts.revoke_sessions_of(
             user.id, utcnow(), but=_token_hash(token) if token else None
@@ -186,8 +191,17 @@ def sign_on_resident(store: Store, login: DigidLogin, minimum: Level) -> User:
     login, and bound to DigiD from then on (a password they had goes: DigiD is the stronger
     door to the same file). The login is logged in the resident's own processing log, so that
     they see when somebody logged in as them. `SignOnRefused`, saying why and what to do: a
-    level below `minimum` (before anything is looked up), no file, a stopped account."""
+    level below `minimum` (before anything is looked up), no file, a stopped account.
+
+    With DigiD Machtigen (`login.acting_bsn`), someone the resident authorised logs in for
+    them: the account is theirs as above, but the user returned acts as that representative
+    (`User.representative`, a keyed pseudonym of their BSN), so that this login and everything
+    done in the session are logged as the representative's; the resident's own way of logging
+    in (a password) is left as it is."""
     check_level(login.level, minimum)
+    representative = (
+        store.keys.lookup_key(f"digid-machtigen:{login.acting_bsn}") if login.acting_bsn else None
+    )
     with store.unit_of_work() as uow:
         person_id = uow.persons.id_by_bsn(login.bsn)
         if person_id is None:
@@ -197,22 +211,27 @@ def sign_on_resident(store: Store, login: DigidLogin, minimum: Level) -> User:
         subject = f"person:{person_id}"
         if user is None:
             user = resident_account(person_id, uow.persons.client_number(person_id))
+            if representative is not None:  # bound at the resident's own first DigiD login
+                user = replace(user, sso=False)
             if uow.accounts.by_username(user.username) is not None:  # taken by hand: unlikely
                 user = replace(user, username=f"{user.username}-{secrets.token_hex(3)}")
             uow.accounts.add(user, None, now)
             uow.accounts.add_change(user, ChangeKind.CREATED, now, user.id)
-        linked = replace(user, sso=True, must_change_password=False)  # no password to change
+        if representative is not None:
+            acting = replace(user, representative=representative, must_change_password=False)
+        else:
+            acting = replace(user, sso=True, must_change_password=False)  # no password to change
         try:
-            permit = uow.authorize(AccessRequest(linked, Action.LOG_IN, person_id))
+            permit = uow.authorize(AccessRequest(acting, Action.LOG_IN, person_id))
         except AccessDenied:  # a stopped account: the attempt is in their log
             raise SignOnRefused(ACCOUNT_STOPPED) from None
         uow.log.touch(permit, person_id, {"bsn"})  # it found the file
-        if not user.sso:
-            uow.accounts.add_change(linked, ChangeKind.LINKED, now, user.id)
-        uow.accounts.link_sign_on(user.id, login.issuer, subject)
-        user = linked
+        if representative is None:
+            if not user.sso:
+                uow.accounts.add_change(acting, ChangeKind.LINKED, now, user.id)
+            uow.accounts.link_sign_on(user.id, login.issuer, subject)
         uow.commit()
-    return user
+    return acting
 
 
 def unlink_sign_on(store: Store, actor: User | None, user_id: UUID) -> int:
@@ -260,7 +279,9 @@ def change_password(
 ) -> int:
     """`user` chooses a new password, giving their current one (checked and throttled as a
     login is). Every other session and API token of theirs ends: whoever had learned the old
-    password is out; `session` (the token they use now) goes on. Returns how many ended."""
+    password is out; `session` (the token they use now) goes on. Returns how many ended.
+    Not for someone acting for a resident (DigiD Machtigen): the password is the resident's."""
+    refuse_representative(user)
     check_new_password(user.username, new, repeated)
     if new == current:
         raise InvalidInput(Problem("new_password", _SAME_PASSWORD))

@@ -123,6 +123,8 @@ class LogLine:
     record: str | None
     """The record exactly as hashed into the log (None once erased for retention), so that
     whoever sees the line can check it against a signed checkpoint themselves."""
+    by_representative: bool = False
+    """Done by someone the resident authorised with DigiD Machtigen, on their behalf."""
 
 
 def processing_log_of(store: Store, actor: User, person_id: UUID) -> list[LogLine]:
@@ -151,6 +153,7 @@ def processing_log_of(store: Store, actor: User, person_id: UUID) -> list[LogLin
                 attribute_keys=audit.get("attribute_keys", []),
                 trace_id=row.trace_id,
                 record=row.payload,
+                by_representative="representative" in audit,
             )
         )
     return lines

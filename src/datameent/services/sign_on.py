@@ -137,15 +137,18 @@ class Provider:
     def close(self) -> None:
         self._http.close()
 
-    def authorization_url(self, redirect_uri: str, attempt: Attempt) -> str:
-        """Where to send the browser to log in at the provider."""
+    def authorization_url(
+        self, redirect_uri: str, attempt: Attempt, *, scopes: str | None = None
+    ) -> str:
+        """Where to send the browser to log in at the provider (asking for `scopes`, by
+        default the configured ones)."""
         endpoint = self._endpoint("authorization_endpoint")
         query = urlencode(
             {
                 "response_type": "code",
                 "client_id": self.config.client_id,
                 "redirect_uri": redirect_uri,
-                "scope": self.config.scopes,
+                "scope": scopes or self.config.scopes,
                 "state": attempt.state,
                 "nonce": attempt.nonce,
                 "code_challenge": attempt.challenge,
@@ -312,16 +315,23 @@ class DigidConfig:
     bsn_claim: str = "bsn"
     level_claim: str = "acr"
     minimum: Level = Level.MIDDEN
+    acting_claim: str = "acting_nin"
+    """DigiD Machtigen: the claim with the BSN of whoever logs in for the resident (whose BSN
+    is then in `bsn_claim`)."""
+    mandate_scopes: str | None = None
+    """The scopes that ask the broker for a DigiD Machtigen login; None: not offered."""
 
 
 @dataclass(frozen=True)
 class DigidLogin:
     """A resident DigiD vouched for: their BSN (never in a log or a message: not in `repr`
-    either) and the level they logged in with, if the broker said."""
+    either) and the level they logged in with, if the broker said. With DigiD Machtigen,
+    `acting_bsn` is the BSN of the person the resident authorised, who logs in for them."""
 
     issuer: str
     bsn: str = field(repr=False)
     level: Level | None
+    acting_bsn: str | None = field(default=None, repr=False)
 
 
 class Digid:
@@ -335,17 +345,33 @@ class Digid:
     def close(self) -> None:
         self.provider.close()
 
+    def authorization_url(
+        self, redirect_uri: str, attempt: Attempt, *, on_behalf: bool = False
+    ) -> str:
+        """Where to send the browser to log in with DigiD; `on_behalf`: with DigiD Machtigen,
+        for someone who authorised the one logging in (if the municipality offers it)."""
+        scopes = self.config.mandate_scopes if on_behalf else None
+        return self.provider.authorization_url(redirect_uri, attempt, scopes=scopes)
+
     def login(self, code: str, redirect_uri: str, attempt: Attempt) -> DigidLogin:
+        """The resident the broker vouched for. A token that names someone acting for them
+        makes a login on their behalf, whichever button was used: never one as themselves."""
         claims = self.provider.claims(code, redirect_uri, attempt)
         bsn = bsn_of_claim(claims.get(self.config.bsn_claim))
         if bsn is None:
             raise SignOnFailed("the ID token holds no valid BSN")
+        acting = claims.get(self.config.acting_claim)
+        acting_bsn = bsn_of_claim(acting) if acting not in (None, "") else None
+        if acting not in (None, "") and acting_bsn is None:
+            raise SignOnFailed("the ID token's acting BSN is not valid")
         level = parse_level(claims.get(self.config.level_claim))
         if level is None:  # for the operator: the broker's mapping, not the resident, is amiss
             log.warning(
                 "the broker's ID token states no DigiD level in %r", self.config.level_claim
             )
-        return DigidLogin(self.config.provider.issuer, bsn, level)
+        if acting_bsn == bsn:  # the resident themselves
+            acting_bsn = None
+        return DigidLogin(self.config.provider.issuer, bsn, level, acting_bsn)
 
 
 def _pick(keys: jwt.PyJWKSet, key_id: object) -> jwt.PyJWK | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -28,7 +29,7 @@ _USERS_WITH_ROLES = driver.Select(
     .where(users.c.id.in_(bindparam("ids", expanding=True)))
 )
 _SESSION_USER = driver.Select(
-    select(users, user_roles.c.role)
+    select(users, user_roles.c.role, auth_sessions.c.representative)
     .join(auth_sessions, auth_sessions.c.user_id == users.c.id)
     .outerjoin(user_roles, user_roles.c.user_id == users.c.id)
     .where(
@@ -226,7 +227,13 @@ class AccountRepository:
     # Sessions -----------------------------------------------------------------------------
 
     def add_session(
-        self, token_hash: str, user_id: UUID, kind: str, at: datetime, expires_at: datetime
+        self,
+        token_hash: str,
+        user_id: UUID,
+        kind: str,
+        at: datetime,
+        expires_at: datetime,
+        representative: str | None = None,
     ) -> None:
         self._db.execute(
             auth_sessions.insert().values(
@@ -235,6 +242,7 @@ class AccountRepository:
                 kind=kind,
                 created_at=at,
                 expires_at=expires_at,
+                representative=representative,
             )
         )
 
@@ -244,7 +252,12 @@ class AccountRepository:
         if not rows:
             return None
         roles = frozenset(Role(r.role) for r in rows if r.role)
-        return _user(rows[0], roles)
+        user = _user(rows[0], roles)
+        if rows[0].representative is None:
+            return user
+        # Someone the resident authorised: they act for the resident, and a password the
+        # resident must replace is not theirs to replace.
+        return replace(user, representative=rows[0].representative, must_change_password=False)
 
     def revoke_sessions_of(self, user_id: UUID, at: datetime, *, but: str | None = None) -> int:
         """End every live session and API token of the user now, except the one whose token

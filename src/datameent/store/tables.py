@@ -114,6 +114,13 @@ auth_sessions = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime, nullable=False),
     Column("revoked_at", UTCDateTime, nullable=True),
+    Column(
+        "representative",
+        String(64),
+        nullable=True,
+        comment="DigiD Machtigen: a keyed pseudonym of whoever acts for the account's holder; "
+        "NULL: the holder",
+    ),
 )
 
 account_changes = Table(

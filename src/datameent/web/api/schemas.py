@@ -164,6 +164,11 @@ class ActorOut(Schema):
     name: str | None
     roles: list[str]
     team: str | None
+    representative: bool = Field(
+        False,
+        description="Done by someone the resident authorised with DigiD Machtigen, on their "
+        "behalf (who they are is not shown).",
+    )
 
 
 class LogLineOut(Schema):
@@ -198,7 +203,12 @@ class LogLineOut(Schema):
             processing_activity_id=line.activity_uri,
             purpose=LocalText(nl=activity.name.nl, en=activity.name.en) if activity else None,
             legal_basis=activity.legal_basis if activity else None,
-            who=ActorOut(name=line.actor_name, roles=line.actor_roles, team=line.actor_team),
+            who=ActorOut(
+                name=line.actor_name,
+                roles=line.actor_roles,
+                team=line.actor_team,
+                representative=line.by_representative,
+            ),
             attributes=line.attribute_keys,
             attribute_labels=labels,
             trace_id=line.trace_id,

@@ -12,6 +12,7 @@ from datameent.domain import catalogue
 from datameent.domain.accounts import ROLE_LABELS, Role
 from datameent.domain.processing import ProcessingActivity
 from datameent.domain.processing_log import describe
+from datameent.domain.text import Text
 from datameent.errors import NotFound
 from datameent.services import ledger, registers
 from datameent.services.ledger import LogLine
@@ -21,6 +22,9 @@ from datameent.web.routing import OnTheLoop
 from datameent.web.templating import locale_of, render
 
 router = APIRouter(route_class=OnTheLoop)
+
+
+REPRESENTATIVE = Text("Uw gemachtigde (DigiD Machtigen)", "Your representative (DigiD Machtigen)")
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,8 @@ class ShownLine:
 
 def _who(line: LogLine, locale: str) -> str:
     roles = [Role(r) for r in line.actor_roles if r in Role.__members__.values()]
+    if Role.RESIDENT in roles and line.by_representative:
+        return REPRESENTATIVE.in_(locale)
     if Role.RESIDENT in roles:
         return "U zelf" if locale == "nl" else "You"
     if Role.SYSTEM in roles:

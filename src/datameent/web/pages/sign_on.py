@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hmac
 import logging
 import secrets
@@ -90,7 +91,7 @@ RESIDENTS = Door(
 def start_sign_on(
     request: Request, settings: SettingsDep, user: OptionalPageUser, next: str = "/"
 ) -> Response:
-    return _start(request, EMPLOYEES, _provider(request), settings, user, next)
+    return _start(request, EMPLOYEES, _provider(request).authorization_url, settings, user, next)
 
 
 @router.get(f"{EMPLOYEES.path}/terug", name=EMPLOYEES.finish_route)
@@ -112,9 +113,19 @@ def finish_sign_on(
 
 @router.get(RESIDENTS.path)
 def start_digid(
-    request: Request, settings: SettingsDep, user: OptionalPageUser, next: str = "/"
+    request: Request,
+    settings: SettingsDep,
+    user: OptionalPageUser,
+    next: str = "/",
+    namens: bool = False,
 ) -> Response:
-    return _start(request, RESIDENTS, _digid(request).provider, settings, user, next)
+    """`namens`: log in for someone else who authorised you (DigiD Machtigen), where the
+    municipality offers it."""
+    digid = _digid(request)
+    if namens and digid.config.mandate_scopes is None:
+        raise NotFound()
+    authorize = functools.partial(digid.authorization_url, on_behalf=namens)
+    return _start(request, RESIDENTS, authorize, settings, user, next)
 
 
 @router.get(f"{RESIDENTS.path}/terug", name=RESIDENTS.finish_route)
@@ -139,7 +150,7 @@ def logout_url(request: Request, user: User | None, settings: Settings) -> str |
     """Where to log out at the provider `user` logged in through, if any (the DigiD broker for
     a resident, the municipality's provider for an employee), to come back to the login page:
     on a shared computer, their session there must end too."""
-    if user is None or not user.sso:
+    if user is None or not (user.sso or user.representative):
         return None
     digid: Digid | None = request.app.state.digid
     provider: Provider | None = request.app.state.sign_on
@@ -166,7 +177,7 @@ def _return_url(request: Request, door: Door, settings: Settings) -> str:
 def _start(
     request: Request,
     door: Door,
-    provider: Provider,
+    authorize: Callable[[str, Attempt], str],
     settings: Settings,
     user: User | None,
     next: str,
@@ -176,7 +187,7 @@ def _start(
     seed = secrets.token_urlsafe(32)
     attempt = Attempt.of(settings.secret_key_bytes(), seed)
     try:
-        url = provider.authorization_url(_return_url(request, door, settings), attempt)
+        url = authorize(_return_url(request, door, settings), attempt)
     except SignOnFailed as error:
         return _failed(request, door, error, next)
     response = RedirectResponse(url, 303)
