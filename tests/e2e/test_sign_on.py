@@ -4,12 +4,16 @@ provider on another (`tests/oidc_provider.py`), the browser's part played by htt
 from __future__ import annotations
 
 import logging
+import secrets
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import jwt
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
 from pydantic import SecretStr
 
 from datameent.services import accounts
@@ -346,3 +350,65 @@ def test_someone_with_a_password_logs_out_here_only(
     token = csrf_token(browser_like.get("/clienten").text)
     out = browser_like.post("/uitloggen", data={"csrf_token": token}, follow_redirects=False)
     assert out.headers["location"] == "/inloggen?uitgelogd=1"
+
+
+def logout_token(provider: TestProvider, **changes: object) -> str:
+    """A back-channel logout token as the provider signs one, with `changes` (None: left out)."""
+    now = int(time.time())
+    claims: dict[str, object] = {
+        "iss": provider.issuer,
+        "aud": CLIENT_ID,
+        "iat": now,
+        "jti": secrets.token_hex(8),
+        "sub": "sub-klantmanager1",
+        "sid": "a-session-there",
+        "events": {"http://schemas.openid.net/event/backchannel-logout": {}},
+    }
+    claims |= changes
+    key = claims.pop("key", provider.key)
+    body = {k: v for k, v in claims.items() if v is not None}
+    return jwt.encode(body, key, algorithm="RS256", headers={"kid": provider.kid})
+
+
+def test_the_provider_logs_an_employee_out_here_from_its_side(
+    sso: LiveServer, provider: TestProvider, browser_like: httpx.Client
+) -> None:
+    provider.log_in_as("klantmanager1")
+    sign_on(browser_like)
+    assert browser_like.get("/clienten").url.path == "/clienten"
+    other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    # What does not hold is refused with 400 and ends nothing.
+    for changes in (
+        {"events": None},
+        {"events": {"http://schemas.openid.net/event/other": {}}},
+        {"nonce": "n"},  # an ID token must not pass for a logout token
+        {"aud": "another-application"},
+        {"iss": "https://elsewhere.example"},
+        {"iat": int(time.time()) - 3600},
+        {"sub": None},  # this server keeps no provider sessions: a sid alone names no one
+        {"jti": None},
+        {"key": other},
+    ):
+        with httpx.Client(base_url=sso.url, timeout=30) as provider_side:
+            refused = provider_side.post(
+                "/inloggen/gemeente/uitloggen",
+                data={"logout_token": logout_token(provider, **changes)},
+            )
+        assert refused.status_code == 400, changes
+        assert refused.json() == {"error": "invalid_request"}
+        assert refused.headers["cache-control"] == "no-store"
+    assert httpx.post(f"{sso.url}/inloggen/gemeente/uitloggen").status_code == 400
+    assert browser_like.get("/clienten").url.path == "/clienten"
+    assert sessions_of(sso, "klantmanager1") == 1
+
+    # A token that holds ends every session of the account bound to that subject, without a
+    # CSRF token (the provider's server posts it, not a browser).
+    ended = httpx.post(
+        f"{sso.url}/inloggen/gemeente/uitloggen", data={"logout_token": logout_token(provider)}
+    )
+    assert ended.status_code == 200 and ended.headers["cache-control"] == "no-store"
+    assert browser_like.get("/clienten").url.path == "/inloggen"
+    # Someone unknown here: nothing to end, and that is no error.
+    unknown = logout_token(provider, sub="sub-nobody")
+    answer = httpx.post(f"{sso.url}/inloggen/gemeente/uitloggen", data={"logout_token": unknown})
+    assert answer.status_code == 200

@@ -57,7 +57,7 @@ from datameent.services.passwords import (
     temporary_password,
     verify_password,
 )
-from datameent.services.sign_on import DigidLogin, Identity
+from datameent.services.sign_on import DigidLogin, Identity, LogoutNotice
 from datameent.store.accounts import AccountRepository
 from datameent.store.uow import Store, UnitOfWork
 
@@ -251,6 +251,18 @@ def unlink_sign_on(store: Store, actor: User | None, user_id: UUID) -> int:
             uow.accounts.unlink_sign_on(user_id)
             ended = uow.accounts.revoke_sessions_of(user_id, now)
             uow.accounts.add_change(replace(user, sso=False), ChangeKind.UNLINKED, now, _id(actor))
+        uow.commit()
+    return ended
+
+
+def end_sessions_at_provider(store: Store, notice: LogoutNotice) -> int:
+    """The municipality's identity provider says that someone logged out there, or that their
+    account there ended (back-channel logout): every session and API token of the account bound
+    to them ends now, not when it would expire. Returns how many; 0 for someone unknown."""
+    now = utcnow()
+    with store.unit_of_work() as uow:
+        user = uow.accounts.by_sign_on(notice.issuer, notice.subject)
+        ended = uow.accounts.revoke_sessions_of(user.id, now) if user is not None else 0
         uow.commit()
     return ended
 

@@ -51,6 +51,10 @@ provider rotated its keys; not every forged token makes us ask)."""
 LEEWAY_SECONDS = 60
 """Clock difference allowed between the provider and us."""
 TIMEOUT_SECONDS = 10
+LOGOUT_TOKEN_SECONDS = 600
+"""A back-channel logout token issued longer ago than this is refused (Back-Channel Logout
+1.0, 2.6 point 10 allows it): a logout notice is sent the moment someone logs out there."""
+BACKCHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 
 
 def is_local_url(url: str) -> bool:
@@ -85,6 +89,15 @@ class Identity:
     issuer: str
     subject: str
     username: str | None
+
+
+@dataclass(frozen=True)
+class LogoutNotice:
+    """The provider says that someone logged out there, or that their account there ended
+    (OpenID Connect Back-Channel Logout 1.0): whom, by its identifier for them."""
+
+    issuer: str
+    subject: str
 
 
 @dataclass(frozen=True)
@@ -221,14 +234,47 @@ class Provider:
             raise SignOnFailed("no ID token in the token endpoint's answer")
         return token
 
+    def logout_notice(self, token: str) -> LogoutNotice:
+        """Check a logout token the provider posted to us (Back-Channel Logout 1.0, 2.6): signed
+        by the provider's key, issued by it to us, lately, a logout event, naming the account's
+        subject, and no nonce (so that an ID token cannot pass for one). `SignOnFailed` else."""
+        if not token or len(token) > 16_384:
+            raise SignOnFailed("no logout token")
+        claims = self._decode(token, ["iss", "aud", "iat", "jti"], "logout token")
+        events = claims.get("events")
+        if not isinstance(events, dict) or not isinstance(events.get(BACKCHANNEL_EVENT), dict):
+            raise SignOnFailed("the logout token holds no back-channel logout event")
+        if "nonce" in claims:
+            raise SignOnFailed("the logout token holds a nonce")
+        issued = claims["iat"]
+        if not isinstance(issued, int | float) or issued < self._clock() - LOGOUT_TOKEN_SECONDS:
+            raise SignOnFailed("the logout token is too old")
+        subject = claims.get("sub")
+        if not isinstance(subject, str) or not 0 < len(subject) <= 255:
+            raise SignOnFailed("the logout token names no subject")
+        return LogoutNotice(self.config.issuer, subject)
+
     def _check(self, token: str, attempt: Attempt) -> dict[str, Any]:
+        claims = self._decode(token, ["iss", "sub", "aud", "exp", "iat"], "ID token")
+        nonce = claims.get("nonce")
+        if not isinstance(nonce, str) or not hmac.compare_digest(nonce, attempt.nonce):
+            raise SignOnFailed("the ID token's nonce is not this attempt's")
+        subject = claims["sub"]
+        if not isinstance(subject, str) or not 0 < len(subject) <= 255:
+            raise SignOnFailed("the ID token's subject is not usable")
+        return claims
+
+    def _decode(self, token: str, required: list[str], kind: str) -> dict[str, Any]:
+        """The claims of a token the provider signed for us: its signature (the provider's
+        published key, an asymmetric algorithm), issuer, audience (and `azp` when there are
+        several) and times checked."""
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:
-            raise SignOnFailed("the ID token is not a JWT") from None
+            raise SignOnFailed(f"the {kind} is not a JWT") from None
         algorithm = header.get("alg")
         if algorithm not in ALGORITHMS:
-            raise SignOnFailed(f"the ID token's algorithm is not accepted ({log_code(algorithm)})")
+            raise SignOnFailed(f"the {kind}'s algorithm is not accepted ({log_code(algorithm)})")
         key = self._key(header.get("kid"))
         try:
             claims: dict[str, Any] = jwt.decode(
@@ -238,20 +284,14 @@ class Provider:
                 audience=self.config.client_id,
                 issuer=self.config.issuer,
                 leeway=LEEWAY_SECONDS,
-                options={"require": ["iss", "sub", "aud", "exp", "iat"]},
+                options={"require": required},
             )
         except jwt.PyJWTError as error:
-            raise SignOnFailed(f"the ID token does not hold ({type(error).__name__})") from None
+            raise SignOnFailed(f"the {kind} does not hold ({type(error).__name__})") from None
         audience = claims["aud"]
         if isinstance(audience, list) and len(audience) > 1:  # Core 3.1.3.7, points 4 and 5
             if claims.get("azp") != self.config.client_id:
-                raise SignOnFailed("the ID token was issued to another party (azp)")
-        nonce = claims.get("nonce")
-        if not isinstance(nonce, str) or not hmac.compare_digest(nonce, attempt.nonce):
-            raise SignOnFailed("the ID token's nonce is not this attempt's")
-        subject = claims["sub"]
-        if not isinstance(subject, str) or not 0 < len(subject) <= 255:
-            raise SignOnFailed("the ID token's subject is not usable")
+                raise SignOnFailed(f"the {kind} was issued to another party (azp)")
         return claims
 
     # The provider's published configuration and keys ----------------------------------------

@@ -25,6 +25,7 @@ from datameent.web import api, pages, problems
 from datameent.web.deps import limit_calls, run
 from datameent.web.i18n import load_translations
 from datameent.web.middleware import WebMiddleware
+from datameent.web.pages import sign_on as sign_on_pages
 from datameent.web.templating import STATIC, make_environment
 
 CHECKPOINT_INTERVAL = 1.0
@@ -137,4 +138,5 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(sign_on_pages.backchannel)
     return app

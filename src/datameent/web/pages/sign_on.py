@@ -20,10 +20,11 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Annotated
 from urllib.parse import urlsplit, urlunsplit
 
-from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from datameent.domain.accounts import User
 from datameent.domain.text import Text
@@ -37,11 +38,15 @@ from datameent.web.deps import SESSION_COOKIE, OptionalPageUser, SettingsDep, St
 from datameent.web.templating import render
 
 router = APIRouter()
+backchannel = APIRouter(include_in_schema=False)
+"""Routes the provider itself calls, server to server: no browser, so no CSRF token."""
 log = logging.getLogger("datameent.sign_on")
 
 ATTEMPT_COOKIE = "dm_sign_on"
 ATTEMPT_MINUTES = 10
 """How long someone may take at the provider before the attempt expires."""
+
+_NO_STORE = {"Cache-Control": "no-store"}
 
 Finish = Callable[[Store, str, str, Attempt], User]
 """Exchange the provider's code and find the account (store, code, return address, attempt)."""
@@ -109,6 +114,24 @@ def finish_sign_on(
         return accounts.sign_on(store, provider.identity(code, back, attempt))
 
     return _finish(request, EMPLOYEES, store, settings, employee, code, state, error)
+
+
+@backchannel.post(f"{EMPLOYEES.path}/uitloggen")
+def backchannel_logout(
+    request: Request, store: StoreDep, logout_token: Annotated[str, Form()] = ""
+) -> Response:
+    """OpenID Connect Back-Channel Logout 1.0: the municipality's provider tells us that an
+    employee logged out there, or that their account there was ended (someone who left). Every
+    session and API token of theirs here ends at once. 400 for a token that does not hold."""
+    provider = _provider(request)
+    try:
+        notice = provider.logout_notice(logout_token)
+    except SignOnFailed as error:
+        log.info("a back-channel logout was refused: %s", error.reason)
+        return JSONResponse({"error": "invalid_request"}, 400, headers=_NO_STORE)
+    ended = accounts.end_sessions_at_provider(store, notice)
+    log.info("the provider's back-channel logout ended %d sessions", ended)
+    return Response(status_code=200, headers=_NO_STORE)
 
 
 @router.get(RESIDENTS.path)
