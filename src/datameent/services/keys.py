@@ -20,12 +20,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from datameent.domain.accounts import User
 from datameent.domain.policy import AccessRequest, Action
 from datameent.domain.text import Text
 from datameent.errors import KEYS_NOT_HELD, KeysNotHeld
 from datameent.services.accounts import system_account
 from datameent.services.clock import utcnow
-from datameent.store.crypto import LEGACY, DecryptionFailed, UnknownMasterKey
+from datameent.store.crypto import DecryptionFailed, UnknownMasterKey
 from datameent.store.keys import Rotation
 from datameent.store.uow import Store
 
@@ -59,13 +60,6 @@ class KeyStatus:
         """Data keys not yet wrapped under the current master key."""
         return sum(n for version, n in self.wrapped.items() if version != self.version)
 
-    @property
-    def unknown(self) -> int:
-        """Data keys under a master key that is neither the current nor the previous one (nor
-        perhaps one of them, from before rotation existed): these do not open."""
-        held = {self.version, self.previous_version, LEGACY}
-        return sum(n for version, n in self.wrapped.items() if version not in held)
-
 
 @dataclass(frozen=True)
 class RotationReport:
@@ -74,7 +68,7 @@ class RotationReport:
     version: int
 
 
-def key_account(store: Store):  # type: ignore[no-untyped-def]
+def key_account(store: Store) -> User:
     return system_account(store, KEY_ACCOUNT, "Sleutelbeheer")
 
 
@@ -132,7 +126,7 @@ def rotate_master_key(
         rotation = uow.keys.start_rotation(permit, keys.version, now)
         uow.keys.keep_identifiers(permit, keys.stored_identifiers(), now)
         uow.commit()
-    done = 0
+    done = total_rewrapped = 0
     while True:
         with store.unit_of_work() as uow:
             permit = uow.authorize(AccessRequest(actor, Action.ROTATE_KEYS))
@@ -151,6 +145,7 @@ def rotate_master_key(
             uow.keys.count_rewrapped(permit, rotation, rewrapped)
             uow.commit()
         done += len(found)
+        total_rewrapped += rewrapped
         if progress is not None:
             progress(min(done, total), total)
-    return RotationReport(done, keys.version)
+    return RotationReport(total_rewrapped, keys.version)
