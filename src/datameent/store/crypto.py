@@ -105,9 +105,9 @@ class _Wrapper:
 class Identifiers:
     """The keys behind what is stored or logged to find things by: the BSN's blind index, the
     keyed lookups (usernames of failed logins, DigiD Machtigen representatives), the log's
-    subject pseudonyms. They stay the same
-    when the master key is rotated; were they derived from the current master key, a rotation
-    would lose every person's BSN and every resident's processing log."""
+    subject pseudonyms. They stay the same when the master key is rotated; were they derived
+    from the current master key, a rotation would lose every person's BSN and every resident's
+    processing log."""
 
     index: bytes
     lookup: bytes
