@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -15,6 +15,7 @@ from datameent.domain.accounts import AccountChange, ChangeKind, User, is_admini
 from datameent.domain.policy import AccessRequest, Action, Permit
 from datameent.services.clock import utcnow
 from datameent.services.ledger import VerifyReport, verify_log
+from datameent.store.keys import Rotation
 from datameent.store.ledger import StoredCheckpoint
 from datameent.store.uow import Store, UnitOfWork
 
@@ -60,6 +61,9 @@ class Attention:
     account_changes: list[AccountEvent]
     log_size: int
     checkpoint: StoredCheckpoint | None
+    rotations: list[Rotation] = field(default_factory=list)
+    """Every rotation of the master key, oldest first: one that did not finish needs the
+    operator; none at all may be against the municipality's key policy."""
 
 
 def attention(store: Store, actor: User, days: int = 7) -> Attention:
@@ -77,6 +81,7 @@ def attention(store: Store, actor: User, days: int = 7) -> Attention:
         )
         numbers = _client_numbers(store, uow, permit, {r.subject for r in [*denied, *outside]})
         size, checkpoint = uow.ledger.size(), uow.ledger.latest_checkpoint()
+        rotations = uow.keys.rotations()
         uow.commit()
     return Attention(
         since=since,
@@ -86,6 +91,7 @@ def attention(store: Store, actor: User, days: int = 7) -> Attention:
         account_changes=_account_events(changes, users),
         log_size=size,
         checkpoint=checkpoint,
+        rotations=rotations,
     )
 
 
