@@ -23,6 +23,7 @@ from datameent.errors import (
     DataErased,
     DatameentError,
     InvalidInput,
+    KeysNotHeld,
     LoginFailed,
     NotAuthenticated,
     NotFound,
@@ -119,6 +120,11 @@ def _field_errors(error: InvalidInput) -> list[dict[str, str]]:
 
 async def on_datameent_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, DatameentError)
+    if isinstance(error, KeysNotHeld):  # the server's settings, not the user's doing
+        log.error("%s: %s", error.title.en, error.detail.en if error.detail else "")
+        if is_api(request):
+            return problem(request, 503, INTERNAL)
+        return _page(request, 503, INTERNAL, None, {})
     status = status_of(error)
     title = NotFound.title if status == 404 else type(error).title
     if is_api(request):
