@@ -813,11 +813,16 @@ def serve(
         if not is_up_to_date(store.engine):
             errors.print("The database schema is not up to date: run `datameent db upgrade` first.")
             raise typer.Exit(1)
-        key_status(store)
+        keys = key_status(store)
     except DatameentError as error:
         _fail(error)
     finally:
         store.dispose()
+    if keys.previous_version is not None and not keys.left:
+        errors.print(
+            "Nothing is wrapped under the previous master key any more: remove "
+            "DATAMEENT_PREVIOUS_MASTER_KEY from the settings and destroy that key."
+        )
     _run_server(settings, settings.workers)
 
 

@@ -558,6 +558,12 @@ def test_the_operator_rotates_the_master_key(tmp_path: Path) -> None:
     port = free_port()
     with server(["serve", "--port", str(port)], alone, port):
         assert httpx.get(f"http://127.0.0.1:{port}/inloggen").status_code == 200
+    # With the previous key still set, the server starts and reminds the operator to remove it.
+    port = free_port()
+    with server(["serve", "--port", str(port)], rotating, port) as process:
+        assert httpx.get(f"http://127.0.0.1:{port}/inloggen").status_code == 200
+    assert process.stdout is not None
+    assert "remove DATAMEENT_PREVIOUS_MASTER_KEY" in process.stdout.read()
 
 
 def test_the_log_verifies_across_a_change_of_its_signing_key(tmp_path: Path) -> None:
