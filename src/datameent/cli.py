@@ -818,11 +818,8 @@ def serve(
         _fail(error)
     finally:
         store.dispose()
-    if keys.previous_version is not None and not keys.left:
-        errors.print(
-            "Nothing is wrapped under the previous master key any more: remove "
-            "DATAMEENT_PREVIOUS_MASTER_KEY from the settings and destroy that key."
-        )
+    if keys.previous_unused:
+        errors.print(_PREVIOUS_UNUSED)
     _run_server(settings, settings.workers)
 
 
@@ -1123,6 +1120,12 @@ def ledger_erase_expired(
         )
 
 
+_PREVIOUS_UNUSED = (
+    "Nothing is wrapped under the previous master key any more: remove "
+    "DATAMEENT_PREVIOUS_MASTER_KEY from the settings, restart, and destroy that key."
+)
+
+
 @keys_app.command("status")
 def keys_status(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
     """Which master keys wrap the persons' data keys, and the rotations so far."""
@@ -1142,11 +1145,8 @@ def keys_status(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> N
     )
     if status.left:
         console.print(f"{status.left} are not yet: run `datameent keys rotate`.")
-    elif status.previous_version is not None:
-        console.print(
-            "Nothing is left under the previous master key: remove "
-            "DATAMEENT_PREVIOUS_MASTER_KEY from the settings, restart, and destroy that key."
-        )
+    elif status.previous_unused:
+        console.print(_PREVIOUS_UNUSED)
     moment = "%Y-%m-%d %H:%M UTC"
     for done in status.rotations:
         ended = f"finished {done.finished_at:{moment}}" if done.finished_at else "not finished"
@@ -1176,9 +1176,9 @@ def keys_rotate(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> N
         store.dispose()
     console.print(
         f"Wrapped {report.rewrapped} data keys again under the current master key (version "
-        f"{report.version}); the identifier keys are kept under it too. Remove "
-        "DATAMEENT_PREVIOUS_MASTER_KEY from the settings, restart, and destroy the old key."
+        f"{report.version}); the identifier keys are kept under it too."
     )
+    console.print(_PREVIOUS_UNUSED)
 
 
 @ledger_app.command("checkpoint")

@@ -36,14 +36,15 @@ def broker() -> Iterator[TestProvider]:
     running.stop()
 
 
-@pytest.fixture
-def server(seeded_url: str, tmp_path: Path, broker: TestProvider) -> Iterator[LiveServer]:
+def digid_server(url: str, directory: Path, broker: TestProvider, **extra: object) -> LiveServer:
+    """A server whose residents log in with DigiD at `broker`, and Fatima's file (BSN)."""
     running = LiveServer(
-        seeded_url,
-        tmp_path,
+        url,
+        directory,
         digid_issuer=broker.issuer,
         digid_client_id=CLIENT_ID,
         digid_client_secret=SecretStr(CLIENT_SECRET),
+        **extra,
     )
     manager = user(running.store, "klantmanager1")
     persons.register_person(
@@ -51,6 +52,12 @@ def server(seeded_url: str, tmp_path: Path, broker: TestProvider) -> Iterator[Li
         manager,
         persons.IntakeForm(BSN, "Fatima", None, "Bakker", "1984-03-02"),
     )
+    return running
+
+
+@pytest.fixture
+def server(seeded_url: str, tmp_path: Path, broker: TestProvider) -> Iterator[LiveServer]:
+    running = digid_server(seeded_url, tmp_path, broker)
     yield running
     running.stop()
 

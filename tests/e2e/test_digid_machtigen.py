@@ -11,17 +11,15 @@ from pathlib import Path
 
 import httpx
 import pytest
-from pydantic import SecretStr
 from sqlalchemy import select
 
 from datameent.domain.accounts import Role
-from datameent.services import accounts, persons
+from datameent.services import accounts
 from datameent.store.tables import audit_records, auth_sessions, log_records
 from tests.e2e.conftest import LiveServer, bearer
-from tests.e2e.test_digid import BSN, MIDDEN
+from tests.e2e.test_digid import BSN, MIDDEN, digid_server
 from tests.e2e.test_pages import csrf_token, login
-from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, TestProvider
-from tests.support import user
+from tests.oidc_provider import TestProvider
 
 HELPER_BSN = "123456782"
 MANDATE_SCOPES = "openid acting-nin"
@@ -37,19 +35,11 @@ def broker() -> Iterator[TestProvider]:
 
 
 def _server(url: str, directory: Path, broker: TestProvider, **extra: object) -> LiveServer:
-    running = LiveServer(
-        url,
-        directory,
-        digid_issuer=broker.issuer,
-        digid_client_id=CLIENT_ID,
-        digid_client_secret=SecretStr(CLIENT_SECRET),
-        **extra,
-    )
-    manager = user(running.store, "klantmanager1")
-    person = persons.register_person(
-        running.store, manager, persons.IntakeForm(BSN, "Fatima", None, "Bakker", "1984-03-02")
-    )
-    new = accounts.NewAccount("fatima", "F", frozenset({Role.RESIDENT}), "a password!!", person.id)
+    """`digid_server`, and Fatima with an account and a password of her own."""
+    running = digid_server(url, directory, broker, **extra)
+    with running.store.unit_of_work(write=False) as uow:
+        person_id = uow.persons.id_by_bsn(BSN)
+    new = accounts.NewAccount("fatima", "F", frozenset({Role.RESIDENT}), "a password!!", person_id)
     accounts.create_account(running.store, None, new)
     return running
 

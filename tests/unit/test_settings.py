@@ -14,6 +14,17 @@ GOOD_MASTER = base64.b64encode(os.urandom(32)).decode()
 GOOD_LOG_KEY = base64.b64encode(os.urandom(32)).decode()
 
 
+def complete(tmp_path: Path, **extra: object) -> Settings:
+    """Settings with the three keys every server needs, and `extra`."""
+    return Settings(
+        data_dir=tmp_path,
+        secret_key=GOOD_SECRET,
+        master_key=GOOD_MASTER,
+        log_signing_key=GOOD_LOG_KEY,
+        **extra,  # type: ignore[arg-type]
+    )
+
+
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
@@ -74,13 +85,7 @@ def test_production_never_makes_local_keys(tmp_path: Path) -> None:
     [("DATAMEENT_WORKERS", "workers"), ("DATAMEENT_CALLS_AT_ONCE", "calls_at_once")],
 )
 def test_server_sizes_below_one_are_refused_by_name(name: str, field: str, tmp_path: Path) -> None:
-    settings = Settings(
-        data_dir=tmp_path,
-        secret_key=GOOD_SECRET,
-        master_key=GOOD_MASTER,
-        log_signing_key=GOOD_LOG_KEY,
-        **{field: 0},
-    )
+    settings = complete(tmp_path, **{field: 0})
     with pytest.raises(ConfigurationError) as caught:
         settings.validated()
     assert [p.setting for p in caught.value.problems] == [name]
@@ -94,13 +99,7 @@ def test_server_sizes_below_one_are_refused_by_name(name: str, field: str, tmp_p
 def test_the_previous_master_key_is_another_key_of_32_bytes(
     previous: str, why: str, tmp_path: Path
 ) -> None:
-    settings = Settings(
-        data_dir=tmp_path,
-        secret_key=GOOD_SECRET,
-        master_key=GOOD_MASTER,
-        previous_master_key=previous,
-        log_signing_key=GOOD_LOG_KEY,
-    )
+    settings = complete(tmp_path, previous_master_key=previous)
     with pytest.raises(ConfigurationError) as caught:
         settings.validated()
     (problem,) = caught.value.problems
@@ -113,13 +112,7 @@ def test_the_previous_master_key_is_another_key_of_32_bytes(
 def test_earlier_verifier_keys_must_be_verifier_keys(tmp_path: Path) -> None:
     good = NoteKey("datameent.local/verwerkingenlogboek", bytes(32)).verifier()
     other = NoteKey("datameent.local/verwerkingenlogboek", bytes(range(32))).verifier()
-    settings = Settings(
-        data_dir=tmp_path,
-        secret_key=GOOD_SECRET,
-        master_key=GOOD_MASTER,
-        log_signing_key=GOOD_LOG_KEY,
-        log_earlier_verifier_keys=f"{good}, {other}",
-    )
+    settings = complete(tmp_path, log_earlier_verifier_keys=f"{good}, {other}")
     assert settings.validated().earlier_verifiers() == (good, other)
     broken = settings.model_copy(update={"log_earlier_verifier_keys": f"{good} not-a-key"})
     with pytest.raises(ConfigurationError) as caught:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
@@ -96,6 +96,13 @@ class User:
         if self.person_id is None:
             raise NotFound()
         return self.person_id
+
+
+def acting_for(user: User, representative: str) -> User:
+    """The resident's user as someone they authorised (DigiD Machtigen, `representative` the
+    keyed pseudonym of that person) acts with it: a password the resident must replace is not
+    the representative's to replace, so it does not stop them."""
+    return replace(user, representative=representative, must_change_password=False)
 
 
 def refuse_representative(user: User) -> None:

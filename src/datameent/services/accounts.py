@@ -18,6 +18,7 @@ from datameent.domain.accounts import (
     ChangeKind,
     Role,
     User,
+    acting_for,
     check_deactivation,
     check_edit,
     check_may_have_password,
@@ -218,7 +219,7 @@ def sign_on_resident(store: Store, login: DigidLogin, minimum: Level) -> User:
             uow.accounts.add(user, None, now)
             uow.accounts.add_change(user, ChangeKind.CREATED, now, user.id)
         if representative is not None:
-            acting = replace(user, representative=representative, must_change_password=False)
+            acting = acting_for(user, representative)
         else:
             acting = replace(user, sso=True, must_change_password=False)  # no password to change
         try:

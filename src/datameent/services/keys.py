@@ -60,6 +60,11 @@ class KeyStatus:
         """Data keys not yet wrapped under the current master key."""
         return sum(n for version, n in self.wrapped.items() if version != self.version)
 
+    @property
+    def previous_unused(self) -> bool:
+        """A previous master key is set, and nothing is wrapped under it any more."""
+        return self.previous_version is not None and not self.left
+
 
 @dataclass(frozen=True)
 class RotationReport:

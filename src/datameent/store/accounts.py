@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -11,7 +10,7 @@ from uuid import UUID
 from sqlalchemy import ColumnElement, Row, and_, bindparam, delete, func, select, update
 from sqlalchemy.engine import Connection
 
-from datameent.domain.accounts import AccountChange, ChangeKind, Role, User
+from datameent.domain.accounts import AccountChange, ChangeKind, Role, User, acting_for
 from datameent.store import driver
 from datameent.store.tables import (
     account_changes,
@@ -253,11 +252,8 @@ class AccountRepository:
             return None
         roles = frozenset(Role(r.role) for r in rows if r.role)
         user = _user(rows[0], roles)
-        if rows[0].representative is None:
-            return user
-        # Someone the resident authorised: they act for the resident, and a password the
-        # resident must replace is not theirs to replace.
-        return replace(user, representative=rows[0].representative, must_change_password=False)
+        representative = rows[0].representative
+        return user if representative is None else acting_for(user, representative)
 
     def revoke_sessions_of(self, user_id: UUID, at: datetime, *, but: str | None = None) -> int:
         """End every live session and API token of the user now, except the one whose token
