@@ -106,28 +106,3 @@ def test_rows_come_back_from_a_driver_statement(store: Store) -> None:
         assert driver.execute(connection, "SELECT 1") == [(1,)]
         since = datetime.now(UTC) - timedelta(days=1)
         assert driver.Select(_OPEN).one(connection, {"actor_id": uuid4(), "at": since}) == (False,)
-
-
-def test_pipelined_statements_all_take_effect_and_fail_as_sqlalchemy_fails(store: Store) -> None:
-    # On PostgreSQL the block's statements go out in one round trip and their errors arrive
-    # at its end; on SQLite they run one by one. Either way: the same effect, the same errors.
-    with store.unit_of_work() as uow:
-        connection = uow._require_connection()
-        mark = driver.placeholder(connection.dialect)
-        columns = "seq, trace_id, span_id, operation, outcome, started_at, ended_at, "
-        columns += "activity_uri, payload, digest"
-        insert = f"INSERT INTO log_records ({columns}) VALUES ({', '.join([mark] * 10)})"
-        at = datetime(2026, 11, 23, 4, 30, tzinfo=UTC).isoformat()
-        row = ("t", "s", "vault.read", "allowed", at, at, "urn:x", "{}", bytes(32))
-        with driver.pipeline(connection):
-            driver.executemany(connection, insert, [(10**9, *row), (10**9 + 1, *row)])
-            driver.execute(connection, insert, (10**9 + 2, *row))
-        seqs = {s for (s,) in connection.execute(select(log_records.c.seq))}
-        assert {10**9, 10**9 + 1, 10**9 + 2} <= seqs
-        with pytest.raises(IntegrityError) as raised, driver.pipeline(connection):
-            driver.execute(connection, insert, (10**9 + 3, *row))
-            driver.execute(connection, insert, (10**9, *row))  # taken
-        assert raised.value.params is None
-    with store.unit_of_work(write=False) as uow:
-        rows = uow._require_connection().execute(select(log_records.c.seq)).all()
-        assert not {(10**9,), (10**9 + 3,)} & set(rows)

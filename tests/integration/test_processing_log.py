@@ -24,7 +24,14 @@ from datameent.store.ledger_scan import Source, source_of
 from datameent.store.tables import audit_records, log_records
 from datameent.store.uow import Store, UnloggedProcessing
 from datameent.tracing import Trace, use_trace
-from tests.support import LOG_KEY, LOG_ORIGIN, SEED_PERSONS, take_next_log_number, user
+from tests.support import (
+    LOG_KEY,
+    LOG_ORIGIN,
+    SEED_PERSONS,
+    store_for,
+    take_next_log_number,
+    user,
+)
 
 PACKAGE = Path(__file__).parents[2] / "src" / "datameent"
 
@@ -131,8 +138,9 @@ def test_a_read_whose_record_cannot_be_written_is_not_served(seeded: Store) -> N
 
 
 def test_a_record_that_collides_fails_the_commit_and_nothing_is_served(seeded: Store) -> None:
-    # On PostgreSQL the records go out in one round trip (`driver.pipeline`) and a failure
-    # arrives at its end: it must still come back as a conflict, with nothing committed.
+    # On PostgreSQL the records go out in one statement with the tree's nodes and the head:
+    # a collision must still come back as a conflict, with nothing committed, and the next
+    # append must not go on from the one that failed.
     resident = user(seeded, "inwoner1")
     assert resident.person_id
     before = records(seeded)
@@ -144,34 +152,83 @@ def test_a_record_that_collides_fails_the_commit_and_nothing_is_served(seeded: S
     assert records(seeded) == before
     with seeded.engine.connect() as connection:
         assert LedgerRepository(connection).size() == len(before)
+    vault.read_vault(seeded, resident, resident.person_id)
+    assert_gapless_and_true(seeded)
 
 
-def test_concurrent_writers_get_gapless_numbers_and_a_true_tree(seeded: Store) -> None:
-    residents = [user(seeded, f"inwoner{n}") for n in range(1, 9)]
+def read_at_once(work: list[tuple[Store, User]], reads: int = 10) -> None:
+    """Each (store, resident) reads the resident's vault `reads` times, all in threads at once."""
     errors: list[BaseException] = []
 
-    def work(resident: object) -> None:
+    def read(store: Store, resident: User) -> None:
         try:
-            for _ in range(10):
-                vault.read_vault(seeded, resident, resident.person_id)  # type: ignore[attr-defined]
+            for _ in range(reads):
+                vault.read_vault(store, resident, resident.person_id)  # type: ignore[arg-type]
         except BaseException as error:  # noqa: BLE001
             errors.append(error)
 
-    threads = [threading.Thread(target=work, args=(r,)) for r in residents]
+    threads = [threading.Thread(target=read, args=pair) for pair in work]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     assert errors == []
-    rows = records(seeded)
+
+
+def assert_gapless_and_true(store: Store) -> None:
+    rows = records(store)
     assert [r["seq"] for r in rows] == list(range(len(rows)))
-    with seeded.engine.connect() as connection:
+    with store.engine.connect() as connection:
         repository = LedgerRepository(connection)
         size = repository.size()
         assert size == len(rows)
         leaves = [leaf_hash(bytes(r["digest"])) for r in rows]  # type: ignore[arg-type]
         assert repository.root(size) == root_hash(LeafHashes(leaves), size)
         assert repository.head_state()[1] == repository.root(size)
+    ended = [r["ended_at"] for r in rows]
+    assert ended == sorted(ended)  # type: ignore[type-var]
+
+
+def test_concurrent_writers_get_gapless_numbers_and_a_true_tree(seeded: Store) -> None:
+    read_at_once([(seeded, user(seeded, f"inwoner{n}")) for n in range(1, 9)])
+    assert_gapless_and_true(seeded)
+
+
+def test_processes_that_append_in_turn_and_at_once_keep_the_log_gapless(seeded_url: str) -> None:
+    # Two stores on one database stand in for two server processes. On PostgreSQL each goes on
+    # from where its own last append left the log (`LogHead`), which the other's overtake.
+    first, second = store_for(seeded_url), store_for(seeded_url)
+    try:
+        resident = user(first, "inwoner1")
+        for store in [first, second, second, first, second, first, first]:
+            vault.read_vault(store, resident, resident.person_id)  # type: ignore[arg-type]
+        assert_gapless_and_true(first)
+        read_at_once(
+            [(store, user(first, f"inwoner{n}")) for store in (first, second) for n in (1, 2, 3)]
+        )
+        assert_gapless_and_true(first)
+    finally:
+        first.dispose()
+        second.dispose()
+
+
+@pytest.mark.parametrize("backend", [pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_an_append_from_where_the_log_no_longer_is_writes_nothing_there(seeded: Store) -> None:
+    # Where this process last left the log can be wrong two ways: behind (another process
+    # appended since), or at the right size but another tree (that append was rolled back and
+    # another took its place). Neither may be written from; the append goes on from the head.
+    resident = user(seeded, "inwoner1")
+    for other_tree in [False, True]:
+        vault.read_vault(seeded, resident, resident.person_id)  # type: ignore[arg-type]
+        before = seeded.log_head.known
+        vault.read_vault(seeded, resident, resident.person_id)  # type: ignore[arg-type]
+        assert before is not None and seeded.log_head.known is not None
+        size, frontier = seeded.log_head.known
+        assert size == len(records(seeded)) == before[0] + 1
+        seeded.log_head.known = (size, [bytes(32)] * len(frontier)) if other_tree else before
+        vault.read_vault(seeded, resident, resident.person_id)  # type: ignore[arg-type]
+        assert len(records(seeded)) == size + 1
+        assert_gapless_and_true(seeded)
 
 
 def test_checkpoints_proofs_and_verification(

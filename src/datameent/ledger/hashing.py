@@ -29,6 +29,25 @@ def root_from_frontier(frontier: Sequence[bytes]) -> bytes:
     return root
 
 
+def extend(
+    size: int, frontier: Sequence[bytes], leaves: Sequence[bytes]
+) -> tuple[list[tuple[int, int, bytes]], list[bytes]]:
+    """Append `leaves` to a tree of `size` leaves whose complete right-edge subtrees are
+    `frontier`: the complete subtrees this makes, as (level, index at that level, hash), and the
+    frontier after. O(1) hashes per leaf on average; nothing else of the tree is read."""
+    frontier, nodes = list(frontier), []
+    for leaf in leaves:
+        node, level, index = leaf, 0, size
+        nodes.append((0, index, node))
+        while index & 1:
+            node = node_hash(frontier.pop(), node)
+            level, index = level + 1, index >> 1
+            nodes.append((level, index, node))
+        frontier.append(node)
+        size += 1
+    return nodes, frontier
+
+
 def split(size: int) -> int:
     """The largest power of two smaller than `size` (for size > 1): where RFC 9162 splits."""
     return 1 << ((size - 1).bit_length() - 1)

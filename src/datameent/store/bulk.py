@@ -22,15 +22,24 @@ def insert_many(connection: Connection, table: Table, rows: Sequence[dict[str, A
     if not rows:
         return
     names = tuple(rows[0])
-    statement, processors = _prepared(connection.dialect, table, names)
+    statement, _ = _prepared(connection.dialect, table, names)
+    columns = bound_columns(connection.dialect, table, rows)
+    driver.executemany(connection, statement, list(zip(*columns, strict=True)))
+
+
+def bound_columns(
+    dialect: Dialect, table: Table, rows: Sequence[dict[str, Any]]
+) -> list[list[Any]]:
+    """The values of `rows` (all with the keys of the first) column by column, converted as
+    SQLAlchemy would bind them."""
+    names = tuple(rows[0])
+    _, processors = _prepared(dialect, table, names)
     if len(rows) == 1:  # one record per request: the common case of the log's appends
         row = rows[0]
-        values = [
-            row[n] if p is None or row[n] is None else p(row[n])
+        return [
+            [row[n] if p is None or row[n] is None else p(row[n])]
             for n, p in zip(names, processors, strict=True)
         ]
-        driver.executemany(connection, statement, [values])
-        return
     columns: list[list[Any]] = []
     for name, process in zip(names, processors, strict=True):
         values = [row[name] for row in rows]
@@ -40,7 +49,7 @@ def insert_many(connection: Connection, table: Table, rows: Sequence[dict[str, A
             converted = {v: process(v) for v in set(values) if v is not None}
             values = [None if v is None else converted[v] for v in values]
         columns.append(values)
-    driver.executemany(connection, statement, list(zip(*columns, strict=True)))
+    return columns
 
 
 @functools.lru_cache(maxsize=256)

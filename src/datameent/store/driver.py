@@ -15,10 +15,9 @@ parameters.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 from collections import namedtuple
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -37,8 +36,11 @@ def placeholder(dialect: Dialect) -> str:
     return "?" if dialect.paramstyle == "qmark" else "%s"
 
 
-def execute(connection: Connection, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-    """Run `sql` on `connection`'s driver cursor, in its transaction; returns the rows."""
+def execute(
+    connection: Connection, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()
+) -> list[Any]:
+    """Run `sql` on `connection`'s driver cursor, in its transaction; returns the rows.
+    Parameters by position (`placeholder`), or by name (``%(name)s``, psycopg only)."""
     cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.execute(sql, params)
@@ -57,24 +59,6 @@ def executemany(connection: Connection, sql: str, rows: Sequence[Sequence[Any]])
         raise _error(connection, sql, error) from error
     finally:
         cursor.close()
-
-
-@contextlib.contextmanager
-def pipeline(connection: Connection) -> Iterator[None]:
-    """Send the block's statements to PostgreSQL without waiting for each one's answer
-    (psycopg's pipeline mode): one round trip for all of them instead of one each. Only for
-    statements whose results the block does not read. Errors arrive when the block ends and
-    are raised as SQLAlchemy's, as `execute` raises them. On SQLite, which runs in this
-    process and has no round trips, the statements simply run."""
-    if connection.dialect.name != "postgresql":
-        yield
-        return
-    raw: Any = connection.connection.dbapi_connection
-    try:
-        with raw.pipeline():
-            yield
-    except connection.dialect.loaded_dbapi.Error as error:
-        raise _error(connection, "(pipelined statements)", error) from error
 
 
 def _error(connection: Connection, sql: str, error: Exception) -> StatementError:

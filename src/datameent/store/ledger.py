@@ -1,30 +1,40 @@
 """The Merkle log in the database: gapless appends, stored subtree hashes, checkpoints.
 
-Appending takes the single `ledger_head` row (``SELECT ... FOR UPDATE`` on PostgreSQL; the
-write lock that ``BEGIN IMMEDIATE`` already holds on SQLite), so concurrent writers, also in
-other processes, queue for it and sequence numbers are gapless: a transaction that rolls back
-never used its numbers. The head keeps the hashes of the complete subtrees on the right edge
-(the "frontier"), so an append hashes O(1) nodes on average and reads nothing else; every
-complete subtree hash is stored, so a proof reads O(log n) of them.
+Appending takes the single `ledger_head` row (its row lock on PostgreSQL; the write lock that
+``BEGIN IMMEDIATE`` already holds on SQLite), so concurrent writers, also in other processes,
+queue for it and sequence numbers are gapless: a transaction that rolls back never used its
+numbers. The head keeps the hashes of the complete subtrees on the right edge (the "frontier"),
+so an append hashes O(1) nodes on average and reads nothing else; every complete subtree hash
+is stored, so a proof reads O(log n) of them.
+
+On PostgreSQL a process remembers the head as it left it (`LogHead`) and appends in one
+statement that changes the head only if it is still exactly that (its size and frontier, which
+commit to every leaf) and writes nothing otherwise; only then does it read and lock the head
+first. The frontier is worked out before the head is locked, and the lock is held for the
+one statement and the commit, not for a round trip and the hashing as well.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, bindparam, func, select, update
+from sqlalchemy import Row, String, Table, bindparam, func, select, update
+from sqlalchemy.dialects.postgresql.base import PGDialect
 from sqlalchemy.engine import Connection
 
 from datameent.domain.policy import Action
 from datameent.ledger import EMPTY_ROOT, SubtreeSource, node_hash
-from datameent.ledger.hashing import root_from_frontier, split
+from datameent.ledger.hashing import extend, root_from_frontier, split
 from datameent.ledger.scan import Fault, Part
+from datameent.services.clock import utcnow
 from datameent.store import driver
+from datameent.store.bulk import bound_columns, insert_many
 from datameent.store.ledger_scan import scan_on
 from datameent.store.tables import (
     audit_records,
@@ -43,6 +53,33 @@ ERASURE = Action.ERASE_EXPIRED_LOG.value
 """The operation of the records that erase older records for retention."""
 CLOCK_MARGIN = timedelta(hours=1)
 """How far the clock may have stepped back between two records (`window_start`)."""
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Records to append, as `ProcessingLog` builds them at the moment they end: each one's
+    leaf hash, its row of `log_records` and its audit record (both without their index)."""
+
+    leaves: list[bytes]
+    records: list[dict[str, Any]]
+    audits: list[dict[str, Any]]
+
+
+class LogHead:
+    """The log's size and frontier as this process's last append left them (PostgreSQL), so
+    that the next append need not read and lock the head first. Possibly not yet committed, or
+    since overtaken by another process: an append from it only succeeds if the head is still
+    exactly this (`LedgerRepository.append`). `lock` orders this process's appends; it is held
+    until the append's statement has the head's row lock, and never by a thread that waits for
+    its commit, so no two threads can wait for each other."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.known: tuple[int, list[bytes]] | None = None
+
+    def forget(self) -> None:
+        """The transaction that appended last did not commit: read the head again next time."""
+        self.known = None
 
 
 @dataclass(frozen=True)
@@ -94,15 +131,18 @@ class NodeCache:
 
 
 class LedgerRepository:
-    def __init__(self, connection: Connection, cache: NodeCache | None = None) -> None:
+    def __init__(
+        self, connection: Connection, cache: NodeCache | None = None, head: LogHead | None = None
+    ) -> None:
         self._db = connection
+        self._head = head if connection.dialect.name == "postgresql" else None
         self._nodes = cache or NodeCache()
         self._cache = self._nodes.nodes
         self._windows: dict[datetime, int] = {}
 
     def lock_head(self) -> tuple[int, list[bytes]]:
         """The current size and frontier, locked until the transaction ends. Driver SQL, as
-        the head's update in `append`: both run once per append, the log's hot path."""
+        the writes in `append`: the log's hot path."""
         lock = " FOR UPDATE" if self._db.dialect.name == "postgresql" else ""
         ((size, frontier),) = driver.execute(
             self._db, f"SELECT size, frontier FROM ledger_head WHERE id = 1{lock}"
@@ -115,30 +155,71 @@ class LedgerRepository:
         ((size,),) = driver.execute(self._db, "SELECT size FROM ledger_head WHERE id = 1")
         return int(size)
 
-    def append(self, size: int, frontier: list[bytes], leaves: Sequence[bytes]) -> int:
-        """Add leaf hashes after `size` (from `lock_head`); returns the first new index."""
-        first, nodes = size, []
-        for leaf in leaves:
-            node, level, index = leaf, 0, size
-            nodes.append((0, index, node))
-            while index & 1:
-                node = node_hash(frontier.pop(), node)
-                level, index = level + 1, index >> 1
-                nodes.append((level, index, node))
-            frontier.append(node)
-            size += 1
-        mark = driver.placeholder(self._db.dialect)
-        driver.executemany(
-            self._db,
-            f"INSERT INTO ledger_nodes (level, idx, hash) VALUES ({mark}, {mark}, {mark})",
-            nodes,
-        )
-        driver.execute(
-            self._db,
-            f"UPDATE ledger_head SET size = {mark}, frontier = {mark} WHERE id = 1",
-            (size, b"".join(frontier)),
-        )
-        return first
+    def append(self, build: Callable[[datetime], Batch]) -> int:
+        """Append the records `build` makes, given the moment they end, after the log's last
+        record; returns the first one's index. They end, and get their numbers, in the same
+        order (under this process's `LogHead.lock`, or the head's lock), so the log can be
+        searched by time (`first_ended_at_or_after`)."""
+        if self._head is None:
+            return self._append_locked(build)
+        with self._head.lock:
+            known = self._head.known
+            if known is not None and self._write(*known, build(utcnow())):
+                return known[0]
+            return self._append_locked(build)
+
+    def _append_locked(self, build: Callable[[datetime], Batch]) -> int:
+        size, frontier = self.lock_head()
+        if not self._write(size, frontier, build(utcnow())):
+            raise RuntimeError("the log's head changed while it was locked")
+        return size
+
+    def _write(self, size: int, frontier: list[bytes], batch: Batch) -> bool:
+        """Write `batch` after `size`, if the head is still `size` and `frontier`: the tree's new
+        nodes, the head, the records. False, and nothing written, if the head has moved on."""
+        nodes, after = extend(size, frontier, batch.leaves)
+        seqs = list(range(size, size + len(batch.leaves)))
+        if self._db.dialect.name == "postgresql":
+            ((written,),) = driver.execute(
+                self._db,
+                _GROW,
+                {
+                    "size": size + len(seqs),
+                    "frontier": b"".join(after),
+                    "was": size,
+                    "was_frontier": b"".join(frontier),
+                    "levels": [level for level, _, _ in nodes],
+                    "indexes": [index for _, index, _ in nodes],
+                    "hashes": [node for _, _, node in nodes],
+                    "seqs": seqs,
+                    **_arrays("record", self._db, log_records, batch.records),
+                    **_arrays("audit", self._db, audit_records, batch.audits),
+                },
+            )
+            if not written:
+                return False
+        else:
+            mark = driver.placeholder(self._db.dialect)
+            driver.executemany(
+                self._db,
+                f"INSERT INTO ledger_nodes (level, idx, hash) VALUES ({mark}, {mark}, {mark})",
+                nodes,
+            )
+            driver.execute(
+                self._db,
+                f"UPDATE ledger_head SET size = {mark}, frontier = {mark} WHERE id = 1",
+                (size + len(seqs), b"".join(after)),
+            )
+            insert_many(self._db, log_records, _numbered(batch.records, seqs))
+            insert_many(self._db, audit_records, _numbered(batch.audits, seqs))
+        if self._head is not None:
+            self._head.known = (size + len(seqs), after)
+        return True
+
+    def forget_head(self) -> None:
+        """This transaction ends without committing what it appended (`LogHead.forget`)."""
+        if self._head is not None:
+            self._head.forget()
 
     def root(self, size: int) -> bytes:
         return EMPTY_ROOT if size == 0 else self.subtree(0, size)
@@ -361,3 +442,64 @@ class LedgerRepository:
     def checkpoints(self) -> list[StoredCheckpoint]:
         rows = self._db.execute(select(ledger_checkpoints).order_by(ledger_checkpoints.c.size))
         return [StoredCheckpoint(r.size, bytes(r.root), r.note, r.created_at) for r in rows]
+
+
+_RECORD_COLUMNS = (
+    "trace_id", "span_id", "operation", "outcome", "started_at", "ended_at", "activity_uri",
+    "subject", "payload", "digest",
+)  # fmt: skip
+_AUDIT_COLUMNS = ("user_id", "rule", "payload")
+
+
+def _unnest(prefix: str, table: Table, columns: Sequence[str]) -> str:
+    """``unnest`` of one array parameter per column, each cast to an array of its column's
+    type as PostgreSQL names it (strings as text: a cast to ``varchar(n)`` would cut a value
+    that is too long, where the insert refuses it)."""
+    dialect = PGDialect()  # type: ignore[no-untyped-call]
+    arrays = ", ".join(
+        f"%({prefix}_{name})s::"
+        f"{'text' if isinstance(kind, String) else kind.compile(dialect=dialect)}[]"
+        for name in columns
+        for kind in [table.c[name].type]
+    )
+    return f"unnest(%(seqs)s::bigint[], {arrays})"
+
+
+_GROW = f"""
+WITH head AS (
+    UPDATE ledger_head SET size = %(size)s, frontier = %(frontier)s
+    WHERE id = 1 AND size = %(was)s AND frontier = %(was_frontier)s
+    RETURNING id
+), nodes AS (
+    INSERT INTO ledger_nodes (level, idx, hash)
+    SELECT n.* FROM head,
+        unnest(%(levels)s::integer[], %(indexes)s::bigint[], %(hashes)s::bytea[]) AS n
+), records AS (
+    INSERT INTO log_records (seq, {", ".join(_RECORD_COLUMNS)})
+    SELECT r.* FROM head, {_unnest("record", log_records, _RECORD_COLUMNS)} AS r
+), audits AS (
+    INSERT INTO audit_records (seq, {", ".join(_AUDIT_COLUMNS)})
+    SELECT a.* FROM head, {_unnest("audit", audit_records, _AUDIT_COLUMNS)} AS a
+)
+SELECT count(*) FROM head
+"""
+"""One append on PostgreSQL, in one statement: the head moves from (`was`, `was_frontier`) to
+(`size`, `frontier`) and the tree's nodes and the records are written, or, if the head is no
+longer that, nothing is written and the count is 0. Waiting for another transaction's append,
+the head's update sees what that one committed (read committed), so a head that moved on is
+never overwritten. The audit records' reference to their records is checked at the end of the
+statement, when both are written."""
+
+
+def _arrays(
+    prefix: str, connection: Connection, table: Table, rows: Sequence[dict[str, Any]]
+) -> dict[str, list[Any]]:
+    """`rows`' values column by column, bound as SQLAlchemy would, named for `_GROW`."""
+    names = _RECORD_COLUMNS if table is log_records else _AUDIT_COLUMNS
+    ordered = [{name: row[name] for name in names} for row in rows]
+    columns = bound_columns(connection.dialect, table, ordered)
+    return {f"{prefix}_{name}": column for name, column in zip(names, columns, strict=True)}
+
+
+def _numbered(rows: Sequence[dict[str, Any]], seqs: Sequence[int]) -> list[dict[str, Any]]:
+    return [{**row, "seq": seq} for row, seq in zip(rows, seqs, strict=True)]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -24,10 +25,8 @@ from datameent.domain.processing_log import Entry, Outcome
 from datameent.errors import AccessDenied
 from datameent.ledger import leaf_hash
 from datameent.services.clock import utcnow
-from datameent.store import driver
-from datameent.store.bulk import insert_many
 from datameent.store.crypto import KeyRing
-from datameent.store.ledger import LedgerRepository
+from datameent.store.ledger import Batch, LedgerRepository
 from datameent.store.tables import audit_records, log_records
 from datameent.tracing import current_trace, new_span_id
 
@@ -171,10 +170,6 @@ class ProcessingLog:
         )
         return int(erased)
 
-    def flush(self) -> list[int]:
-        """Write every entry of this unit of work to the log; returns their indexes."""
-        return self.write(self.take())
-
     def take(self) -> list[Entry]:
         """Every entry of this unit of work, to be written by whoever commits it."""
         entries = [e for issued in self._issued.values() for e in issued.entries.values()]
@@ -207,30 +202,23 @@ class ProcessingLog:
         """Append `entries` as records to the Merkle log, in this transaction."""
         if not entries:
             return []
-        size, frontier = self._ledger.lock_head()
-        # Under the head's lock: records end, and are numbered, in the same order, so the
-        # log can be searched by time (`LedgerRepository.first_ended_at_or_after`).
-        now = utcnow()
-        rows, audits, leaves = [], [], []
-        for entry in entries:
-            entry.ended_at = entry.ended_at or now
-            audit = canonical(entry.audit())
-            subject = self._keys.subject_pseudonym(entry.subject) if entry.subject else None
-            payload = canonical(entry.record(subject, hashlib.sha256(audit).hexdigest()))
-            digest = hashlib.sha256(payload).digest()
-            leaves.append(leaf_hash(digest))
-            rows.append(_log_row(entry, subject, payload, digest))
-            audits.append(
-                {"user_id": entry.actor.id, "rule": entry.rule, "payload": audit.decode()}
-            )
-        # The tree's nodes, the head and both records in one round trip on PostgreSQL: none
-        # of them returns anything this transaction needs.
-        with driver.pipeline(self._db):
-            first = self._ledger.append(size, frontier, leaves)
-            for offset, (row, audit_row) in enumerate(zip(rows, audits, strict=True)):
-                row["seq"] = audit_row["seq"] = first + offset
-            insert_many(self._db, log_records, rows)
-            insert_many(self._db, audit_records, audits)
+
+        def records(now: datetime) -> Batch:
+            batch = Batch([], [], [])
+            for entry in entries:
+                entry.ended_at = now
+                audit = canonical(entry.audit())
+                subject = self._keys.subject_pseudonym(entry.subject) if entry.subject else None
+                payload = canonical(entry.record(subject, hashlib.sha256(audit).hexdigest()))
+                digest = hashlib.sha256(payload).digest()
+                batch.leaves.append(leaf_hash(digest))
+                batch.records.append(_log_row(entry, subject, payload, digest))
+                batch.audits.append(
+                    {"user_id": entry.actor.id, "rule": entry.rule, "payload": audit.decode()}
+                )
+            return batch
+
+        first = self._ledger.append(records)
         return list(range(first, first + len(entries)))
 
 

@@ -39,7 +39,7 @@ from datameent.store.effects import EffectModelRepository
 from datameent.store.engine import WRITE, WriteGate
 from datameent.store.group import Group, Outcome, run_in
 from datameent.store.keys import KeyRepository, stored_identifiers
-from datameent.store.ledger import LedgerRepository, NodeCache
+from datameent.store.ledger import LedgerRepository, LogHead, NodeCache
 from datameent.store.notifications import NotificationRepository
 from datameent.store.persons import PersonRepository
 from datameent.store.processing_log import ProcessingLog
@@ -82,6 +82,7 @@ class UnitOfWork:
         *,
         write: bool,
         nodes: NodeCache | None = None,
+        head: LogHead | None = None,
         group: Group | None = None,
     ) -> None:
         self._engine = engine
@@ -89,6 +90,7 @@ class UnitOfWork:
         self._activities = activities
         self._write = write
         self._nodes = nodes
+        self._head = head
         self._group = group
         self._savepoint = ""
         self._connection: Connection | None = None
@@ -101,7 +103,9 @@ class UnitOfWork:
             connection = self._group.connection()
             self._savepoint = self._group.savepoint()
         self._connection = connection
-        self.ledger = LedgerRepository(connection, None if self._write else self._nodes)
+        self.ledger = LedgerRepository(
+            connection, None if self._write else self._nodes, self._head if self._write else None
+        )
         self.log = ProcessingLog(connection, self._keys, self.ledger)
         self.persons = PersonRepository(connection, self._keys, self.log)
         self.vault = VaultRepository(connection, self.persons, self.log)
@@ -156,13 +160,12 @@ class UnitOfWork:
         connection.rollback()
         self.log.discard()
         connection.begin()
-        self.log.write([entry])
-        connection.commit()
+        self._write_and_commit([entry])
         connection.begin()
         return denied
 
     def commit(self) -> None:
-        connection = self._require_connection()
+        self._require_connection()
         if self._group is not None:
             # Kept for the group's commit; what follows starts a savepoint of its own.
             self._group.add(self.log.take())
@@ -170,10 +173,19 @@ class UnitOfWork:
             self._savepoint = self._group.savepoint()
             return
         try:
-            self.log.flush()
-            connection.commit()
+            self._write_and_commit(self.log.take())
         except IntegrityError as error:
             raise Conflict() from error
+
+    def _write_and_commit(self, entries: list[Entry]) -> None:
+        """Append `entries` to the log and commit. If that fails, nothing of it happened, also
+        not the append this process may go on from (`LogHead`)."""
+        try:
+            self.log.write(entries)
+            self._require_connection().commit()
+        except BaseException:
+            self.ledger.forget_head()
+            raise
 
     def _require_connection(self) -> Connection:
         assert self._connection is not None, "use the unit of work in a with-block"
@@ -218,8 +230,7 @@ class UnitOfWork:
             self._group.add(refused)
             return
         connection.begin()
-        self.log.write(refused)
-        connection.commit()
+        self._write_and_commit(refused)
 
 
 class Store:
@@ -229,6 +240,8 @@ class Store:
         self.engine = engine
         self._ring = keys
         self.nodes = NodeCache()
+        self.log_head = LogHead()
+        """Where this process's last append left the log (`LogHead`)."""
         self.activities = ActivityRegister(engine)
         """The register of processing activities, in memory."""
         self._local = threading.local()
@@ -258,7 +271,13 @@ class Store:
     def unit_of_work(self, *, write: bool = True) -> UnitOfWork:
         group: Group | None = getattr(self._local, "group", None)
         return UnitOfWork(
-            self.engine, self.keys, self.activities, write=write, nodes=self.nodes, group=group
+            self.engine,
+            self.keys,
+            self.activities,
+            write=write,
+            nodes=self.nodes,
+            head=self.log_head,
+            group=group,
         )
 
     def run_together(
