@@ -71,8 +71,13 @@ def unlogged_app() -> FastAPI:
     def read_unlogged(
         store: Store, person_id: UUID
     ) -> tuple[list[AttributeValue], dict[UUID, User]]:
-        # One connection, one (read) transaction, as the product's one unit of work.
-        with store.engine.connect() as connection:
+        # One connection, one read transaction, as the product's one unit of work, and ended as
+        # the product ends its reads on PostgreSQL: read-only and committed, which keeps
+        # psycopg's prepared statements (a rollback drops them).
+        with (
+            store.engine.connect().execution_options(postgresql_readonly=True) as connection,
+            connection.begin(),
+        ):
             (person,) = _PERSON.rows(connection, {"id": person_id})
             key = store.keys.unwrap(person_id, person.data_key, person.key_version)
             rows = _CURRENT_VERSIONS_SCOPED.rows(

@@ -7,7 +7,11 @@ import sqlite3
 import time
 from contextlib import closing
 
+import pytest
+from sqlalchemy.exc import DBAPIError
+
 from datameent.services import vault
+from datameent.store import driver
 from datameent.store.engine import WalCheckpointer
 from datameent.store.uow import Store
 from tests.support import user
@@ -65,3 +69,32 @@ def test_the_pool_hands_out_the_connection_returned_last(seeded: Store) -> None:
             earlier,
             later,
         }
+
+
+POSTGRES = pytest.mark.parametrize(
+    "backend", [pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+
+
+@POSTGRES
+def test_a_unit_of_work_that_only_reads_cannot_write(seeded: Store) -> None:
+    with pytest.raises(DBAPIError), seeded.unit_of_work(write=False) as uow:
+        driver.execute(uow._require_connection(), "UPDATE ledger_head SET size = size")
+
+
+@POSTGRES
+def test_reads_end_without_dropping_the_connections_prepared_statements(seeded: Store) -> None:
+    # psycopg prepares a statement run often on one connection, and drops them all at every
+    # rollback (one more round trip, and every statement planned again). The pool hands out
+    # the connection returned last, so these reads all run on one connection.
+    statement = "SELECT count(*) FROM ledger_head WHERE id = 1"
+    for _ in range(8):
+        with seeded.unit_of_work(write=False) as uow:
+            assert driver.execute(uow._require_connection(), statement) == [(1,)]
+    with seeded.unit_of_work(write=False) as uow:
+        prepared = driver.execute(
+            uow._require_connection(),
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement = %s",
+            (statement,),
+        )
+    assert prepared == [(1,)]

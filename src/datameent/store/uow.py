@@ -52,6 +52,10 @@ from datameent.store.vault import VaultRepository
 T = TypeVar("T")
 
 
+_READ_ONLY = {"postgresql_readonly": True}
+"""A unit of work that only reads begins ``READ ONLY`` on PostgreSQL (ignored by SQLite)."""
+
+
 class UnloggedProcessing(RuntimeError):
     """Personal data was touched in a unit of work that ended without committing its log."""
 
@@ -97,7 +101,9 @@ class UnitOfWork:
 
     def __enter__(self) -> UnitOfWork:
         if self._group is None:
-            connection = self._engine.connect().execution_options(**{WRITE: self._write})
+            connection = self._engine.connect().execution_options(
+                **{WRITE: self._write}, **({} if self._write else _READ_ONLY)
+            )
             connection.begin()
         else:
             connection = self._group.connection()
@@ -187,6 +193,10 @@ class UnitOfWork:
             self.ledger.forget_head()
             raise
 
+    def _read_only(self, connection: Connection) -> bool:
+        """Whether the database itself refuses this transaction's writes (PostgreSQL)."""
+        return not self._write and connection.dialect.name == "postgresql"
+
     def _require_connection(self) -> Connection:
         assert self._connection is not None, "use the unit of work in a with-block"
         return self._connection
@@ -205,7 +215,12 @@ class UnitOfWork:
                 self._group.roll_back_to(self._savepoint)
                 self._group.release(self._savepoint)
             elif connection.in_transaction():
-                connection.rollback()
+                if exc is None and self._read_only(connection):
+                    # Nothing to undo, and a commit keeps the driver's prepared statements,
+                    # which psycopg drops at every rollback (one more round trip).
+                    connection.commit()
+                else:
+                    connection.rollback()
             if isinstance(exc, DatameentError) and not isinstance(exc, AccessDenied):
                 self._log_refusal(connection, exc)
         finally:
