@@ -188,6 +188,37 @@ def test_a_key_erased_or_wrapped_again_meanwhile_is_left_as_it_is(seeded_url: st
     store.dispose()
 
 
+def test_a_key_under_the_old_master_key_behind_the_rotation_is_wrapped_again_too(
+    seeded_url: str,
+) -> None:
+    # A server still on the old master key can register a person while the rotation runs,
+    # and the new person's id may sort before where the rotation has got to. Here the first
+    # person's key is put back as it was, after the rotation's first batch passed it.
+    before = store_with(seeded_url, MASTER_KEY)
+    with before.engine.connect() as connection:
+        first = connection.execute(
+            select(persons.c.id, persons.c.data_key, persons.c.key_version)
+            .order_by(persons.c.id)
+            .limit(1)
+        ).one()
+    before.dispose()
+    rotating = store_with(seeded_url, NEW, MASTER_KEY)
+
+    def put_back(done: int, total: int) -> None:
+        if done == 40:
+            with rotating.engine.begin() as connection:
+                connection.execute(
+                    update(persons)
+                    .where(persons.c.id == first.id)
+                    .values(data_key=first.data_key, key_version=first.key_version)
+                )
+
+    report = keys.rotate_master_key(rotating, batch=40, progress=put_back)
+    assert report.rewrapped == SEED_PERSONS + 1
+    assert keys.key_status(rotating).left == 0
+    rotating.dispose()
+
+
 def test_the_schema_is_not_taken_below_the_identifier_keys_after_a_rotation(
     seeded_url: str,
 ) -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from uuid import UUID
 
 from datameent.domain.accounts import User
 from datameent.domain.policy import AccessRequest, Action
@@ -132,10 +133,14 @@ def rotate_master_key(
         uow.keys.keep_identifiers(permit, keys.stored_identifiers(), now)
         uow.commit()
     done = total_rewrapped = 0
+    after: UUID | None = None
     while True:
         with store.unit_of_work() as uow:
             permit = uow.authorize(AccessRequest(actor, Action.ROTATE_KEYS))
-            found = uow.keys.wrapped_other_than(keys.version, batch)
+            found = uow.keys.wrapped_other_than(keys.version, batch, after)
+            if not found and after is not None:
+                # From the start once more, for a key that changed while this run passed it.
+                found = uow.keys.wrapped_other_than(keys.version, batch)
             if not found:
                 uow.keys.finish_rotation(permit, rotation, utcnow())
                 uow.commit()
@@ -149,6 +154,7 @@ def rotate_master_key(
                 rewrapped += uow.keys.replace(permit, old, wrapped, keys.version)
             uow.keys.count_rewrapped(permit, rotation, rewrapped)
             uow.commit()
+        after = found[-1].person_id
         done += len(found)
         total_rewrapped += rewrapped
         if progress is not None:

@@ -101,14 +101,21 @@ class KeyRepository:
         query = select(log_records.c.seq).where(log_records.c.subject.in_(pseudonyms)).limit(1)
         return self._db.execute(query).first() is not None
 
-    def wrapped_other_than(self, version: int, limit: int) -> list[WrappedKey]:
-        """Up to `limit` data keys not (yet) wrapped under the master key of `version`."""
+    def wrapped_other_than(
+        self, version: int, limit: int, after: UUID | None = None
+    ) -> list[WrappedKey]:
+        """Up to `limit` data keys not (yet) wrapped under the master key of `version`, in the
+        order of their persons' ids, after `after`'s: a rotation goes on from where its last
+        batch ended instead of passing every key it already wrapped again, batch after batch
+        (which made a rotation's time grow with the square of the number of persons)."""
         query = (
             select(persons.c.id, persons.c.data_key, persons.c.key_version)
             .where(persons.c.key_version != version, persons.c.data_key.is_not(None))
             .order_by(persons.c.id)
             .limit(limit)
         )
+        if after is not None:
+            query = query.where(persons.c.id > after)
         return [WrappedKey(*row) for row in self._db.execute(query).all()]
 
     def replace(self, permit: Permit, old: WrappedKey, wrapped: bytes, version: int) -> bool:
