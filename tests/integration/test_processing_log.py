@@ -213,20 +213,34 @@ def test_processes_that_append_in_turn_and_at_once_keep_the_log_gapless(seeded_u
 
 
 @pytest.mark.parametrize("backend", [pytest.param("postgres", marks=pytest.mark.postgres)])
-def test_an_append_from_where_the_log_no_longer_is_writes_nothing_there(seeded: Store) -> None:
+def test_an_append_from_where_the_log_no_longer_is_writes_nothing_there(
+    seeded: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Where this process last left the log can be wrong two ways: behind (another process
     # appended since), or at the right size but another tree (that append was rolled back and
     # another took its place). Neither may be written from; the append goes on from the head.
+    # From where it is right, the append does not read and lock the head first.
+    locks: list[int] = []
+    lock_head = LedgerRepository.lock_head
+
+    def counted(repository: LedgerRepository) -> tuple[int, list[bytes]]:
+        locks.append(1)
+        return lock_head(repository)
+
+    monkeypatch.setattr(LedgerRepository, "lock_head", counted)
     resident = user(seeded, "inwoner1")
     for other_tree in [False, True]:
         vault.read_vault(seeded, resident, resident.person_id)  # type: ignore[arg-type]
         before = seeded.log_head.known
+        locks.clear()
         vault.read_vault(seeded, resident, resident.person_id)  # type: ignore[arg-type]
+        assert locks == []
         assert before is not None and seeded.log_head.known is not None
         size, frontier = seeded.log_head.known
         assert size == len(records(seeded)) == before[0] + 1
         seeded.log_head.known = (size, [bytes(32)] * len(frontier)) if other_tree else before
         vault.read_vault(seeded, resident, resident.person_id)  # type: ignore[arg-type]
+        assert locks == [1]
         assert len(records(seeded)) == size + 1
         assert_gapless_and_true(seeded)
 

@@ -16,6 +16,7 @@ one statement and the commit, not for a round trip and the hashing as well.
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -444,14 +445,13 @@ class LedgerRepository:
         return [StoredCheckpoint(r.size, bytes(r.root), r.note, r.created_at) for r in rows]
 
 
-_RECORD_COLUMNS = (
-    "trace_id", "span_id", "operation", "outcome", "started_at", "ended_at", "activity_uri",
-    "subject", "payload", "digest",
-)  # fmt: skip
-_AUDIT_COLUMNS = ("user_id", "rule", "payload")
+@functools.cache
+def _columns(table: Table) -> tuple[str, ...]:
+    """A record table's columns but its index (`seq`): what a `Batch` row holds, every one."""
+    return tuple(column.name for column in table.c if column.name != "seq")
 
 
-def _unnest(prefix: str, table: Table, columns: Sequence[str]) -> str:
+def _unnest(prefix: str, table: Table) -> str:
     """``unnest`` of one array parameter per column, each cast to an array of its column's
     type as PostgreSQL names it (strings as text: a cast to ``varchar(n)`` would cut a value
     that is too long, where the insert refuses it)."""
@@ -459,7 +459,7 @@ def _unnest(prefix: str, table: Table, columns: Sequence[str]) -> str:
     arrays = ", ".join(
         f"%({prefix}_{name})s::"
         f"{'text' if isinstance(kind, String) else kind.compile(dialect=dialect)}[]"
-        for name in columns
+        for name in _columns(table)
         for kind in [table.c[name].type]
     )
     return f"unnest(%(seqs)s::bigint[], {arrays})"
@@ -475,11 +475,11 @@ WITH head AS (
     SELECT n.* FROM head,
         unnest(%(levels)s::integer[], %(indexes)s::bigint[], %(hashes)s::bytea[]) AS n
 ), records AS (
-    INSERT INTO log_records (seq, {", ".join(_RECORD_COLUMNS)})
-    SELECT r.* FROM head, {_unnest("record", log_records, _RECORD_COLUMNS)} AS r
+    INSERT INTO log_records (seq, {", ".join(_columns(log_records))})
+    SELECT r.* FROM head, {_unnest("record", log_records)} AS r
 ), audits AS (
-    INSERT INTO audit_records (seq, {", ".join(_AUDIT_COLUMNS)})
-    SELECT a.* FROM head, {_unnest("audit", audit_records, _AUDIT_COLUMNS)} AS a
+    INSERT INTO audit_records (seq, {", ".join(_columns(audit_records))})
+    SELECT a.* FROM head, {_unnest("audit", audit_records)} AS a
 )
 SELECT count(*) FROM head
 """
@@ -495,7 +495,7 @@ def _arrays(
     prefix: str, connection: Connection, table: Table, rows: Sequence[dict[str, Any]]
 ) -> dict[str, list[Any]]:
     """`rows`' values column by column, bound as SQLAlchemy would, named for `_GROW`."""
-    names = _RECORD_COLUMNS if table is log_records else _AUDIT_COLUMNS
+    names = _columns(table)
     ordered = [{name: row[name] for name in names} for row in rows]
     columns = bound_columns(connection.dialect, table, ordered)
     return {f"{prefix}_{name}": column for name, column in zip(names, columns, strict=True)}
