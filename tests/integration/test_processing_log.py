@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 import json
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -19,7 +19,7 @@ from datameent.errors import AccessDenied, Conflict
 from datameent.ledger import LeafHashes, NoteKey, leaf_hash, root_hash, verify_inclusion
 from datameent.services import ledger, supervision, vault
 from datameent.services.caseloads import my_caseload
-from datameent.store.ledger import CLOCK_MARGIN, LedgerRepository
+from datameent.store.ledger import CLOCK_MARGIN, Batch, LedgerRepository
 from datameent.store.ledger_scan import Source, source_of
 from datameent.store.tables import audit_records, log_records
 from datameent.store.uow import Store, UnloggedProcessing
@@ -210,6 +210,55 @@ def test_processes_that_append_in_turn_and_at_once_keep_the_log_gapless(seeded_u
     finally:
         first.dispose()
         second.dispose()
+
+
+def test_an_append_stores_its_records_exactly_as_given(store: Store) -> None:
+    # On PostgreSQL a batch travels to the database as JSON, each value read by its column's
+    # type: text that JSON or bytea would read otherwise, a record without a subject, times
+    # with and without microseconds, strings as long as their columns allow.
+    awkward = 'quote " backslash \\ \\x00ff tab \t newline \n é 😀 {"a": [1, null]}'
+    at = datetime(2026, 12, 7, 1, 2, 3, tzinfo=UTC)
+    given = [
+        {
+            "trace_id": "0" * 32,
+            "span_id": "f" * 16,
+            "operation": "read",
+            "outcome": "allowed",
+            "started_at": at,
+            "ended_at": at.replace(microsecond=123456),
+            "activity_uri": "urn:x:" + "a" * 194,
+            "subject": None,
+            "payload": awkward,
+            "digest": bytes(range(32)),
+        },
+        {
+            "trace_id": "1" * 32,
+            "span_id": "e" * 16,
+            "operation": "o" * 64,
+            "outcome": "denied",
+            "started_at": at.replace(microsecond=1),
+            "ended_at": at.replace(microsecond=999999),
+            "activity_uri": "urn:x",
+            "subject": "p" * 64,
+            "payload": None,
+            "digest": b"\\x00" + bytes(28),
+        },
+    ]
+    audits = [
+        {"user_id": None, "rule": "r" * 40, "payload": awkward},
+        {"user_id": None, "rule": "", "payload": "{}"},
+    ]
+    leaves = [leaf_hash(row["digest"]) for row in given]  # type: ignore[arg-type]
+    with store.engine.begin() as connection:
+        first = LedgerRepository(connection).append(lambda _: Batch(leaves, given, audits))
+    assert first == 0
+    stored = records(store)
+    assert [{k: v for k, v in row.items() if k not in ("seq", "audit")} for row in stored] == given
+    assert [row["audit"] for row in stored] == [awkward, "{}"]
+    with store.engine.connect() as connection:
+        repository = LedgerRepository(connection)
+        assert repository.size() == 2
+        assert repository.root(2) == root_hash(LeafHashes(leaves), 2)
 
 
 @pytest.mark.parametrize("backend", [pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -25,8 +25,8 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, String, Table, bindparam, func, select, update
-from sqlalchemy.dialects.postgresql.base import PGDialect
+import orjson
+from sqlalchemy import Row, Table, bindparam, func, select, update
 from sqlalchemy.engine import Connection
 
 from datameent.domain.policy import Action
@@ -180,7 +180,9 @@ class LedgerRepository:
         nodes, the head, the records. False, and nothing written, if the head has moved on."""
         nodes, after = extend(size, frontier, batch.leaves)
         seqs = list(range(size, size + len(batch.leaves)))
+        records, audits = _numbered(batch.records, seqs), _numbered(batch.audits, seqs)
         if self._db.dialect.name == "postgresql":
+            tree = [{"level": level, "idx": index, "hash": node} for level, index, node in nodes]
             ((written,),) = driver.execute(
                 self._db,
                 _GROW,
@@ -189,12 +191,9 @@ class LedgerRepository:
                     "frontier": b"".join(after),
                     "was": size,
                     "was_frontier": b"".join(frontier),
-                    "levels": [level for level, _, _ in nodes],
-                    "indexes": [index for _, index, _ in nodes],
-                    "hashes": [node for _, _, node in nodes],
-                    "seqs": seqs,
-                    **_arrays("record", self._db, log_records, batch.records),
-                    **_arrays("audit", self._db, audit_records, batch.audits),
+                    "ledger_nodes": _as_json(self._db, ledger_nodes, tree),
+                    "log_records": _as_json(self._db, log_records, records),
+                    "audit_records": _as_json(self._db, audit_records, audits),
                 },
             )
             if not written:
@@ -211,8 +210,8 @@ class LedgerRepository:
                 f"UPDATE ledger_head SET size = {mark}, frontier = {mark} WHERE id = 1",
                 (size + len(seqs), b"".join(after)),
             )
-            insert_many(self._db, log_records, _numbered(batch.records, seqs))
-            insert_many(self._db, audit_records, _numbered(batch.audits, seqs))
+            insert_many(self._db, log_records, records)
+            insert_many(self._db, audit_records, audits)
         if self._head is not None:
             self._head.known = (size + len(seqs), after)
         return True
@@ -446,23 +445,18 @@ class LedgerRepository:
 
 
 @functools.cache
-def _columns(table: Table) -> tuple[str, ...]:
-    """A record table's columns but its index (`seq`): what a `Batch` row holds, every one."""
-    return tuple(column.name for column in table.c if column.name != "seq")
+def _names(table: Table) -> tuple[str, ...]:
+    return tuple(str(column.name) for column in table.c)
 
 
-def _unnest(prefix: str, table: Table) -> str:
-    """``unnest`` of one array parameter per column, each cast to an array of its column's
-    type as PostgreSQL names it (strings as text: a cast to ``varchar(n)`` would cut a value
-    that is too long, where the insert refuses it)."""
-    dialect = PGDialect()  # type: ignore[no-untyped-call]
-    arrays = ", ".join(
-        f"%({prefix}_{name})s::"
-        f"{'text' if isinstance(kind, String) else kind.compile(dialect=dialect)}[]"
-        for name in _columns(table)
-        for kind in [table.c[name].type]
+def _insert_from_json(table: Table) -> str:
+    """The INSERT of `table`'s rows from the JSON array in the parameter of the table's name,
+    each value read by its column's own type (a string too long for its column is refused)."""
+    names = ", ".join(_names(table))
+    return (
+        f"INSERT INTO {table.name} ({names}) SELECT {names} FROM head, "
+        f"json_populate_recordset(NULL::{table.name}, %({table.name})s::json)"
     )
-    return f"unnest(%(seqs)s::bigint[], {arrays})"
 
 
 _GROW = f"""
@@ -471,15 +465,11 @@ WITH head AS (
     WHERE id = 1 AND size = %(was)s AND frontier = %(was_frontier)s
     RETURNING id
 ), nodes AS (
-    INSERT INTO ledger_nodes (level, idx, hash)
-    SELECT n.* FROM head,
-        unnest(%(levels)s::integer[], %(indexes)s::bigint[], %(hashes)s::bytea[]) AS n
+    {_insert_from_json(ledger_nodes)}
 ), records AS (
-    INSERT INTO log_records (seq, {", ".join(_columns(log_records))})
-    SELECT r.* FROM head, {_unnest("record", log_records)} AS r
+    {_insert_from_json(log_records)}
 ), audits AS (
-    INSERT INTO audit_records (seq, {", ".join(_columns(audit_records))})
-    SELECT a.* FROM head, {_unnest("audit", audit_records)} AS a
+    {_insert_from_json(audit_records)}
 )
 SELECT count(*) FROM head
 """
@@ -491,14 +481,26 @@ never overwritten. The audit records' reference to their records is checked at t
 statement, when both are written."""
 
 
-def _arrays(
-    prefix: str, connection: Connection, table: Table, rows: Sequence[dict[str, Any]]
-) -> dict[str, list[Any]]:
-    """`rows`' values column by column, bound as SQLAlchemy would, named for `_GROW`."""
-    names = _columns(table)
-    ordered = [{name: row[name] for name in names} for row in rows]
-    columns = bound_columns(connection.dialect, table, ordered)
-    return {f"{prefix}_{name}": column for name, column in zip(names, columns, strict=True)}
+def _as_json(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> str:
+    """`rows` as one JSON array for `_GROW`: every column of `table` (a row without one fails
+    here), each value bound as SQLAlchemy would bind it, bytes in PostgreSQL's hex form. Bound
+    this way, a batch costs the driver one string; as one array per column it cost the driver
+    more than the rest of the append (measured in docs/benchmarks.md)."""
+    if not rows:
+        return "[]"
+    names = _names(table)
+    columns = bound_columns(connection.dialect, table, [{n: row[n] for n in names} for row in rows])
+    values = [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+    return orjson.dumps(values, default=_hex).decode()
+
+
+def _hex(value: Any) -> str:
+    """Bytes, bare or in the driver's wrapper that SQLAlchemy's binding puts them in, as
+    PostgreSQL's ``bytea`` reads them from text."""
+    value = getattr(value, "obj", value)
+    if isinstance(value, bytes):
+        return "\\x" + value.hex()
+    raise TypeError(f"{type(value).__name__} is not stored in the log as JSON")
 
 
 def _numbered(rows: Sequence[dict[str, Any]], seqs: Sequence[int]) -> list[dict[str, Any]]:
