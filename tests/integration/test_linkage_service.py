@@ -4,6 +4,7 @@ its processing-log record, and nothing written when it is refused."""
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 
 import polars as pl
@@ -181,7 +182,14 @@ def test_only_the_linkage_service_may_link_and_a_refusal_is_logged(
     assert _records(seeded)[-1][:2] == ("statistics.link", "denied")
 
 
-def test_spark_links_with_the_same_settings_as_duckdb(sources: Path) -> None:
+def test_spark_links_with_the_same_settings_as_duckdb(
+    sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What a run writes on the way (Spark: scored pairs, the frequencies of names) is gone
+    # when the run ends.
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     truth = pl.read_parquet(sources / "truth.parquet")
     left = pl.read_parquet(sources / "gemeente.parquet").filter(pl.col("person_id") <= 1_200)
     kept = truth.filter(pl.col("person_id").is_null() | (pl.col("person_id") <= 1_200))
@@ -199,3 +207,4 @@ def test_spark_links_with_the_same_settings_as_duckdb(sources: Path) -> None:
     hits = on_spark.links.join(true, on=pairs, how="semi").height
     assert hits / on_spark.links.height >= 0.99
     assert hits / true.height >= 0.95
+    assert list(scratch.iterdir()) == []

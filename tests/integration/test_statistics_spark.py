@@ -30,10 +30,10 @@ def clients(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def spark(clients: Path):  # type: ignore[no-untyped-def]
+def spark(clients: Path, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     from datameent.analytics.linkage.spark import spark_api
 
-    session = spark_api(threads=2, partitions=4).spark
+    session = spark_api(str(tmp_path_factory.mktemp("spark")), threads=2, partitions=4).spark
     session.read.parquet(str(clients)).createOrReplaceTempView("clients")
     return session
 

@@ -157,11 +157,12 @@ def settings() -> Any:
 
 def _api(backend: Backend, threads: int | None, scratch: str) -> Any:
     """Splink's database API. DuckDB spills to `scratch` (by default it would spill into the
-    working directory) and runs in memory otherwise."""
+    working directory) and runs in memory otherwise; Spark writes its intermediate tables
+    there. `scratch` is removed when the run ends: they hold names."""
     if backend == "spark":
         from datameent.analytics.linkage.spark import spark_api
 
-        return spark_api(threads, partitions=2 * (threads or 2))
+        return spark_api(scratch, threads, partitions=2 * (threads or 2))
     import duckdb
     from splink import DuckDBAPI
 

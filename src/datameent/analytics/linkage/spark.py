@@ -8,18 +8,19 @@ Needs `pyspark` and a Java runtime (17 or newer).
 
 from __future__ import annotations
 
-import tempfile
 from typing import Any
 
 
-def spark_api(threads: int | None = None, partitions: int = 8) -> Any:
+def spark_api(scratch: str, threads: int | None = None, partitions: int = 8) -> Any:
     """A Splink database API on a local Spark session (made once per process); `partitions`
-    per shuffle: a few per core (more for national scale, fewer for small tests)."""
+    per shuffle: a few per core (more for national scale, fewer for small tests). Splink
+    breaks long lineages by writing its tables (scored pairs, the frequencies of names) as
+    Parquet into `scratch`, which the caller removes when the run ends; a process runs one
+    linkage on Spark at a time."""
     from pyspark.sql import SparkSession
     from splink import SparkAPI
     from splink.internals.spark.jar_location import similarity_jar_location
 
-    checkpoints = tempfile.mkdtemp(prefix="datameent-spark-")
     session = (
         SparkSession.builder.master(f"local[{threads or '*'}]")
         .appName("datameent-linkage")
@@ -33,7 +34,7 @@ def spark_api(threads: int | None = None, partitions: int = 8) -> Any:
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
-    session.sparkContext.setCheckpointDir(checkpoints)
+    session.sparkContext.setCheckpointDir(scratch)
     return SparkAPI(  # type: ignore[no-untyped-call]
         spark_session=session,
         break_lineage_method="parquet",
