@@ -83,6 +83,14 @@ def test_a_wrong_password_gets_a_plain_message(http: httpx.Client) -> None:
     assert "Traceback" not in response.text
 
 
+def test_a_nul_character_in_a_form_gets_a_plain_message(http: httpx.Client) -> None:
+    response = login(http, "inwoner\x001")
+    assert response.status_code == 400
+    assert "Het verzoek bevat een teken dat niet is toegestaan" in response.text
+    assert "dm_session" not in response.headers.get("set-cookie", "")
+    assert "Traceback" not in response.text
+
+
 def test_pages_need_a_login(http: httpx.Client) -> None:
     response = http.get("/mijn-gegevens")
     assert response.status_code == 303

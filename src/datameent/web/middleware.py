@@ -1,10 +1,12 @@
-"""ASGI middleware: security headers, the CSRF cookie, and a limit on request bodies.
+"""ASGI middleware: security headers, the CSRF cookie, a limit on request bodies, and no NUL
+characters in what a request sends.
 
 Written as plain ASGI (not `BaseHTTPMiddleware`) so it adds almost nothing to each request.
 """
 
 from __future__ import annotations
 
+import re
 from http.cookies import SimpleCookie
 
 from starlette.datastructures import MutableHeaders
@@ -36,6 +38,10 @@ _SECURITY_HEADERS = {
 
 
 TOO_LARGE = Text("Het verzoek is te groot.", "The request is too large.")
+HAS_NUL = Text(
+    "Het verzoek bevat een teken dat niet is toegestaan (het nul-teken).",
+    "The request contains a character that is not allowed (the NUL character).",
+)
 
 
 class WebMiddleware:
@@ -67,15 +73,23 @@ class WebMiddleware:
                     )
             await send(message)
 
+        if "\x00" in scope["path"] or b"%00" in scope["query_string"]:
+            await _has_nul(scope)(scope, receive, send_with_headers)
+            return
         length = _content_length(scope)
         if length is not None and length > MAX_BODY_BYTES:
             await _too_large(scope)(scope, receive, send_with_headers)
             return
-        if length is None and scope["method"] in ("POST", "PUT", "PATCH"):
+        text = _text_body(scope)
+        if scope["method"] in ("POST", "PUT", "PATCH") and (length is None or text):
             # No declared length (chunked): read up to the limit before the app sees anything.
+            # A form or JSON: look for NUL characters in it first.
             buffered = await _buffer(receive)
             if buffered is None:
                 await _too_large(scope)(scope, receive, send_with_headers)
+                return
+            if text and text.search(buffered):
+                await _has_nul(scope)(scope, receive, send_with_headers)
                 return
             receive = _replay(buffered)
         await self.app(scope, receive, send_with_headers)
@@ -115,6 +129,31 @@ def _trace(scope: Scope) -> Trace | None:
 
 def _bad_traceparent(scope: Scope) -> ASGIApp:
     return _problem(scope, 400, BAD_TRACEPARENT)
+
+
+# A NUL character as each kind of body writes it: percent-encoded in a form (a literal "%"
+# is "%25"), as the escape \u0000 in JSON (unless its backslash is itself escaped), or raw.
+# PostgreSQL cannot store it in text, and no field of ours has a use for it. Multipart bodies
+# carry files, where NUL bytes belong; their text goes to encrypted columns.
+_NUL = {
+    b"application/x-www-form-urlencoded": re.compile(rb"%00|\x00"),
+    b"application/json": re.compile(rb"(?<!\\)(?:\\\\)*\\u0000|\x00"),
+}
+
+
+def _text_body(scope: Scope) -> re.Pattern[bytes] | None:
+    """How a NUL character would look in this request's body, if it is a form or JSON."""
+    for name, value in scope.get("headers", []):
+        if name == b"content-type":
+            kind = value.split(b";", 1)[0].strip().lower()
+            return _NUL.get(kind) or (
+                _NUL[b"application/json"] if kind.endswith(b"+json") else None
+            )
+    return None
+
+
+def _has_nul(scope: Scope) -> ASGIApp:
+    return _problem(scope, 400, HAS_NUL)
 
 
 def _content_length(scope: Scope) -> int | None:
