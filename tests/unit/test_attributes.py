@@ -78,6 +78,49 @@ def test_text_is_trimmed_and_not_empty() -> None:
     refused("given_name", "x" * 101)
 
 
+@pytest.mark.parametrize(
+    ("key", "typed", "stored"),
+    [
+        ("postcode", "1234AB", "1234 AB"),
+        ("postcode", " 1234 ab ", "1234 AB"),
+        ("phone", "0612345678", "0612345678"),
+        ("phone", "+31 (0)6  1234-5678", "+31 (0)6 1234-5678"),
+        ("phone", "0031 6 12345678", "0031 6 12345678"),
+        ("email", "naam@voorbeeld.nl", "naam@voorbeeld.nl"),
+        ("email", " a.b+c@gemeente.example.nl ", "a.b+c@gemeente.example.nl"),
+    ],
+)
+def test_postcodes_phone_numbers_and_email_addresses_are_checked(
+    key: str, typed: str, stored: str
+) -> None:
+    assert check(key, typed) == stored
+
+
+@pytest.mark.parametrize(
+    ("key", "typed", "example"),
+    [
+        ("postcode", "0123 AB", "1234 AB"),
+        ("postcode", "1234 A1", "1234 AB"),
+        ("postcode", "1234  AB", "1234 AB"),
+        ("postcode", "12345", "1234 AB"),
+        ("phone", "06", "06 12345678"),
+        ("phone", "06-1234567x", "06 12345678"),
+        ("phone", "++31612345678", "06 12345678"),
+        ("phone", "0612345678901234567", "06 12345678"),
+        ("email", "naam@voorbeeld", "naam@voorbeeld.nl"),
+        ("email", "naam voorbeeld@gemeente.nl", "naam@voorbeeld.nl"),
+        ("email", "@gemeente.nl", "naam@voorbeeld.nl"),
+        ("email", "a@b@gemeente.nl", "naam@voorbeeld.nl"),
+    ],
+)
+def test_a_typing_error_in_a_postcode_phone_number_or_email_address_is_refused_with_an_example(
+    key: str, typed: str, example: str
+) -> None:
+    message = refused(key, typed).problems[0].message
+    english = {"naam@voorbeeld.nl": "name@example.nl"}.get(example, example)
+    assert example in message.nl and english in message.en
+
+
 def test_values_larger_than_64_kib_are_refused_with_a_clear_message() -> None:
     huge = "x" * (MAX_VALUE_BYTES + 1)
     assert len(json.dumps(huge)) > MAX_VALUE_BYTES

@@ -9,6 +9,7 @@ stored.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -32,6 +33,17 @@ class ValueType(StrEnum):
     BOOLEAN = "boolean"
     CHOICE = "choice"
     ZRM_SCORE = "zrm_score"
+
+
+class TextFormat(StrEnum):
+    """Text with a form of its own: checked when it is recorded, so that a typing error is
+    caught where it is made rather than when a letter comes back."""
+
+    POSTCODE = "postcode"
+    """A Dutch postcode, stored as ``1234 AB``."""
+    PHONE = "phone"
+    """A phone number: digits with spaces, dashes, dots or brackets, ``+`` in front."""
+    EMAIL = "email"
 
 
 class Sensitivity(StrEnum):
@@ -81,6 +93,7 @@ class AttributeDefinition:
     minimum: int | Decimal | None = None
     maximum: int | Decimal | None = None
     max_length: int = 200
+    text_format: TextFormat | None = None
     past_only: bool = False
     self_declarable: bool = True
     """Whether a resident may add this attribute themselves (as "self-declared")."""
@@ -155,9 +168,51 @@ def _text(d: AttributeDefinition, value: object) -> JsonValue:
     value = value.strip()
     if not value:
         raise _invalid(d.key, _EMPTY)
+    if d.text_format is not None:
+        check, message = _FORMATS[d.text_format]
+        formatted = check(value)
+        if formatted is None:
+            raise _invalid(d.key, message)
+        value = formatted
     if len(value) > d.max_length:
         raise _invalid(d.key, _TOO_LONG)
     return value
+
+
+def _postcode(text: str) -> str | None:
+    found = re.fullmatch(r"([1-9][0-9]{3}) ?([A-Za-z]{2})", text)
+    return f"{found[1]} {found[2].upper()}" if found else None
+
+
+def _phone(text: str) -> str | None:
+    digits = re.sub(r"[ ().\-]", "", text)
+    return " ".join(text.split()) if re.fullmatch(r"\+?[0-9]{8,15}", digits) else None
+
+
+def _email(text: str) -> str | None:
+    return text if re.fullmatch(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+", text) else None
+
+
+_FORMATS = {
+    TextFormat.POSTCODE: (
+        _postcode,
+        Text("Vul een postcode in zoals 1234 AB.", "Enter a postcode such as 1234 AB."),
+    ),
+    TextFormat.PHONE: (
+        _phone,
+        Text(
+            "Vul een telefoonnummer in zoals 06 12345678 of +31 6 12345678.",
+            "Enter a phone number such as 06 12345678 or +31 6 12345678.",
+        ),
+    ),
+    TextFormat.EMAIL: (
+        _email,
+        Text(
+            "Vul een e-mailadres in zoals naam@voorbeeld.nl.",
+            "Enter an email address such as name@example.nl.",
+        ),
+    ),
+}
 
 
 def _in_range(d: AttributeDefinition, number: int | Decimal) -> bool:

@@ -16,6 +16,7 @@ from datameent.domain.attributes import (
     Category,
     Choice,
     Sensitivity,
+    TextFormat,
     ValueType,
 )
 from datameent.domain.text import Text
@@ -77,7 +78,14 @@ _PERSONAL = (
         ValueType.TEXT,
         max_length=12,
     ),
-    Def("postcode", Category.PERSONAL, Text("Postcode", "Postcode"), ValueType.TEXT, max_length=7),
+    Def(
+        "postcode",
+        Category.PERSONAL,
+        Text("Postcode", "Postcode"),
+        ValueType.TEXT,
+        max_length=7,
+        text_format=TextFormat.POSTCODE,
+    ),
     Def("city", Category.PERSONAL, Text("Woonplaats", "Place of residence"), ValueType.TEXT),
     Def(
         "phone",
@@ -85,6 +93,7 @@ _PERSONAL = (
         Text("Telefoonnummer", "Phone number"),
         ValueType.TEXT,
         max_length=20,
+        text_format=TextFormat.PHONE,
     ),
     Def(
         "email",
@@ -92,6 +101,7 @@ _PERSONAL = (
         Text("E-mailadres", "Email address"),
         ValueType.TEXT,
         max_length=254,
+        text_format=TextFormat.EMAIL,
     ),
 )
 

@@ -22,6 +22,7 @@ def _out(d: AttributeDefinition) -> AttributeDefinitionOut:
         category=d.category.value,
         label=LocalText(nl=d.label.nl, en=d.label.en),
         type=d.value_type.value,
+        text_format=d.text_format.value if d.text_format else None,
         unit=_text(d.unit),
         sensitivity=d.sensitivity.value,
         retention_years=d.retention_years,

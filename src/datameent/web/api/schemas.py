@@ -58,6 +58,9 @@ class AttributeDefinitionOut(Schema):
     category: str
     label: LocalText
     type: str
+    text_format: str | None = Field(
+        None, description="For text with a form of its own: postcode, phone or email."
+    )
     unit: LocalText | None
     sensitivity: str
     retention_years: int
