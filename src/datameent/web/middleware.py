@@ -80,15 +80,15 @@ class WebMiddleware:
         if length is not None and length > MAX_BODY_BYTES:
             await _too_large(scope)(scope, receive, send_with_headers)
             return
-        text = _text_body(scope)
-        if scope["method"] in ("POST", "PUT", "PATCH") and (length is None or text):
+        nul = _nul_in(scope)
+        if scope["method"] in ("POST", "PUT", "PATCH") and (length is None or nul):
             # No declared length (chunked): read up to the limit before the app sees anything.
             # A form or JSON: look for NUL characters in it first.
             buffered = await _buffer(receive)
             if buffered is None:
                 await _too_large(scope)(scope, receive, send_with_headers)
                 return
-            if text and text.search(buffered):
+            if nul and nul.search(buffered):
                 await _has_nul(scope)(scope, receive, send_with_headers)
                 return
             receive = _replay(buffered)
@@ -134,21 +134,20 @@ def _bad_traceparent(scope: Scope) -> ASGIApp:
 # A NUL character as each kind of body writes it: percent-encoded in a form (a literal "%"
 # is "%25"), as the escape \u0000 in JSON (unless its backslash is itself escaped), or raw.
 # PostgreSQL cannot store it in text, and no field of ours has a use for it. Multipart bodies
-# carry files, where NUL bytes belong; their text goes to encrypted columns.
+# carry files, where NUL bytes belong; their text goes to encrypted columns and their file
+# names lose control characters (`domain.decisions.safe_filename`).
 _NUL = {
     b"application/x-www-form-urlencoded": re.compile(rb"%00|\x00"),
     b"application/json": re.compile(rb"(?<!\\)(?:\\\\)*\\u0000|\x00"),
 }
 
 
-def _text_body(scope: Scope) -> re.Pattern[bytes] | None:
+def _nul_in(scope: Scope) -> re.Pattern[bytes] | None:
     """How a NUL character would look in this request's body, if it is a form or JSON."""
     for name, value in scope.get("headers", []):
         if name == b"content-type":
             kind = value.split(b";", 1)[0].strip().lower()
-            return _NUL.get(kind) or (
-                _NUL[b"application/json"] if kind.endswith(b"+json") else None
-            )
+            return _NUL.get(b"application/json" if kind.endswith(b"+json") else kind)
     return None
 
 
