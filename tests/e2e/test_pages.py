@@ -220,6 +220,8 @@ def test_htmx_fetches_the_right_input_for_a_kind_of_data(http: httpx.Client) -> 
     partial = http.get("/partials/waarde-invoer?key=household_type")
     assert "<select" in partial.text and "Alleenstaand" in partial.text
     assert 'type="date"' in http.get("/partials/waarde-invoer?key=last_employment_end").text
+    assert 'inputmode="tel"' in http.get("/partials/waarde-invoer?key=phone").text
+    assert 'inputmode="decimal"' in http.get("/partials/waarde-invoer?key=hours_available").text
 
 
 def test_only_case_managers_get_the_intake_form(http: httpx.Client) -> None:

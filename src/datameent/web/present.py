@@ -6,9 +6,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from uuid import UUID
 
+from markupsafe import Markup
+
 from datameent.domain import catalogue, zrm
 from datameent.domain.accounts import ROLE_LABELS, Role, User
-from datameent.domain.attributes import AttributeDefinition, Category, JsonValue, ValueType
+from datameent.domain.attributes import (
+    AttributeDefinition,
+    Category,
+    JsonValue,
+    TextFormat,
+    ValueType,
+)
 from datameent.domain.vault import CATEGORY_LABELS, SOURCE_LABELS, AttributeValue, history_by_key
 from datameent.services.vault import VaultView
 from datameent.web.i18n import Formats
@@ -61,6 +69,23 @@ def format_value(definition: AttributeDefinition | None, value: JsonValue, local
         return fmt.money(str(value))
     text = str(value)
     return f"{text} {definition.unit.in_(locale)}" if definition.unit else text
+
+
+_KEYBOARDS = {
+    ValueType.INTEGER: ' inputmode="decimal"',
+    ValueType.DECIMAL: ' inputmode="decimal"',
+    TextFormat.PHONE: ' inputmode="tel"',
+    TextFormat.EMAIL: ' inputmode="email"',
+    TextFormat.POSTCODE: ' autocapitalize="characters"',
+}
+
+
+def input_hints(definition: AttributeDefinition | None) -> Markup:
+    """The attributes that give a value's text field the right keyboard on a phone."""
+    if definition is None:
+        return Markup("")
+    hint = _KEYBOARDS.get(definition.text_format or definition.value_type, "")
+    return Markup(hint)  # fixed strings of this module, nothing a user typed
 
 
 def recorder_name(user: User | None, locale: str) -> str:

@@ -15,6 +15,7 @@ from datameent.domain.accounts import ROLE_LABELS
 from datameent.domain.text import Text
 from datameent.web import csrf
 from datameent.web.i18n import Formats, make_gettext, pick_locale
+from datameent.web.present import input_hints
 
 LANG_COOKIE = "dm_lang"
 STATIC = Path(__file__).parent / "static"
@@ -33,6 +34,7 @@ def make_environment() -> Environment:
     )
     env.globals["role_labels"] = ROLE_LABELS
     env.globals["catalogue_by_key"] = catalogue.BY_KEY
+    env.globals["input_hints"] = input_hints
     return env
 
 
