@@ -486,8 +486,6 @@ def _as_json(connection: Connection, table: Table, rows: Sequence[dict[str, Any]
     here), each value bound as SQLAlchemy would bind it, bytes in PostgreSQL's hex form. Bound
     this way, a batch costs the driver one string; as one array per column it cost the driver
     more than the rest of the append (measured in docs/benchmarks.md)."""
-    if not rows:
-        return "[]"
     names = _names(table)
     columns = bound_columns(connection.dialect, table, [{n: row[n] for n in names} for row in rows])
     values = [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
