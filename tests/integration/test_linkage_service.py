@@ -185,11 +185,13 @@ def test_only_the_linkage_service_may_link_and_a_refusal_is_logged(
 def test_spark_links_with_the_same_settings_as_duckdb(
     sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # What a run writes on the way (Spark: scored pairs, the frequencies of names) is gone
-    # when the run ends.
-    scratch = tmp_path / "tmp"
+    # What a run writes on the way (Spark: scored pairs, the frequencies of names, its
+    # catalogue directory) is gone when the run ends, and nothing lands where it was started.
+    scratch, started_in = tmp_path / "tmp", tmp_path / "cwd"
     scratch.mkdir()
+    started_in.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    monkeypatch.chdir(started_in)
     truth = pl.read_parquet(sources / "truth.parquet")
     left = pl.read_parquet(sources / "gemeente.parquet").filter(pl.col("person_id") <= 1_200)
     kept = truth.filter(pl.col("person_id").is_null() | (pl.col("person_id") <= 1_200))
@@ -208,3 +210,4 @@ def test_spark_links_with_the_same_settings_as_duckdb(
     assert hits / on_spark.links.height >= 0.99
     assert hits / true.height >= 0.95
     assert list(scratch.iterdir()) == []
+    assert list(started_in.iterdir()) == []

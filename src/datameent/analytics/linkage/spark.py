@@ -8,6 +8,7 @@ Needs `pyspark` and a Java runtime (17 or newer).
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 
@@ -16,7 +17,9 @@ def spark_api(scratch: str, threads: int | None = None, partitions: int = 8) -> 
     per shuffle: a few per core (more for national scale, fewer for small tests). Splink
     breaks long lineages by writing its tables (scored pairs, the frequencies of names) as
     Parquet into `scratch`, which the caller removes when the run ends; a process runs one
-    linkage on Spark at a time."""
+    linkage on Spark at a time. Spark's catalogue directory (by default `spark-warehouse` in
+    the working directory, made when Splink first asks the catalogue) goes there too: a run
+    leaves nothing behind where it was started."""
     from pyspark.sql import SparkSession
     from splink import SparkAPI
     from splink.internals.spark.jar_location import similarity_jar_location
@@ -31,6 +34,7 @@ def spark_api(scratch: str, threads: int | None = None, partitions: int = 8) -> 
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.driver.memory", "4g")
         .config("spark.sql.ansi.enabled", "false")
+        .config("spark.sql.warehouse.dir", os.path.join(scratch, "spark-warehouse"))
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
