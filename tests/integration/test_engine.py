@@ -1,5 +1,6 @@
 """The engines: SQLite's write-ahead log is copied back by a thread of its own while serving,
-and the pools hand out the connection returned last."""
+the pools hand out the connection returned last, and on PostgreSQL a connection that idled is
+checked before it goes out."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ import time
 from contextlib import closing
 
 import pytest
+from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
 from datameent.services import vault
 from datameent.store import driver
-from datameent.store.engine import WalCheckpointer
+from datameent.store.engine import WalCheckpointer, make_engine
 from datameent.store.uow import Store
 from tests.support import user
 
@@ -98,3 +100,69 @@ def test_reads_end_without_dropping_the_connections_prepared_statements(seeded: 
             (statement,),
         )
     assert prepared == [(1,)]
+
+
+def _backend(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return int(connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one())
+
+
+def _terminate(url: str, backend: int) -> None:
+    """End one server process as a restart or an idle timeout would; returns once it is gone."""
+    other = make_engine(url)
+    try:
+        with other.begin() as connection:
+            connection.exec_driver_sql(f"SELECT pg_terminate_backend({backend}, 10000)")
+    finally:
+        other.dispose()
+
+
+@POSTGRES
+def test_a_connection_the_server_closed_while_it_idled_is_replaced_unnoticed(
+    database_url: str,
+) -> None:
+    engine = make_engine(database_url, alive_window=0.05)
+    try:
+        first = _backend(engine)
+        _terminate(database_url, first)
+        time.sleep(0.1)
+        assert _backend(engine) != first  # no error: asked, found gone, replaced
+    finally:
+        engine.dispose()
+
+
+@POSTGRES
+def test_a_connection_given_back_a_moment_ago_goes_out_without_asking_the_server(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = make_engine(database_url, alive_window=0.3)
+    pings: list[object] = []
+    ping = engine.dialect.do_ping
+    monkeypatch.setattr(engine.dialect, "do_ping", lambda c: pings.append(c) or ping(c))
+    try:
+        first = _backend(engine)  # a new connection: not asked
+        for _ in range(5):
+            assert _backend(engine) == first
+        assert pings == []
+        time.sleep(0.4)
+        assert _backend(engine) == first
+        assert len(pings) == 1
+    finally:
+        engine.dispose()
+
+
+@POSTGRES
+def test_when_the_server_closes_a_connection_just_used_one_statement_fails_then_all_is_new(
+    database_url: str,
+) -> None:
+    # The price of not asking every time (store/engine.py `_ping_when_idle`).
+    engine = make_engine(database_url, alive_window=60)
+    try:
+        first = _backend(engine)
+        _terminate(database_url, first)
+        with pytest.raises(DBAPIError) as failed:
+            _backend(engine)
+        assert failed.value.connection_invalidated
+        assert _backend(engine) != first
+    finally:
+        engine.dispose()
