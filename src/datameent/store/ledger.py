@@ -371,6 +371,8 @@ class LedgerRepository:
                 .join(ar, ar.c.seq == lr.c.seq)
                 .where(
                     lr.c.seq >= self.window_start(since),
+                ar.c.seq >= self.window_start(since),  # PostgreSQL does not infer it
+                    ar.c.seq >= self.window_start(since),  # PostgreSQL does not infer it
                     lr.c.outcome == "denied",
                     lr.c.started_at >= since,
                 )
@@ -392,6 +394,8 @@ class LedgerRepository:
                 .join(ar, ar.c.seq == lr.c.seq)
                 .where(
                     lr.c.seq >= self.window_start(since),
+                ar.c.seq >= self.window_start(since),  # PostgreSQL does not infer it
+                    ar.c.seq >= self.window_start(since),  # PostgreSQL does not infer it
                     lr.c.outcome == "allowed",
                     lr.c.operation.in_(operations),
                     ar.c.rule.not_in(rules),
@@ -410,6 +414,7 @@ class LedgerRepository:
             .join(lr, lr.c.seq == ar.c.seq)
             .where(
                 lr.c.seq >= self.window_start(since),
+                ar.c.seq >= self.window_start(since),  # PostgreSQL does not infer it
                 lr.c.operation == operation,
                 lr.c.outcome == "allowed",
                 lr.c.started_at >= since,
