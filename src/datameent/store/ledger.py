@@ -371,7 +371,6 @@ class LedgerRepository:
                 .join(ar, ar.c.seq == lr.c.seq)
                 .where(
                     lr.c.seq >= self.window_start(since),
-                ar.c.seq >= self.window_start(since),  # PostgreSQL does not infer it
                     ar.c.seq >= self.window_start(since),  # PostgreSQL does not infer it
                     lr.c.outcome == "denied",
                     lr.c.started_at >= since,
@@ -394,7 +393,6 @@ class LedgerRepository:
                 .join(ar, ar.c.seq == lr.c.seq)
                 .where(
                     lr.c.seq >= self.window_start(since),
-                ar.c.seq >= self.window_start(since),  # PostgreSQL does not infer it
                     ar.c.seq >= self.window_start(since),  # PostgreSQL does not infer it
                     lr.c.outcome == "allowed",
                     lr.c.operation.in_(operations),
