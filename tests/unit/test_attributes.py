@@ -103,6 +103,8 @@ def test_postcodes_phone_numbers_and_email_addresses_are_checked(
         ("postcode", "1234 A1", "1234 AB"),
         ("postcode", "1234  AB", "1234 AB"),
         ("postcode", "12345", "1234 AB"),
+        ("postcode", "1234 SS", "1234 AB"),  # never given (nor SA, SD)
+        ("postcode", "1234sd", "1234 AB"),
         ("phone", "06", "06 12345678"),
         ("phone", "06-1234567x", "06 12345678"),
         ("phone", "++31612345678", "06 12345678"),

@@ -48,6 +48,12 @@ def test_the_population_is_shaped_like_a_dutch_town(town: Population) -> None:
     assert set(children) <= {"couple_children", "single_parent"}
 
 
+def test_every_address_has_a_postcode_that_could_be_given(town: Population) -> None:
+    postcodes = town.persons["postcode"].unique().to_list()
+    assert len(postcodes) > 1_000
+    assert all(catalogue.definition("postcode").validate(p) == p for p in postcodes)
+
+
 def test_clients_are_plausible_and_fit_the_catalogue() -> None:
     demo = generate(2000, seed=1)
     ages = [(demo.reference_date - p.birth_date).days / 365.25 for p in demo.persons]

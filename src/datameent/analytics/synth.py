@@ -459,6 +459,11 @@ def _money(values: Array) -> Array:
 # The town's parts ------------------------------------------------------------------------------
 
 _LETTERS = np.array(list("ABCDEGHJKLMNPRSTVWXZ"), dtype=object)
+_PAIRS = np.array([a + b for a in _LETTERS for b in _LETTERS], dtype=object)
+"""A postcode's letters by address block (0-399). PostNL never uses SA, SD and SS
+(`domain.attributes.UNUSED_POSTCODE_LETTERS`): those blocks share the next pair's postcode."""
+for _unused, _instead in (("SA", "SB"), ("SD", "SE"), ("SS", "ST")):
+    _PAIRS[_PAIRS == _unused] = _instead
 STREETS_PER_NEIGHBOURHOOD = 6
 
 
@@ -648,7 +653,7 @@ def _addresses(
     addition = _pick(rng, ("", "A", "B", "-1", "-2", " bis"), n, p=(85, 5, 3, 3, 3, 1))
     block = (which * 37 + number // 16) % 400
     pc4 = hoods["pc4"].to_numpy().astype(object)[hood]
-    postcode = pc4 + " " + _LETTERS[block // 20] + _LETTERS[block % 20]
+    postcode = pc4 + " " + _PAIRS[block]
     return flat[which], number.astype(str).astype(object) + addition, postcode
 
 

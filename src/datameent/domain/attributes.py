@@ -179,9 +179,15 @@ def _text(d: AttributeDefinition, value: object) -> JsonValue:
     return value
 
 
+UNUSED_POSTCODE_LETTERS = frozenset({"SA", "SD", "SS"})
+"""Letter pairs PostNL never gives a postcode, for their associations with the occupation."""
+
+
 def _postcode(text: str) -> str | None:
     found = re.fullmatch(r"([1-9][0-9]{3}) ?([A-Za-z]{2})", text)
-    return f"{found[1]} {found[2].upper()}" if found else None
+    if found is None or found[2].upper() in UNUSED_POSTCODE_LETTERS:
+        return None
+    return f"{found[1]} {found[2].upper()}"
 
 
 def _phone(text: str) -> str | None:
