@@ -72,6 +72,13 @@ def test_an_employee_logs_in_through_the_municipality_and_the_account_is_bound(
     assert "prompt" not in provider.asked_with  # the provider's own session is the point here
     assert urlsplit(str(landed.url)).path == "/clienten"
     assert "dm_session" in browser_like.cookies
+    session = [
+        cookie
+        for step in landed.history
+        for cookie in step.headers.get_list("set-cookie")
+        if cookie.startswith("dm_session=")
+    ]
+    assert session and all("HttpOnly" in c and "SameSite=lax" in c for c in session)
     assert "dm_sign_on" not in browser_like.cookies  # the attempt is over
     again = browser_like.get("/inloggen/gemeente?next=/clienten", follow_redirects=False)
     assert again.headers["location"] == "/clienten", "logged in already: not to the provider"

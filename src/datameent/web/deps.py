@@ -5,10 +5,12 @@ from __future__ import annotations
 import functools
 import weakref
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Annotated, ParamSpec, TypeVar
 
 from anyio import CapacityLimiter, to_thread
 from fastapi import Depends, Request
+from fastapi.responses import RedirectResponse
 from fastapi.security import OAuth2PasswordBearer
 
 from datameent.domain.accounts import User
@@ -16,6 +18,7 @@ from datameent.errors import NotAuthenticated, PasswordChangeRequired
 from datameent.services import accounts
 from datameent.settings import Settings
 from datameent.store.uow import Store
+from datameent.web.addresses import is_local_host
 from datameent.web.group_commit import run_grouped
 from datameent.web.loops import PerLoop
 
@@ -107,6 +110,28 @@ async def optional_page_user(request: Request, store: StoreDep) -> User | None:
     )
     request.state.user = user
     return user
+
+
+def start_page_session(
+    request: Request, store: Store, settings: Settings, user: User, next: str
+) -> RedirectResponse:
+    """Log `user` in to the pages, by whichever way they came in (password, DigiD, the
+    municipality's sign-on): a new web session, its cookie, and on to `next` (already made
+    safe by the caller). The cookie is out of reach of scripts, not sent along from other
+    sites' pages, and only over HTTPS except on this machine."""
+    token = accounts.open_session(
+        store, user, accounts.WEB, timedelta(hours=settings.session_hours)
+    )
+    response = RedirectResponse(next, 303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=not is_local_host(request),
+        max_age=settings.session_hours * 3600,
+    )
+    return response
 
 
 PASSWORD_PAGE = "/wachtwoord"

@@ -13,7 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from datameent.errors import InvalidInput, LoginFailed, TooManyAttempts
 from datameent.services import accounts
-from datameent.web.addresses import is_local_host, safe_next
+from datameent.web.addresses import safe_next
 from datameent.web.api.auth import client_address
 from datameent.web.deps import (
     PASSWORD_PAGE,
@@ -22,6 +22,7 @@ from datameent.web.deps import (
     PageUser,
     SettingsDep,
     StoreDep,
+    start_page_session,
 )
 from datameent.web.i18n import LOCALES
 from datameent.web.pages.sign_on import logout_url
@@ -53,19 +54,7 @@ def login(
         status = 429 if isinstance(error, TooManyAttempts) else 401
         context = {"next": safe_next(next), "error": type(error).title, "username": username}
         return render(request, "login.html", context, status=status)
-    token = accounts.open_session(
-        store, user, accounts.WEB, timedelta(hours=settings.session_hours)
-    )
-    response = RedirectResponse(safe_next(next), 303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        httponly=True,
-        samesite="lax",
-        secure=not is_local_host(request),
-        max_age=settings.session_hours * 3600,
-    )
-    return response
+    return start_page_session(request, store, settings, user, safe_next(next))
 
 
 Secret = Annotated[str, Form(max_length=1000)]

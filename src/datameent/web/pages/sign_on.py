@@ -19,7 +19,6 @@ import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Annotated
 from urllib.parse import urlsplit, urlunsplit
 
@@ -34,7 +33,12 @@ from datameent.services.sign_on import Attempt, Digid, Provider, log_code
 from datameent.settings import Settings
 from datameent.store.uow import Store
 from datameent.web.addresses import is_local_host, safe_next
-from datameent.web.deps import SESSION_COOKIE, OptionalPageUser, SettingsDep, StoreDep
+from datameent.web.deps import (
+    OptionalPageUser,
+    SettingsDep,
+    StoreDep,
+    start_page_session,
+)
 from datameent.web.templating import render
 
 router = APIRouter()
@@ -252,19 +256,8 @@ def _finish(
     except Conflict:  # two first logins of one person at once: one made the account
         again = SignOnFailed("the account was made by a login at the same time", by_provider=False)
         return _failed(request, door, again, next)
-    token = accounts.open_session(
-        store, user, accounts.WEB, timedelta(hours=settings.session_hours)
-    )
-    response = RedirectResponse(next, 303)
+    response = start_page_session(request, store, settings, user, next)
     response.delete_cookie(ATTEMPT_COOKIE, path=door.path)
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        httponly=True,
-        samesite="lax",
-        secure=not is_local_host(request),
-        max_age=settings.session_hours * 3600,
-    )
     return response
 
 
