@@ -74,7 +74,17 @@ def _page_problem(html: str, language: str) -> str | None:
 
 
 @pytest.mark.parametrize(
-    "username", ["inwoner1", "klantmanager1", "teamleider1", "privacy1", "analist1", "admin1"]
+    "username",
+    [
+        "inwoner1",
+        "klantmanager1",
+        "teamleider1",
+        "privacy1",
+        "analist1",
+        "clientenraad1",
+        "facilitator1",
+        "admin1",
+    ],
 )
 def test_every_page_a_role_can_reach_answers_in_its_language(
     http: httpx.Client, username: str
