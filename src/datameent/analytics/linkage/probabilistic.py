@@ -29,7 +29,6 @@ for national scale); only the database API differs.
 from __future__ import annotations
 
 import logging
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -39,6 +38,7 @@ import polars as pl
 from datameent.analytics.linkage import refused
 from datameent.analytics.linkage.bloom import one_to_one_links
 from datameent.analytics.linkage.prepare import standardise
+from datameent.analytics.linkage.scratch import scratch_directory
 
 Backend = Literal["duckdb", "spark"]
 BACKENDS: tuple[Backend, ...] = ("duckdb", "spark")
@@ -191,7 +191,7 @@ def link(
 
     tell = progress or (lambda _: None)
     logging.getLogger("splink").setLevel(logging.ERROR)
-    with tempfile.TemporaryDirectory(prefix="datameent-linkage-") as scratch:
+    with scratch_directory() as scratch:
         tell("standardising")
         a = standardise(left, left_id).rename({left_id: "record"})
         b = standardise(right, right_id).rename({right_id: "record"})
