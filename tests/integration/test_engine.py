@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Callable, Iterator
 from contextlib import closing
 
 import pytest
@@ -117,52 +118,57 @@ def _terminate(url: str, backend: int) -> None:
         other.dispose()
 
 
+@pytest.fixture
+def engine_idling(database_url: str) -> Iterator[Callable[[float], Engine]]:
+    """Engines on the test database that check a connection after it idled `window` seconds."""
+    made: list[Engine] = []
+
+    def make(window: float) -> Engine:
+        made.append(make_engine(database_url, alive_window=window))
+        return made[-1]
+
+    yield make
+    for engine in made:
+        engine.dispose()
+
+
 @POSTGRES
 def test_a_connection_the_server_closed_while_it_idled_is_replaced_unnoticed(
-    database_url: str,
+    database_url: str, engine_idling: Callable[[float], Engine]
 ) -> None:
-    engine = make_engine(database_url, alive_window=0.05)
-    try:
-        first = _backend(engine)
-        _terminate(database_url, first)
-        time.sleep(0.1)
-        assert _backend(engine) != first  # no error: asked, found gone, replaced
-    finally:
-        engine.dispose()
+    engine = engine_idling(0.05)
+    first = _backend(engine)
+    _terminate(database_url, first)
+    time.sleep(0.1)
+    assert _backend(engine) != first  # no error: asked, found gone, replaced
 
 
 @POSTGRES
 def test_a_connection_given_back_a_moment_ago_goes_out_without_asking_the_server(
-    database_url: str, monkeypatch: pytest.MonkeyPatch
+    engine_idling: Callable[[float], Engine], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    engine = make_engine(database_url, alive_window=0.3)
+    engine = engine_idling(0.3)
     pings: list[object] = []
     ping = engine.dialect.do_ping
     monkeypatch.setattr(engine.dialect, "do_ping", lambda c: pings.append(c) or ping(c))
-    try:
-        first = _backend(engine)  # a new connection: not asked
-        for _ in range(5):
-            assert _backend(engine) == first
-        assert pings == []
-        time.sleep(0.4)
+    first = _backend(engine)  # a new connection: not asked
+    for _ in range(5):
         assert _backend(engine) == first
-        assert len(pings) == 1
-    finally:
-        engine.dispose()
+    assert pings == []
+    time.sleep(0.4)
+    assert _backend(engine) == first
+    assert len(pings) == 1
 
 
 @POSTGRES
 def test_when_the_server_closes_a_connection_just_used_one_statement_fails_then_all_is_new(
-    database_url: str,
+    database_url: str, engine_idling: Callable[[float], Engine]
 ) -> None:
     # The price of not asking every time (store/engine.py `_ping_when_idle`).
-    engine = make_engine(database_url, alive_window=60)
-    try:
-        first = _backend(engine)
-        _terminate(database_url, first)
-        with pytest.raises(DBAPIError) as failed:
-            _backend(engine)
-        assert failed.value.connection_invalidated
-        assert _backend(engine) != first
-    finally:
-        engine.dispose()
+    engine = engine_idling(60)
+    first = _backend(engine)
+    _terminate(database_url, first)
+    with pytest.raises(DBAPIError) as failed:
+        _backend(engine)
+    assert failed.value.connection_invalidated
+    assert _backend(engine) != first
