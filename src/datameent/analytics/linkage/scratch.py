@@ -30,7 +30,8 @@ def scratch_directory() -> Iterator[str]:
     """A new, private scratch directory for one run, locked while the run lives and removed when
     it ends; abandoned ones are removed first (`remove_abandoned`)."""
     remove_abandoned()
-    with tempfile.TemporaryDirectory(prefix=PREFIX) as scratch:
+    # Between letting go of the lock and removing the directory, another run may remove it.
+    with tempfile.TemporaryDirectory(prefix=PREFIX, ignore_cleanup_errors=True) as scratch:
         # Locked under another name, then renamed: whoever can open the lock file finds it held.
         claiming = os.path.join(scratch, ".claiming")
         with open(claiming, "w") as lock:
