@@ -10,13 +10,14 @@ from collections.abc import Callable, Iterator
 from contextlib import closing
 
 import pytest
+from psycopg.pq import TransactionStatus
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
 from datameent.services import vault
 from datameent.store import driver
 from datameent.store.engine import WalCheckpointer, make_engine
-from datameent.store.uow import Store
+from datameent.store.uow import Store, UnitOfWork
 from tests.support import user
 
 
@@ -172,3 +173,21 @@ def test_when_the_server_closes_a_connection_just_used_one_statement_fails_then_
         _backend(engine)
     assert failed.value.connection_invalidated
     assert _backend(engine) != first
+
+
+@POSTGRES
+def test_a_read_without_a_snapshot_runs_each_statement_on_its_own(seeded: Store) -> None:
+    # For the log's proofs: no BEGIN and COMMIT around their two statements (store/uow.py).
+    def status(uow: UnitOfWork) -> TransactionStatus:
+        driver.execute(uow._require_connection(), "SELECT size FROM ledger_head WHERE id = 1")
+        dbapi = uow._require_connection().connection.dbapi_connection
+        return dbapi.info.transaction_status  # type: ignore[union-attr, no-any-return]
+
+    with seeded.unit_of_work(write=False, snapshot=False) as uow:
+        assert status(uow) == TransactionStatus.IDLE
+    # The same connection (the pool's last returned) is back to transactions, and one that
+    # writes always has its transaction.
+    with seeded.unit_of_work(write=False) as uow:
+        assert status(uow) == TransactionStatus.INTRANS
+    with seeded.unit_of_work(snapshot=False) as uow:
+        assert status(uow) == TransactionStatus.INTRANS

@@ -82,7 +82,7 @@ class InclusionProof:
 
 def prove_inclusion(store: Store, index: int, tree_size: int) -> InclusionProof:
     """RFC 9162 inclusion proof of leaf `index` in the tree of size `tree_size`."""
-    with store.unit_of_work(write=False) as uow:
+    with store.unit_of_work(write=False, snapshot=False) as uow:
         if not 0 < tree_size <= uow.ledger.size():
             raise _out_of_range("treeSize")
         if not 0 <= index < tree_size:
@@ -97,7 +97,7 @@ def prove_inclusion(store: Store, index: int, tree_size: int) -> InclusionProof:
 
 def prove_consistency(store: Store, first: int, second: int) -> list[bytes]:
     """RFC 9162 consistency proof between the trees of sizes `first` and `second`."""
-    with store.unit_of_work(write=False) as uow:
+    with store.unit_of_work(write=False, snapshot=False) as uow:
         if not 0 <= second <= uow.ledger.size():
             raise _out_of_range("second")
         if not 0 <= first <= second:
