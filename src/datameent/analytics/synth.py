@@ -459,11 +459,10 @@ def _money(values: Array) -> Array:
 # The town's parts ------------------------------------------------------------------------------
 
 _LETTERS = np.array(list("ABCDEGHJKLMNPRSTVWXZ"), dtype=object)
-_PAIRS = np.array([a + b for a in _LETTERS for b in _LETTERS], dtype=object)
+_NEXT_PAIR = {"SA": "SB", "SD": "SE", "SS": "ST"}
+_PAIRS = np.array([_NEXT_PAIR.get(a + b, a + b) for a in _LETTERS for b in _LETTERS], dtype=object)
 """A postcode's letters by address block (0-399). PostNL never uses SA, SD and SS
 (`domain.attributes.UNUSED_POSTCODE_LETTERS`): those blocks share the next pair's postcode."""
-for _unused, _instead in (("SA", "SB"), ("SD", "SE"), ("SS", "ST")):
-    _PAIRS[_PAIRS == _unused] = _instead
 STREETS_PER_NEIGHBOURHOOD = 6
 
 

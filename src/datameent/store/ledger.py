@@ -357,7 +357,7 @@ class LedgerRepository:
 
     def denied_since(self, since: datetime, limit: int = 100) -> list[Row[Any]]:
         """Refused attempts, newest first, with who tried (from the audit record)."""
-        lr, ar = log_records, audit_records
+        lr, ar, start = log_records, audit_records, self.window_start(since)
         return list(
             self._db.execute(
                 select(
@@ -370,8 +370,8 @@ class LedgerRepository:
                 )
                 .join(ar, ar.c.seq == lr.c.seq)
                 .where(
-                    lr.c.seq >= self.window_start(since),
-                    ar.c.seq >= self.window_start(since),  # PostgreSQL does not infer it
+                    lr.c.seq >= start,
+                    ar.c.seq >= start,  # PostgreSQL does not carry it across the join
                     lr.c.outcome == "denied",
                     lr.c.started_at >= since,
                 )
@@ -384,7 +384,7 @@ class LedgerRepository:
         self, operations: Sequence[str], rules: Sequence[str], since: datetime
     ) -> list[Row[Any]]:
         """Allowed processings of `operations` under any rule other than `rules`."""
-        lr, ar = log_records, audit_records
+        lr, ar, start = log_records, audit_records, self.window_start(since)
         return list(
             self._db.execute(
                 select(
@@ -392,8 +392,8 @@ class LedgerRepository:
                 )
                 .join(ar, ar.c.seq == lr.c.seq)
                 .where(
-                    lr.c.seq >= self.window_start(since),
-                    ar.c.seq >= self.window_start(since),  # PostgreSQL does not infer it
+                    lr.c.seq >= start,
+                    ar.c.seq >= start,  # PostgreSQL does not carry it across the join
                     lr.c.outcome == "allowed",
                     lr.c.operation.in_(operations),
                     ar.c.rule.not_in(rules),
@@ -406,13 +406,13 @@ class LedgerRepository:
 
     def volumes_since(self, operation: str, since: datetime) -> dict[UUID, int]:
         """How many allowed `operation`s each user did since `since`."""
-        lr, ar = log_records, audit_records
+        lr, ar, start = log_records, audit_records, self.window_start(since)
         rows = self._db.execute(
             select(ar.c.user_id, func.count())
             .join(lr, lr.c.seq == ar.c.seq)
             .where(
-                lr.c.seq >= self.window_start(since),
-                ar.c.seq >= self.window_start(since),  # PostgreSQL does not infer it
+                lr.c.seq >= start,
+                ar.c.seq >= start,  # PostgreSQL does not carry it across the join
                 lr.c.operation == operation,
                 lr.c.outcome == "allowed",
                 lr.c.started_at >= since,

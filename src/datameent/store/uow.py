@@ -56,8 +56,8 @@ _READ_ONLY = {"postgresql_readonly": True}
 """A unit of work that only reads begins ``READ ONLY`` on PostgreSQL (ignored by SQLite)."""
 _EACH_STATEMENT = {"isolation_level": "AUTOCOMMIT"}
 """A unit of work that reads only what never changes once written (the log's tree nodes) and
-needs no snapshot across its statements: no `BEGIN` and `COMMIT` around them, two round trips
-of a proof's five on PostgreSQL. Not on SQLite, whose transactions this engine begins itself
+needs no snapshot across its statements: no `BEGIN` and `COMMIT` around them, two of a
+proof's four round trips on PostgreSQL. Not on SQLite, whose transactions this engine begins itself
 (`store.engine`) and whose reads cost no round trip."""
 
 
@@ -99,7 +99,8 @@ class UnitOfWork:
         self._keys = keys
         self._activities = activities
         self._write = write
-        self._snapshot = snapshot or write
+        # Without a snapshot: only for reads, and only where a transaction costs round trips.
+        self._each_statement = not (snapshot or write) and engine.dialect.name == "postgresql"
         self._nodes = nodes
         self._head = head
         self._group = group
@@ -108,8 +109,7 @@ class UnitOfWork:
 
     def __enter__(self) -> UnitOfWork:
         if self._group is None:
-            each_statement = not self._snapshot and self._engine.dialect.name == "postgresql"
-            options = _EACH_STATEMENT if each_statement else {WRITE: self._write}
+            options = _EACH_STATEMENT if self._each_statement else {WRITE: self._write}
             connection = self._engine.connect().execution_options(
                 **options, **({} if self._write else _READ_ONLY)
             )

@@ -1,4 +1,5 @@
-"""FastAPI dependencies, as `Annotated` aliases: the store, settings and the current user."""
+"""FastAPI dependencies, as `Annotated` aliases: the store, settings and the current user;
+and the pages' session cookie, read here and set here (`start_page_session`)."""
 
 from __future__ import annotations
 

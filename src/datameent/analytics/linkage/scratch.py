@@ -40,11 +40,11 @@ def scratch_directory() -> Iterator[str]:
             yield scratch
 
 
-def remove_abandoned(directory: str | None = None) -> list[str]:
-    """Remove the scratch directories in `directory` (the system's temporary directory) that no
-    living run holds; the removed ones' paths."""
+def remove_abandoned() -> list[str]:
+    """Remove the scratch directories in the system's temporary directory that no living run
+    holds; the removed ones' paths."""
     removed = []
-    for path in Path(directory or tempfile.gettempdir()).glob(f"{PREFIX}*"):
+    for path in Path(tempfile.gettempdir()).glob(f"{PREFIX}*"):
         if path.is_dir() and not path.is_symlink() and _abandoned(path):
             shutil.rmtree(path, ignore_errors=True)
             removed.append(str(path))
