@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from datameent.domain.accounts import Role, User
 from datameent.domain.policy import AccessRequest, Action, Permit, decide
+from datameent.domain.processing_log import OPERATION_LABELS, describe
 from datameent.domain.purposes import Basis
 from datameent.domain.sharing import Case, Grant
 from datameent.errors import AccessDenied
@@ -192,3 +193,13 @@ def test_only_a_team_lead_releases_a_review() -> None:
         (make_user(Role.PRIVACY_OFFICER), False),
     ):
         assert decide(AccessRequest(actor, Action.RELEASE_REVIEW, PERSON)).allowed is allowed
+
+
+def test_every_action_reads_as_words_in_the_log_done_and_refused() -> None:
+    """A line of the processing log names what happened in words; a new action without its
+    words would show its bare operation name to the resident."""
+    assert set(OPERATION_LABELS) == {action.value for action in Action}
+    for action in Action:
+        done, refused = describe(action, "allowed"), describe(action, "denied")
+        assert done != refused
+        assert action.value not in {done.nl, done.en, refused.nl, refused.en}

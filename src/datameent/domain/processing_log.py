@@ -310,7 +310,79 @@ OPERATION_LABELS: dict[str, tuple[Text, Text]] = {
         Text("Wiste uw gegevens", "Erased your data"),
         Text("Probeerde uw gegevens te wissen", "Tried to erase your data"),
     ),
+    "objection.release": (
+        Text(
+            "Gaf uw bezwaar of vraag terug, zodat een andere medewerker het behandelt",
+            "Handed your objection or question back, for another employee to handle",
+        ),
+        Text(
+            "Probeerde uw bezwaar terug te geven en kreeg geen toegang",
+            "Tried to hand your objection back and was refused",
+        ),
+    ),
+    "statistics.export": (
+        Text(
+            "Nam uw gegevens zonder naam en BSN op in de statistiek",
+            "Included your data, without name or BSN, in the statistics",
+        ),
+        Text(
+            "Probeerde gegevens voor de statistiek op te halen en kreeg geen toegang",
+            "Tried to take data for the statistics and was refused",
+        ),
+    ),
+    "statistics.link": (
+        Text(
+            "Koppelde gegevens zonder naam en BSN voor de statistiek",
+            "Linked data without names or BSNs for the statistics",
+        ),
+        Text(
+            "Probeerde gegevens voor de statistiek te koppelen en kreeg geen toegang",
+            "Tried to link data for the statistics and was refused",
+        ),
+    ),
+    "statistics.effects": (
+        Text(
+            "Leerde uit gegevens zonder naam en BSN wat mensen helpt om werk te vinden",
+            "Learned from data without names or BSNs what helps people find work",
+        ),
+        Text(
+            "Probeerde te leren wat mensen helpt om werk te vinden en kreeg geen toegang",
+            "Tried to learn what helps people find work and was refused",
+        ),
+    ),
+    "statistics.view": (
+        Text("Bekeek statistieken", "Viewed statistics"),
+        Text("Probeerde statistieken te bekijken", "Tried to view statistics"),
+    ),
+    "statistics.quality": (
+        Text("Bekeek de kwaliteit van de gegevens", "Viewed the quality of the data"),
+        Text(
+            "Probeerde de kwaliteit van de gegevens te bekijken",
+            "Tried to view the quality of the data",
+        ),
+    ),
+    "log.supervise": (
+        Text("Hield toezicht op het gebruik van gegevens", "Supervised the use of data"),
+        Text(
+            "Probeerde toezicht te houden op het gebruik van gegevens",
+            "Tried to supervise the use of data",
+        ),
+    ),
+    "accounts.manage": (
+        Text("Beheerde de accounts van medewerkers", "Managed employees' accounts"),
+        Text("Probeerde accounts te beheren", "Tried to manage accounts"),
+    ),
+    "dialogue.start": (
+        Text("Begon een datadialoog", "Started a data dialogue"),
+        Text("Probeerde een datadialoog te beginnen", "Tried to start a data dialogue"),
+    ),
+    "dialogue.run": (
+        Text("Leidde een datadialoog", "Ran a data dialogue"),
+        Text("Probeerde een datadialoog te leiden", "Tried to run a data dialogue"),
+    ),
 }
+"""What each operation (an `Action` of the policy) did, in words, for whoever reads the log:
+every action has its pair (a test checks), so no line shows a bare operation name."""
 
 
 def describe(operation: str, outcome: str) -> Text:
