@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from datameent.domain.accounts import User
+from datameent.domain.accounts import Role, User
 from datameent.domain.policy import AccessRequest, Action
 from datameent.domain.text import Text
 from datameent.errors import InvalidInput, Problem
@@ -125,6 +125,12 @@ class LogLine:
     whoever sees the line can check it against a signed checkpoint themselves."""
     by_representative: bool = False
     """Done by someone the resident authorised with DigiD Machtigen, on their behalf."""
+
+    @property
+    def by_the_person(self) -> bool:
+        """Done by the person concerned themselves (a resident acts only on their own data),
+        not by an employee, a system or their representative."""
+        return Role.RESIDENT.value in self.actor_roles and not self.by_representative
 
 
 def processing_log_of(store: Store, actor: User, person_id: UUID) -> list[LogLine]:

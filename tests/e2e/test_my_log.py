@@ -1,0 +1,99 @@
+"""Wie keek in mijn gegevens? over real HTTP: who and how often, whose lines, pages of lines."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+
+from tests.e2e.test_pages import login
+
+LINE = re.compile(r'<li class="log-line[^"]*" data-log-index="(\d+)">(.*?)</li>', re.S)
+
+
+def lines(html: str) -> list[tuple[int, str]]:
+    """Each line's log index and who did it, in the page's order."""
+    found = []
+    for index, body in LINE.findall(html):
+        who = re.search(r"<dt>Wie</dt><dd>([^<]*)</dd>", body)
+        assert who, "every line says who"
+        found.append((int(index), who.group(1)))
+    return found
+
+
+def test_the_resident_sees_who_and_how_often_and_can_leave_out_their_own_visits(
+    http: httpx.Client,
+) -> None:
+    login(http, "inwoner3")
+    for _ in range(3):
+        http.get("/mijn-gegevens")
+    everyone = http.get("/mijn-gegevens/logboek")
+    assert everyone.status_code == 200
+    shown = lines(everyone.text)
+    own = [index for index, who in shown if who == "Uzelf"]
+    others = [index for index, who in shown if who != "Uzelf"]
+    assert len(own) == 3, "each look at my data is a line"
+    assert others, "the demo registered this resident: the BRP link did that, at least"
+    assert [index for index, _ in shown] == sorted((i for i, _ in shown), reverse=True)
+
+    summary = everyone.text.split('id="wie-keek"')[1].split("</section>")[0]
+    for who in {who for _, who in shown if who != "Uzelf"}:
+        times = sum(1 for _, w in shown if w == who)
+        expected = "één keer" if times == 1 else f"{times} keer"
+        assert re.search(rf"<strong>{re.escape(who)}</strong>:\s*{expected}", summary), who
+    assert f"Uzelf: {len(own)} keer." in summary
+
+    not_me = lines(http.get("/mijn-gegevens/logboek", params={"wie": "anderen"}).text)
+    assert [index for index, _ in not_me] == others
+    only_me = http.get("/mijn-gegevens/logboek", params={"wie": "uzelf"})
+    # Looking at the log is a line of its own: one more than the page before showed.
+    assert [who for _, who in lines(only_me.text)] == ["Uzelf"] * (len(own) + 2)
+    assert 'value="uzelf" selected' in only_me.text
+
+    unknown = http.get("/mijn-gegevens/logboek", params={"wie": "iemand", "voor": "x"})
+    assert unknown.status_code == 200 and len(lines(unknown.text)) == len(shown) + 3
+
+
+def test_a_long_log_comes_in_pages_of_fifty_newest_first(http: httpx.Client) -> None:
+    login(http, "inwoner4")
+    for _ in range(60):
+        assert http.get("/mijn-gegevens").status_code == 200
+    first = http.get("/mijn-gegevens/logboek", params={"wie": "uzelf", "van": "2020-01-01"})
+    on_first = lines(first.text)
+    assert len(on_first) == 50 and 'rel="prev"' not in first.text
+    assert "Regel 1 tot en met 50 van 60; " in first.text
+    older = re.search(r'href="(/mijn-gegevens/logboek\?[^"]*)" rel="next"', first.text)
+    assert older and "wie=uzelf" in older.group(1) and "van=2020-01-01" in older.group(1)
+    # Looking at the first page added a line; the next page still starts where this one ended.
+    second = http.get(older.group(1).replace("&amp;", "&"))
+    on_second = lines(second.text)
+    assert len(on_second) == 10 and "Regel 52 tot en met 61 van 61; " in second.text
+    assert 'rel="next"' not in second.text
+    indexes = [index for index, _ in on_first + on_second]
+    assert indexes == sorted(set(indexes), reverse=True), "no line twice"
+    assert on_second[0][0] == on_first[-1][0] - 1, "none skipped: they were all mine"
+    newer = re.search(r'href="(/mijn-gegevens/logboek\?[^"]*)" rel="prev"', second.text)
+    assert newer
+    back = lines(http.get(newer.group(1).replace("&amp;", "&")).text)
+    assert len(back) == 50 and back[-1][0] == on_second[0][0] + 1, "the fifty just before"
+    future = http.get("/mijn-gegevens/logboek", params={"van": "2999-01-01", "tot": "31-12"})
+    assert not lines(future.text) and 'value="2999-01-01"' in future.text
+    assert "Een datum klopte niet. Die is niet gebruikt." in future.text
+    beyond = http.get("/mijn-gegevens/logboek", params={"wie": "uzelf", "voor": "1"})
+    assert not lines(beyond.text) and "Er zijn geen regels voor deze keuze." in beyond.text
+
+
+def test_the_data_a_line_touched_read_in_the_order_of_my_data(http: httpx.Client) -> None:
+    login(http, "inwoner5")
+    http.get("/mijn-gegevens")
+    page = http.get("/mijn-gegevens/logboek", params={"wie": "uzelf"}).text
+    viewed = next(
+        body
+        for _, body in LINE.findall(page)
+        if "Bekeek uw gegevens" in body and "<details>" in body
+    )
+    summary = re.search(r"<summary>(\d+) soorten gegevens: ([^<]+) en meer</summary>", viewed)
+    assert summary and summary.group(2) == "BSN, Voornaam, Tussenvoegsel"
+    listed = viewed.split("</summary>")[1].split("</details>")[0].split(", ")
+    assert len(listed) == int(summary.group(1))
+    assert listed.index("Voornaam") < listed.index("Achternaam") < listed.index("Postcode")
