@@ -37,6 +37,7 @@ def test_a_resident_sees_reads_and_can_check_each_line(http: httpx.Client) -> No
     lines = http.get(f"/api/v1/persons/{person}/processing-log", headers=resident).json()
     read = next(line for line in lines if line["traceId"] == "0af7651916cd43dd8448eb211c80319c")
     assert read["operation"] == "vault.read" and read["outcome"] == "allowed"
+    assert read["description"] == {"nl": "Bekeek uw gegevens", "en": "Viewed your data"}
     assert read["who"]["name"] == manager_name and read["who"]["roles"] == ["case_manager"]
     assert read["purpose"]["nl"] and "Participatiewet" in read["legalBasis"]
     assert "Voornaam" in [label["nl"] for label in read["attributeLabels"]]

@@ -11,6 +11,7 @@ from pydantic.alias_generators import to_camel
 
 from datameent.domain import catalogue
 from datameent.domain.processing import ProcessingActivity
+from datameent.domain.processing_log import describe
 from datameent.domain.vault import Source
 from datameent.services.ledger import LogLine
 
@@ -179,6 +180,9 @@ class LogLineOut(Schema):
     time: datetime
     operation: str
     outcome: str
+    description: LocalText = Field(
+        description="What happened (or was attempted and refused), in words for the resident."
+    )
     processing_activity_id: str
     purpose: LocalText | None
     legal_basis: str | None
@@ -193,6 +197,7 @@ class LogLineOut(Schema):
 
     @classmethod
     def from_line(cls, line: LogLine, activity: ProcessingActivity | None) -> LogLineOut:
+        what = describe(line.operation, line.outcome)
         labels = [
             LocalText(nl=d.label.nl, en=d.label.en)
             for d in (catalogue.BY_KEY.get(k) for k in line.attribute_keys)
@@ -203,6 +208,7 @@ class LogLineOut(Schema):
             time=line.started_at,
             operation=line.operation,
             outcome=line.outcome,
+            description=LocalText(nl=what.nl, en=what.en),
             processing_activity_id=line.activity_uri,
             purpose=LocalText(nl=activity.name.nl, en=activity.name.en) if activity else None,
             legal_basis=activity.legal_basis if activity else None,
