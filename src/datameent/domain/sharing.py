@@ -205,10 +205,56 @@ class DataRequest:
         else:
             self.status = RequestStatus.OPEN
 
+    def overdue(self, today: date) -> bool:
+        return self.status is RequestStatus.OPEN and past_due(self.due_date, today)
+
     def due_soon(self, today: date) -> bool:
-        return self.status is RequestStatus.OPEN and self.due_date - today <= timedelta(
-            days=DUE_SOON_DAYS
+        """Open, not yet overdue, and due within a few days."""
+        return (
+            self.status is RequestStatus.OPEN
+            and not past_due(self.due_date, today)
+            and self.due_date - today <= timedelta(days=DUE_SOON_DAYS)
         )
+
+
+def past_due(due_date: date, today: date) -> bool:
+    """The resident is asked to answer *before* the date, so on the date itself it has passed."""
+    return due_date <= today
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """What a client's requests wait for, as a caseload list shows it: no content, only how
+    many and by when."""
+
+    open: int = 0
+    overdue: int = 0
+    """Open requests whose answer date has passed (included in `open`)."""
+    overdue_since: date | None = None
+    """The earliest answer date of the overdue requests."""
+    next_due: date | None = None
+    """The earliest answer date of the open requests that are not overdue."""
+    awaiting_approval: int = 0
+
+    @classmethod
+    def of(cls, requests: Iterable[tuple[RequestStatus, date]], today: date) -> Waiting:
+        """From (status, answer date) of a client's requests; answered and withdrawn count
+        for nothing."""
+        states = list(requests)
+        open_dates = [due for status, due in states if status is RequestStatus.OPEN]
+        late = [due for due in open_dates if past_due(due, today)]
+        coming = [due for due in open_dates if not past_due(due, today)]
+        return cls(
+            open=len(open_dates),
+            overdue=len(late),
+            overdue_since=min(late, default=None),
+            next_due=min(coming, default=None),
+            awaiting_approval=sum(1 for s, _ in states if s is RequestStatus.AWAITING_APPROVAL),
+        )
+
+    @property
+    def anything(self) -> bool:
+        return bool(self.open or self.awaiting_approval)
 
 
 @dataclass(frozen=True)

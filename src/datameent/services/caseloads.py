@@ -11,6 +11,7 @@ from datameent.domain.caseload import Assignment
 from datameent.domain.notifications import Kind, Notification
 from datameent.domain.persons import display_name
 from datameent.domain.policy import AccessRequest, Action, Permit
+from datameent.domain.sharing import Waiting
 from datameent.domain.text import Text
 from datameent.errors import InvalidInput, NotFound, Problem
 from datameent.services.clock import utcnow
@@ -29,6 +30,8 @@ class CaseSummary:
     """None where the viewer may see the case but not the name."""
     since: datetime | None
     case_manager: User | None
+    waiting: Waiting = Waiting()
+    """What the client's requests wait for (an answer, an approval), and until when."""
 
 
 def my_caseload(store: Store, actor: User) -> list[CaseSummary]:
@@ -74,6 +77,8 @@ def _summaries(
     ids = [a.person_id for a in assignments]
     names = uow.vault.names(permit, ids)
     numbers = uow.persons.client_numbers(permit, ids)
+    requests = uow.sharing.waiting_requests(permit, ids)
+    today = utcnow().date()
     summaries = [
         CaseSummary(
             a.person_id,
@@ -81,6 +86,7 @@ def _summaries(
             display_name(*(names.get(a.person_id, {}).get(k) for k in _NAME_PARTS)),
             a.starts_at,
             managers.get(a.case_manager_id),
+            Waiting.of(requests[a.person_id], today),
         )
         for a in assignments
     ]

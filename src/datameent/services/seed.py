@@ -133,7 +133,7 @@ def _store_persons(
     assignments = []
     cases: list[Case] = []
     grants: list[Grant] = []
-    asks: list[tuple[User, UUID, UUID]] = []
+    asks: list[tuple[User, UUID, UUID, datetime]] = []
     now = utcnow()
     for synth in batch:
         person = Person(uuid4(), f"K{synth.number:07d}", _at(synth.client_since))
@@ -163,13 +163,15 @@ def _store_persons(
         grants += own_grants
         if synth.number % 7 == 1:
             review = next(c for c in own_cases if c.purpose_code == "heronderzoek")
-            asks.append((manager, person.id, review.id))
+            # Every other one was asked a month ago and not answered in time.
+            asked = now - timedelta(days=30) if synth.number % 14 == 8 else now
+            asks.append((manager, person.id, review.id, asked))
     uow.caseloads.add_many(assignments)
     uow.accounts.add_many(residents, utcnow())
     uow.sharing.add_cases(cases)
     uow.sharing.add_grants(grants)
-    for manager, person_id, case_id in asks:
-        _ask(uow, manager, person_id, case_id, now)
+    for manager, person_id, case_id, asked in asks:
+        _ask(uow, manager, person_id, case_id, asked)
 
 
 def _cases_and_grants(
@@ -221,7 +223,8 @@ _ASKED = (
 
 
 def _ask(uow: UnitOfWork, manager: User, person_id: UUID, case_id: UUID, now: datetime) -> None:
-    """An open request in the review, so that the demo's residents find one in their inbox."""
+    """An open request in the review, asked at `now` and to be answered within two weeks, so
+    that the demo's residents find one in their inbox (or, asked long ago, one overdue)."""
     purpose = purposes.current("heronderzoek")
     permit = uow.authorize(
         AccessRequest(manager, Action.REQUEST_DATA, person_id, in_active_caseload=True)

@@ -34,7 +34,7 @@ from datameent.store import driver
 from datameent.store.bulk import insert_many
 from datameent.store.caseloads import ACTIVE_ASSIGNMENT
 from datameent.store.persons import PersonRepository
-from datameent.store.processing_log import ProcessingLog
+from datameent.store.processing_log import LIST_ACTIONS, ProcessingLog
 from datameent.store.tables import break_glass as bg
 from datameent.store.tables import cases as cs
 from datameent.store.tables import data_requests as dr
@@ -339,6 +339,25 @@ class SharingRepository:
             .order_by(dr.c.due_date)
         )
         return [(r.id, r.purpose_code, r.due_date) for r in rows]
+
+    def waiting_requests(
+        self, permit: Permit, person_ids: Iterable[UUID]
+    ) -> dict[UUID, list[tuple[RequestStatus, date]]]:
+        """For a caseload list: the status and answer date of each person's requests that are
+        open or await approval; never what they ask."""
+        self._log.check(permit, LIST_ACTIONS, None)
+        ids = list(person_ids)
+        states: dict[UUID, list[tuple[RequestStatus, date]]] = {p: [] for p in ids}
+        if ids:
+            waiting = (RequestStatus.OPEN.value, RequestStatus.AWAITING_APPROVAL.value)
+            rows = self._db.execute(
+                select(dr.c.person_id, dr.c.status, dr.c.due_date).where(
+                    dr.c.person_id.in_(ids), dr.c.status.in_(waiting)
+                )
+            )
+            for person_id, status, due in rows:
+                states[person_id].append((RequestStatus(status), due))
+        return states
 
     def requests_by(self, requester: UUID, statuses: Iterable[RequestStatus]) -> list[UUID]:
         """Ids of a case manager's requests in these states (no content)."""

@@ -28,6 +28,7 @@ from datameent.domain.text import Text
 from datameent.errors import InvalidInput, Problem
 from datameent.services import inbox, rights, sharing
 from datameent.services import vault as vault_service
+from datameent.services.clock import utcnow
 from datameent.web.deps import PageUser, StoreDep
 from datameent.web.present import format_value
 from datameent.web.routing import OnTheLoop
@@ -124,6 +125,7 @@ def _answer_page(
         "form": form or {},
         "problems": error.problems if error else (),
         "sent": request.query_params.get("verstuurd") == "1",
+        "overdue": data_request.overdue(utcnow().date()),
     }
     return render(request, "answer_request.html", context, status=422 if error else 200)
 
