@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from datameent import workdirs
 from datameent.domain.accounts import ROLE_LABELS, Role
 from datameent.errors import DatameentError, InvalidInput
 from datameent.settings import Environment, Settings
@@ -209,7 +210,7 @@ def warehouse_export(
             "DATAMEENT_PSEUDONYM_KEY is not set; the export needs it (see docs/settings.md)."
         )
         raise typer.Exit(1)
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+    if not workdirs.empty(out):
         errors.print(f"{out} exists and is not an empty directory; choose another.")
         raise typer.Exit(1)
     store = _store(settings)

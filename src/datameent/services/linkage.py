@@ -27,6 +27,7 @@ from typing import Any, Literal
 
 import polars as pl
 
+from datameent import workdirs
 from datameent.analytics.linkage import bloom, evaluate, keyed, probabilistic, refused
 from datameent.analytics.linkage.prepare import (
     IDENTIFYING,
@@ -110,7 +111,7 @@ def _read(path: Path, name: str) -> pl.DataFrame:
 
 
 def _check_out(out: Path) -> None:
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+    if not workdirs.empty(out):
         raise refused(
             f"{out} bestaat al en is geen lege map; kies een andere.",
             f"{out} exists and is not an empty directory; choose another.",
@@ -404,8 +405,7 @@ def _write(
 ) -> tuple[str, ...]:
     """Stage every file, log the run, then move the files into place."""
     out.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".link-", dir=out))
-    try:
+    with workdirs.staging_directory(out) as staging:
         staged["links.parquet"] = staged["links.parquet"].drop("left_id", "right_id")
         for name, table in staged.items():
             table.write_parquet(staging / name)
@@ -424,8 +424,6 @@ def _write(
         for name in names:
             (staging / name).replace(out / name)
         return tuple(names)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
 
 
 # The keyed method with its roles apart ---------------------------------------------------------

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -33,6 +32,7 @@ from datameent.errors import DataErased, InvalidInput, Problem
 from datameent.services.accounts import system_account
 from datameent.services.clock import utcnow
 from datameent.store.uow import Store
+from datameent.workdirs import staging_directory
 
 UNKNOWN_DOMAIN = Text(
     "Onbekend afnemersdomein. Kies beleid, clientenraad of onderzoek.",
@@ -196,8 +196,7 @@ def load_population(out: Path, table: pl.DataFrame) -> int:
         )
     import duckdb
 
-    staging = Path(tempfile.mkdtemp(prefix=".population-", dir=out))
-    try:
+    with staging_directory(out) as staging:
         table.write_parquet(staging / POPULATION)
         shutil.copy2(out / "warehouse.duckdb", staging / "warehouse.duckdb")
         with duckdb.connect(str(staging / "warehouse.duckdb")) as connection:
@@ -208,8 +207,6 @@ def load_population(out: Path, table: pl.DataFrame) -> int:
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
         for name in (POPULATION, "warehouse.duckdb", "manifest.json"):
             os.replace(staging / name, out / name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     return table.height
 
 
@@ -235,8 +232,7 @@ def _write(
     import duckdb
 
     out.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".export-", dir=out))
-    try:
+    with staging_directory(out) as staging:
         tables = {"persons": _table(persons, _PERSON_COLUMNS), "zrm": _table(zrm, _ZRM_COLUMNS)}
         for name, table in tables.items():
             table.write_parquet(staging / f"{name}.parquet")
@@ -258,6 +254,4 @@ def _write(
         files = ("persons.parquet", "zrm.parquet", "warehouse.duckdb", "manifest.json")
         for name in files:
             os.replace(staging / name, out / name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     return files

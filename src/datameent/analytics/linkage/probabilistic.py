@@ -38,7 +38,7 @@ import polars as pl
 from datameent.analytics.linkage import refused
 from datameent.analytics.linkage.bloom import one_to_one_links
 from datameent.analytics.linkage.prepare import standardise
-from datameent.analytics.linkage.scratch import scratch_directory
+from datameent.workdirs import SCRATCH, locked_directory
 
 Backend = Literal["duckdb", "spark"]
 BACKENDS: tuple[Backend, ...] = ("duckdb", "spark")
@@ -191,7 +191,8 @@ def link(
 
     tell = progress or (lambda _: None)
     logging.getLogger("splink").setLevel(logging.ERROR)
-    with scratch_directory() as scratch:
+    with locked_directory(SCRATCH) as directory:
+        scratch = str(directory)
         tell("standardising")
         a = standardise(left, left_id).rename({left_id: "record"})
         b = standardise(right, right_id).rename({right_id: "record"})
