@@ -207,6 +207,51 @@ def test_a_team_lead_reassigns_a_case_through_the_page(http: httpx.Client) -> No
     assert "De zaak is toegewezen" in http.get(response.headers["location"]).text
 
 
+def cases_table(team_page: str) -> str:
+    """The team page's second table: the cases (the first counts each case manager's)."""
+    return team_page.split("</caption>")[2].split("</table>")[0]
+
+
+def test_a_team_lead_sees_each_case_managers_load_and_hands_over_from_their_list(
+    http: httpx.Client,
+) -> None:
+    login(http, "teamleider1")
+    page = http.get("/team").text
+    load = re.findall(
+        r'<a href="/team\?klantmanager=([0-9a-f-]{36})">([^<]+)</a></td>\s*'
+        r'<td class="number">(\d+)</td>\s*<td class="number">(\d+)</td>',
+        page,
+    )
+    assert len(load) >= 2
+    rows = re.findall(
+        r'<input type="hidden" name="person_id"', page.split("</caption>")[2].split("</table>")[0]
+    )
+    assert sum(int(clients) for _, _, clients, _ in load) == len(rows)
+    assert sum(int(late) for *_, late in load) >= 1, "the demo has requests not answered in time"
+
+    manager, name, clients, _ = load[0]
+    theirs = http.get("/team", params={"klantmanager": manager}).text
+    assert f"Cliënten van {name}" in theirs
+    people = re.findall(
+        r'name="person_id" value="([0-9a-f-]{36})"',
+        theirs.split("</caption>")[2].split("</table>")[0],
+    )
+    assert len(people) == int(clients) >= 1
+    assert f"{name} ({clients} cliënten)</option>" in theirs
+    other = next(m for m, *_ in load if m != manager)
+    handed = post_form(
+        http,
+        "/team",
+        "/team/toewijzen",
+        {"person_id": people[0], "case_manager_id": other, "terug": manager},
+    )
+    assert handed.status_code == 303
+    assert handed.headers["location"] == f"/team?opgeslagen=1&klantmanager={manager}"
+    after = http.get(handed.headers["location"]).text
+    assert "De zaak is toegewezen" in after and people[0] not in cases_table(after)
+    assert f"{name} ({int(clients) - 1} cliënten)</option>" in after
+
+
 @pytest.mark.parametrize("path", ["/bestaat-niet", "/clienten/not-a-uuid"])
 def test_unknown_pages_answer_in_plain_language(http: httpx.Client, path: str) -> None:
     login(http, "klantmanager1")

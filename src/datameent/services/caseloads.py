@@ -52,6 +52,28 @@ class TeamOverview:
     unassigned: list[CaseSummary]
     """Persons without a case manager: shown by client number only."""
 
+    def workload(self) -> list[Workload]:
+        """Per case manager of the team (active ones, and stopped ones that still have cases):
+        how many clients, and how many of them did not answer a request in time."""
+        load = {u.id: Workload(u) for u in self.case_managers}
+        for case in self.cases:
+            if case.case_manager is None:
+                continue
+            mine = load.setdefault(case.case_manager.id, Workload(case.case_manager))
+            mine.clients += 1
+            mine.overdue += bool(case.waiting.overdue)
+        return sorted(
+            load.values(), key=lambda w: (w.case_manager.active, w.case_manager.display_name)
+        )
+
+
+@dataclass
+class Workload:
+    case_manager: User
+    clients: int = 0
+    overdue: int = 0
+    """Clients with a request that was not answered in time."""
+
 
 def team_overview(store: Store, actor: User) -> TeamOverview:
     team = actor.team or ""
