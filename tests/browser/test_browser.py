@@ -252,6 +252,19 @@ def test_the_privacy_officer_sees_refusals_and_verifies_the_log(page: Page) -> N
     expect(page.get_by_role("status")).to_contain_text("Nu gecontroleerd")
 
 
+def test_the_privacy_officer_checks_a_line_of_a_residents_log(page: Page) -> None:
+    log_in(page, "privacy1")
+    page.get_by_role("link", name="Het logboek van één inwoner, op klantnummer").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Het logboek van een inwoner")
+    page.get_by_label("Klantnummer").fill("K0000002")
+    page.get_by_role("button", name="Toon het logboek").click()
+    expect(page.get_by_role("heading", name="Logboek van K0000002")).to_be_visible()
+    assert_accessible_and_fits_a_phone(page)
+    line = page.locator(".log-line").first
+    line.get_by_role("link", name="Controleer deze regel").click()
+    expect(line.get_by_role("status")).to_contain_text("Gecontroleerd in uw eigen browser")
+
+
 def test_a_resident_answers_a_request_on_a_phone(page: Page) -> None:
     """The demo's first resident has an open request for the periodic review."""
     page.set_viewport_size({"width": 360, "height": 740})

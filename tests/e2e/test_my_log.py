@@ -97,3 +97,41 @@ def test_the_data_a_line_touched_read_in_the_order_of_my_data(http: httpx.Client
     listed = viewed.split("</summary>")[1].split("</details>")[0].split(", ")
     assert len(listed) == int(summary.group(1))
     assert listed.index("Voornaam") < listed.index("Achternaam") < listed.index("Postcode")
+
+
+def test_the_privacy_officer_reads_a_residents_log_by_client_number(http: httpx.Client) -> None:
+    login(http, "inwoner6")
+    number = re.search(r"<dt>Klantnummer</dt><dd>(K\d+)</dd>", http.get("/mijn-gegevens").text)
+    assert number
+    http.cookies.clear()
+
+    login(http, "klantmanager1")
+    for page in ("/privacy/logboek", f"/privacy/logboek?klantnummer={number.group(1)}"):
+        assert http.get(page).status_code == 404, "only the privacy officer looks up anyone's log"
+    http.cookies.clear()
+
+    login(http, "privacy1")
+    assert "/privacy/logboek" in http.get("/privacy").text
+    unknown = http.get("/privacy/logboek", params={"klantnummer": "K9999999"})
+    assert unknown.status_code == 404 and "Geen inwoner heeft dit klantnummer." in unknown.text
+    found = http.get("/privacy/logboek", params={"klantnummer": number.group(1).lower()})
+    assert found.status_code == 200 and f"Logboek van {number.group(1)}" in found.text
+    shown = lines(found.text)
+    assert ("De inwoner zelf" in {who for _, who in shown}) and "Uzelf" not in found.text
+    assert "De inwoner zelf: één keer." in found.text
+    assert f'name="klantnummer" value="{number.group(1)}"' in found.text, "filters keep the person"
+    check = re.search(
+        r'href="(/privacy/logboek/\d+\?klantnummer=K\d+)" class="check-link"', found.text
+    )
+    assert check
+    checked = http.get(check.group(1))
+    assert "Deze regel staat in het logboek, precies zoals hij is opgeschreven." in checked.text
+    others = lines(
+        http.get("/privacy/logboek", params={"klantnummer": number.group(1), "wie": "anderen"}).text
+    )
+    assert others and all(who != "De inwoner zelf" for _, who in others)
+    http.cookies.clear()
+
+    login(http, "inwoner6")
+    mine = http.get("/mijn-gegevens/logboek").text
+    assert re.search(r"<strong>Bekeek dit logboek</strong>.*?Privacy officer", mine, re.S)

@@ -13,9 +13,9 @@ from datetime import datetime
 from uuid import UUID
 
 from datameent.domain.accounts import Role, User
-from datameent.domain.policy import AccessRequest, Action
+from datameent.domain.policy import AccessRequest, Action, allows
 from datameent.domain.text import Text
-from datameent.errors import InvalidInput, Problem
+from datameent.errors import InvalidInput, NotFound, Problem
 from datameent.ledger import (
     Checkpoint,
     InvalidProof,
@@ -163,6 +163,30 @@ def processing_log_of(store: Store, actor: User, person_id: UUID) -> list[LogLin
             )
         )
     return lines
+
+
+def may_read_any_log(actor: User) -> bool:
+    """Whether to offer `actor` the lookup of anyone's log (the privacy officer)."""
+    return allows(actor, Action.SUPERVISE)
+
+
+def person_of_client(store: Store, actor: User, client_number: str) -> UUID:
+    """The person with this client number, for the privacy officer, who may read anyone's log
+    (the read itself is decided and logged in `processing_log_of`); `NotFound` for anyone else,
+    as for a number nobody has, so that nobody else can probe client numbers."""
+    if not may_read_any_log(actor):
+        raise NotFound()
+    with store.unit_of_work(write=False) as uow:
+        person_id = uow.persons.id_by_client_number(client_number)
+    if person_id is None:
+        raise NotFound()
+    return person_id
+
+
+def processing_log_of_client(store: Store, actor: User, client_number: str) -> list[LogLine]:
+    """`processing_log_of` the person with this client number (the privacy officer's way in:
+    a resident who asks at the desk knows their client number)."""
+    return processing_log_of(store, actor, person_of_client(store, actor, client_number))
 
 
 @dataclass(frozen=True)

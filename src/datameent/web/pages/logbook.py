@@ -1,4 +1,5 @@
-"""Wie keek in mijn gegevens? The resident's processing log, each line checkable."""
+"""Wie keek in mijn gegevens? The resident's processing log, each line checkable; and the same
+log of any resident for the privacy officer, found by client number."""
 
 from __future__ import annotations
 
@@ -26,6 +27,12 @@ router = APIRouter(route_class=OnTheLoop)
 
 
 REPRESENTATIVE = Text("Uw gemachtigde (DigiD Machtigen)", "Your representative (DigiD Machtigen)")
+THEIR_REPRESENTATIVE = Text(
+    "Gemachtigde van de inwoner (DigiD Machtigen)",
+    "The resident's representative (DigiD Machtigen)",
+)
+YOU = Text("Uzelf", "You")
+THE_RESIDENT = Text("De inwoner zelf", "The resident")
 
 
 @dataclass(frozen=True)
@@ -42,12 +49,13 @@ class ShownLine:
     themselves: bool
 
 
-def _who(line: LogLine, locale: str) -> str:
+def _who(line: LogLine, locale: str, officer: bool) -> str:
+    """Who did it, as the resident reads it (`Uzelf`), or the privacy officer (`officer`)."""
     roles = [Role(r) for r in line.actor_roles if r in Role.__members__.values()]
     if Role.RESIDENT in roles and line.by_representative:
-        return REPRESENTATIVE.in_(locale)
+        return (THEIR_REPRESENTATIVE if officer else REPRESENTATIVE).in_(locale)
     if Role.RESIDENT in roles:
-        return "Uzelf" if locale == "nl" else "You"
+        return (THE_RESIDENT if officer else YOU).in_(locale)
     if Role.SYSTEM in roles:
         return line.actor_name or ""
     role = ", ".join(ROLE_LABELS[r].in_(locale) for r in roles)
@@ -94,7 +102,9 @@ def _actors(lines: list[ShownLine]) -> list[Actor]:
     ]
 
 
-def _shown(line: LogLine, activity: ProcessingActivity | None, locale: str) -> ShownLine:
+def _shown(
+    line: LogLine, activity: ProcessingActivity | None, locale: str, officer: bool
+) -> ShownLine:
     """The line in words; the data touched in the order of *Mijn gegevens*, not as stored."""
     keys = sorted((k for k in line.attribute_keys if k in _ORDER), key=_ORDER.__getitem__)
     labels = [
@@ -105,7 +115,7 @@ def _shown(line: LogLine, activity: ProcessingActivity | None, locale: str) -> S
         index=line.index,
         when=line.started_at,
         what=describe(line.operation, line.outcome).in_(locale),
-        who=_who(line, locale),
+        who=_who(line, locale, officer),
         why=activity.name.in_(locale) if activity else line.activity_uri,
         legal_basis=activity.legal_basis if activity else "",
         data=labels,
@@ -136,6 +146,17 @@ def _date(text: str) -> date | None:
         return None
 
 
+@dataclass(frozen=True)
+class Choice:
+    """The page's filters as given in its address (dates as typed, which may be invalid)."""
+
+    van: str = ""
+    tot: str = ""
+    doel: str = ""
+    wie: str = ""
+    voor: str = ""
+
+
 @router.get("/mijn-gegevens/logboek")
 def my_log(
     request: Request,
@@ -150,42 +171,90 @@ def my_log(
 ) -> Response:
     if user.person_id is None:
         raise NotFound()
-    locale = locale_of(request)
     lines = ledger.processing_log_of(store, user, user.person_id)
-    since, until = _date(van), _date(tot)
-    who = Who(wie) if wie in Who.__members__.values() else Who.EVERYONE
+    context = _log(request, store, lines, Choice(van, tot, doel, wie, voor), officer=False)
+    context["kept"] = _kept(settings.log_retention_days)
+    return render(request, "my_log.html", context)
+
+
+@router.get("/privacy/logboek")
+def person_log(
+    request: Request,
+    user: PageUser,
+    store: StoreDep,
+    klantnummer: str = "",
+    van: str = "",
+    tot: str = "",
+    doel: str = "",
+    wie: str = "",
+    voor: str = "",
+) -> Response:
+    """A resident's log for the privacy officer, found by client number: to answer a resident
+    who asks without logging in, or to look into a complaint. Looking is itself logged, so the
+    resident sees it."""
+    if not ledger.may_read_any_log(user):
+        raise NotFound()
+    number = klantnummer.strip().upper()[:20]
+    context: dict[str, object] = {"number": number, "found": False, "unknown": False}
+    if number:
+        try:
+            lines = ledger.processing_log_of_client(store, user, number)
+        except NotFound:
+            return render(request, "person_log.html", {**context, "unknown": True}, status=404)
+        choice = Choice(van, tot, doel, wie, voor)
+        context |= _log(request, store, lines, choice, officer=True, fixed={"klantnummer": number})
+        context["found"] = True
+    return render(request, "person_log.html", context)
+
+
+def _log(
+    request: Request,
+    store: StoreDep,
+    lines: list[LogLine],
+    choice: Choice,
+    *,
+    officer: bool,
+    fixed: dict[str, str] | None = None,
+) -> dict[str, object]:
+    """What the log's part of either page shows: the lines chosen, fifty at a time, and who
+    appears in them how often. `fixed` are query parameters every link and the form keep."""
+    locale = locale_of(request)
+    since, until = _date(choice.van), _date(choice.tot)
+    who = Who(choice.wie) if choice.wie in Who.__members__.values() else Who.EVERYONE
     in_choice = [
-        _shown(line, registers.activity(store, line.activity_uri), locale)
+        _shown(line, registers.activity(store, line.activity_uri), locale, officer)
         for line in lines
-        if _in_period(line, since, until) and (not doel or line.activity_uri.split(":")[-2] == doel)
+        if _in_period(line, since, until)
+        and (not choice.doel or line.activity_uri.split(":")[-2] == choice.doel)
     ]
     chosen = [line for line in in_choice if who.keeps(line)]
-    at = _start(chosen, voor)
+    at = _start(chosen, choice.voor)
     shown = chosen[at : at + PER_PAGE]
     newer = max(at - PER_PAGE, 0)
     purposes = [(code, a.name.in_(locale)) for code, a in registers.activity_names(store).items()]
     filters = {
-        "van": van if since else "",
-        "tot": tot if until else "",
-        "doel": doel,
+        "van": choice.van if since else "",
+        "tot": choice.tot if until else "",
+        "doel": choice.doel,
         "wie": who.value,
     }
-    context = {
+    return {
         "lines": shown,
         "first": at + 1,
         "matching": len(chosen),
         "total": len(lines),
-        "query": {k: v for k, v in filters.items() if v},
+        "fixed": fixed or {},
+        "query": {**(fixed or {}), **{k: v for k, v in filters.items() if v}},
         "newer": (chosen[newer - 1].index if newer else "") if at else None,
         "older": shown[-1].index if at + PER_PAGE < len(chosen) else None,
         "others": _actors([x for x in in_choice if not x.themselves]),
         "themselves": sum(x.themselves for x in in_choice),
         "purposes": purposes,
         "filters": filters,
-        "bad_dates": bool((van and not since) or (tot and not until)),
-        "kept": _kept(settings.log_retention_days),
+        "bad_dates": bool((choice.van and not since) or (choice.tot and not until)),
+        "officer": officer,
+        "here": request.url.path,
     }
-    return render(request, "my_log.html", context)
 
 
 def _kept(days: int) -> dict[str, int]:
@@ -203,4 +272,18 @@ def check_line(request: Request, index: int, user: PageUser, store: StoreDep) ->
     result = ledger.check_line(
         store, user, user.person_id, index, state.note_key, state.settings.log_origin
     )
-    return render(request, "log_check.html", {"check": result})
+    return render(request, "log_check.html", {"check": result, "back": None})
+
+
+@router.get("/privacy/logboek/{index}")
+def check_persons_line(
+    request: Request, index: int, user: PageUser, store: StoreDep, klantnummer: str = ""
+) -> Response:
+    """The privacy officer's check of a line of a resident's log, without scripts."""
+    number = klantnummer.strip().upper()[:20]
+    person_id = ledger.person_of_client(store, user, number)
+    state = request.app.state
+    result = ledger.check_line(
+        store, user, person_id, index, state.note_key, state.settings.log_origin
+    )
+    return render(request, "log_check.html", {"check": result, "back": number})
