@@ -70,6 +70,9 @@ def test_a_resident_whose_answer_date_passed_is_told_they_can_still_answer(
     assert answer
     page = http.get(answer.group(1))
     assert page.status_code == 200 and "Die datum is voorbij." in page.text
+    messages = http.get("/berichten").text
+    assert re.search(r"Vraag over [^<:]+: de datum \(\d+ \w+ \d{4}\) is voorbij\.", messages)
     http.cookies.clear()
     login(http, "inwoner1")
     assert "Die datum is voorbij." not in http.get("/mijn-verzoeken").text
+    assert "is voorbij" not in http.get("/berichten").text

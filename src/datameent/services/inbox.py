@@ -8,7 +8,7 @@ from uuid import UUID
 
 from datameent.domain.accounts import User
 from datameent.domain.notifications import Notification
-from datameent.domain.sharing import DUE_SOON_DAYS
+from datameent.domain.sharing import DUE_SOON_DAYS, past_due
 from datameent.services.clock import utcnow
 from datameent.store.uow import Store
 
@@ -18,13 +18,15 @@ class Reminder:
     request_id: UUID
     purpose_code: str
     due_date: date
+    overdue: bool
+    """The date has passed (the resident can still answer)."""
 
 
 @dataclass(frozen=True)
 class Inbox:
     notifications: list[Notification]
     reminders: list[Reminder]
-    """A resident's open requests due within a few days: computed, never stale."""
+    """A resident's open requests due within a few days or overdue: computed, never stale."""
 
     @property
     def unread(self) -> int:
@@ -42,7 +44,8 @@ def inbox(store: Store, user: User) -> Inbox:
             if user.person_id
             else []
         )
-    return Inbox(notes, [Reminder(*row) for row in due])
+    reminders = [Reminder(i, purpose, day, past_due(day, today)) for i, purpose, day in due]
+    return Inbox(notes, reminders)
 
 
 def unread_count(store: Store, user: User) -> int:
