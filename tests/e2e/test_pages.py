@@ -61,6 +61,20 @@ def test_login_sets_a_safe_session_cookie_and_lands_on_my_data(http: httpx.Clien
     assert shown.group(1).startswith(given.group(1)) and shown.group(1).endswith(family.group(1))
 
 
+def test_my_data_opens_with_a_list_of_its_parts_that_jumps_to_each(http: httpx.Client) -> None:
+    login(http, "inwoner1")
+    page = http.get("/mijn-gegevens").text
+    jump = page.split('<nav class="jump" aria-label="Op deze pagina">')[1].split("</nav>")[0]
+    targets = re.findall(r'href="#([^"]+)">([^<]+)</a>', jump)
+    assert [label for _, label in targets][-1] == "Gegevens toevoegen"
+    assert any(label.startswith("Persoonlijke gegevens (") for _, label in targets)
+    for target, label in targets:
+        assert f'id="{target}"' in page, label
+    count = re.search(r"Werk en opleiding \((\d+)\)", jump)
+    section = page.split('id="groep-work"')[1].split("</section>")[0]
+    assert count and section.count('<li class="fact">') == int(count.group(1))
+
+
 def test_a_form_without_csrf_token_is_refused_and_changes_nothing(http: httpx.Client) -> None:
     http.get("/inloggen")
     response = http.post("/inloggen", data={"username": "inwoner1", "password": "demo"})
