@@ -162,3 +162,29 @@ def test_after_the_signing_key_changed_every_checkpoint_still_checks_out(
         assert alone.first_bad_index == first["treeSize"]
     finally:
         after.stop()
+
+
+def test_a_long_log_comes_in_pages_over_the_api(http: httpx.Client) -> None:
+    resident = bearer(http, "inwoner5")
+    person = me(http, resident)["personId"]
+    for _ in range(7):
+        http.get(f"/api/v1/persons/{person}/attributes", headers=resident)
+    url = f"/api/v1/persons/{person}/processing-log"
+    whole = [line["index"] for line in http.get(url, headers=resident).json()]
+    assert len(whole) >= 8
+    first = http.get(url, params={"limit": 3}, headers=resident)
+    pages = [[line["index"] for line in first.json()]]
+    following = first.links.get("next")
+    while following:
+        page = http.get(following["url"], headers=resident)
+        pages.append([line["index"] for line in page.json()])
+        following = page.links.get("next")
+    assert all(len(p) == 3 for p in pages[:-1]) and 1 <= len(pages[-1]) <= 3
+    paged = [index for p in pages for index in p]
+    # Reading the whole log added a line on top; reading each page added one too, above the
+    # pages that followed, which went on from where the page before ended.
+    assert paged[1:] == whole and paged[0] > whole[0]
+    older = http.get(url, params={"before": whole[2]}, headers=resident).json()
+    assert [line["index"] for line in older] == whole[3:]
+    for bad in ({"limit": 0}, {"limit": 1001}, {"before": -1}, {"limit": "many"}):
+        assert_problem(http.get(url, params=bad, headers=resident), 422)

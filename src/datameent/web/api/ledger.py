@@ -6,7 +6,7 @@ import base64
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
 from datameent.services import ledger, registers
 from datameent.web.api.schemas import (
@@ -19,6 +19,8 @@ from datameent.web.api.schemas import (
 from datameent.web.deps import ApiUser, StoreDep, run
 
 router = APIRouter(tags=["processing log"])
+
+MAX_LIMIT = 1000
 
 
 def b64(raw: bytes) -> str:
@@ -84,8 +86,34 @@ async def read_consistency_proof(store: StoreDep, first: int, second: int) -> Co
     response_model=list[LogLineOut],
     response_model_by_alias=True,
 )
-async def read_processing_log(person_id: UUID, user: ApiUser, store: StoreDep) -> list[LogLineOut]:
+async def read_processing_log(
+    request: Request,
+    response: Response,
+    person_id: UUID,
+    user: ApiUser,
+    store: StoreDep,
+    before: Annotated[
+        int | None, Query(ge=0, description="Only entries with a lower index (older ones).")
+    ] = None,
+    limit: Annotated[
+        int | None,
+        Query(
+            ge=1,
+            le=MAX_LIMIT,
+            description="At most this many entries; a `Link` header (rel=next) then names the "
+            "next page.",
+        ),
+    ] = None,
+) -> list[LogLineOut]:
+    """The person's entries, newest first: all of them, or a page (`before`, `limit`). Paged
+    by index, so entries added meanwhile (reading the log is one) do not shift the pages."""
     lines = await run(store, ledger.processing_log_of, store, user, person_id)
+    if before is not None:
+        lines = [line for line in lines if line.index < before]
+    if limit is not None and len(lines) > limit:
+        lines = lines[:limit]
+        following = request.url.include_query_params(before=lines[-1].index, limit=limit)
+        response.headers["Link"] = f'<{following}>; rel="next"'
     return [
         LogLineOut.from_line(line, registers.activity(store, line.activity_uri)) for line in lines
     ]
