@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import httpx
 
@@ -135,3 +136,26 @@ def test_the_privacy_officer_reads_a_residents_log_by_client_number(http: httpx.
     login(http, "inwoner6")
     mine = http.get("/mijn-gegevens/logboek").text
     assert re.search(r"<strong>Bekeek dit logboek</strong>.*?Privacy officer", mine, re.S)
+
+
+MONTHS = "januari februari maart april mei juni juli augustus september oktober november december"
+
+
+def _since(page: str) -> date:
+    found = re.search(r"Sinds (\d+) (\w+) (\d{4})", page)
+    assert found
+    return date(int(found[3]), MONTHS.split().index(found[2]) + 1, int(found[1]))
+
+
+def test_the_privacy_officer_looks_back_over_a_week_a_month_or_a_quarter(
+    http: httpx.Client,
+) -> None:
+    login(http, "privacy1")
+    week = http.get("/privacy").text
+    assert 'value="7" selected' in week
+    for days in (30, 90):
+        page = http.get("/privacy", params={"dagen": str(days)}).text
+        assert f'value="{days}" selected' in page
+        assert (_since(week) - _since(page)).days == days - 7
+    for bad in ("5", "abc", "-30", "100000"):
+        assert _since(http.get("/privacy", params={"dagen": bad}).text) == _since(week)

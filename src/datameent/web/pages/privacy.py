@@ -15,9 +15,17 @@ from datameent.web.templating import render
 router = APIRouter(route_class=OnTheLoop)
 
 
-def _page(request: Request, user: PageUser, store: StoreDep, report: object = None) -> Response:
+PERIODS = (7, 30, 90)
+"""The periods the page looks back over, in days: a week, a month, a quarter."""
+
+
+def _page(
+    request: Request, user: PageUser, store: StoreDep, report: object = None, days: int = 7
+) -> Response:
     context = {
-        "attention": attention(store, user),
+        "attention": attention(store, user, days),
+        "days": days,
+        "periods": PERIODS,
         "report": report,
         "describe": describe,
         "change_labels": CHANGE_LABELS,
@@ -27,8 +35,10 @@ def _page(request: Request, user: PageUser, store: StoreDep, report: object = No
 
 
 @router.get("/privacy")
-def privacy(request: Request, user: PageUser, store: StoreDep) -> Response:
-    return _page(request, user, store)
+def privacy(request: Request, user: PageUser, store: StoreDep, dagen: str = "7") -> Response:
+    """What needs attention over the last week (or `dagen`: one of `PERIODS`)."""
+    days = int(dagen) if dagen.isdecimal() and int(dagen) in PERIODS else PERIODS[0]
+    return _page(request, user, store, days=days)
 
 
 @router.post("/privacy/controle")
