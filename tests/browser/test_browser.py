@@ -265,6 +265,19 @@ def test_the_privacy_officer_checks_a_line_of_a_residents_log(page: Page) -> Non
     expect(line.get_by_role("status")).to_contain_text("Gecontroleerd in uw eigen browser")
 
 
+def test_on_a_phone_each_cell_of_a_list_names_its_column(page: Page) -> None:
+    page.set_viewport_size({"width": 360, "height": 740})
+    log_in(page, "klantmanager2")
+    cell = page.locator("tbody tr").first.locator("td").nth(1)
+    expect(cell).to_have_text(re.compile(r"K\d{7}"))
+    before = cell.evaluate("cell => getComputedStyle(cell, '::before').content")
+    assert before == '"Klantnummer: "'
+    assert_accessible_and_fits_a_phone(page)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    assert cell.evaluate("cell => getComputedStyle(cell, '::before').content") == "none"
+    expect(page.locator("thead")).to_be_visible()
+
+
 def test_a_resident_answers_a_request_on_a_phone(page: Page) -> None:
     """The demo's first resident has an open request for the periodic review."""
     page.set_viewport_size({"width": 360, "height": 740})

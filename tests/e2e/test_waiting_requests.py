@@ -9,7 +9,7 @@ import httpx
 
 from tests.e2e.test_pages import login
 
-ROW = re.compile(r"<tr>\s*<td><a href=\"/clienten/[^\"]+\">([^<]+)</a></td>(.*?)</tr>", re.S)
+ROW = re.compile(r"<tr>\s*<td[^>]*><a href=\"/clienten/[^\"]+\">([^<]+)</a></td>(.*?)</tr>", re.S)
 
 
 DAY = r"\d{1,2} \w+ \d{4}"
@@ -21,7 +21,7 @@ def rows(html: str) -> list[tuple[str, str]]:
     """(name, what the requests column says) per client, in the table's order."""
     found = []
     for name, cells in ROW.findall(html):
-        column = re.findall(r"<td>(.*?)</td>", cells, re.S)[-1]
+        column = re.findall(r"<td[^>]*>(.*?)</td>", cells, re.S)[-1]
         found.append((name, " ".join(re.sub(r"<[^>]+>", " ", column).split())))
     return found
 
