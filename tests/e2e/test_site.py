@@ -70,6 +70,9 @@ def _page_problem(html: str, language: str) -> str | None:
         return f"{headings} main headings"
     if any("alt=" not in image for image in re.findall(r"<img\b[^>]*>", html)):
         return "an image without a text alternative"
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    if twice := sorted({i for i in ids if ids.count(i) > 1}):
+        return f"the same id on two elements: {', '.join(twice)}"
     return None
 
 

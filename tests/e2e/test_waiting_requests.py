@@ -53,6 +53,13 @@ def test_a_case_manager_sees_which_requests_wait_and_which_are_overdue(
     assert {name for name, _ in shown[: len(overdue)]} == set(overdue), "overdue first"
     assert {name for name, says in all_rows if says} == {name for name, _ in shown}
 
+    late = next(re.finditer(r'<a href="(/clienten/[^"]+)">([^<]+)</a>', everyone.text))
+    for found in re.finditer(r'<a href="(/clienten/[^"]+)">([^<]+)</a>', everyone.text):
+        if found.group(2) == overdue[0]:
+            late = found
+    file = http.get(late.group(1)).text.split('id="verzoeken"')[1].split("</section>")[0]
+    assert "Open · <strong" in file and "niet op tijd beantwoord" in file
+
     one = overdue[0].split()[-1]
     searched = rows(http.get("/clienten", params={"wacht": "1", "zoek": one}).text)
     assert searched and all(one in name for name, _ in searched)
