@@ -8,17 +8,19 @@ import json
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from datameent.domain.accounts import User
 from datameent.domain.policy import AccessRequest, Action, decide
-from datameent.errors import AccessDenied, Conflict
+from datameent.errors import AccessDenied, Conflict, InvalidInput
 from datameent.ledger import LeafHashes, NoteKey, leaf_hash, root_hash, verify_inclusion
 from datameent.services import ledger, supervision, vault
 from datameent.services.caseloads import my_caseload
+from datameent.store import driver
 from datameent.store.ledger import CLOCK_MARGIN, Batch, LedgerRepository
 from datameent.store.ledger_scan import Source, source_of
 from datameent.store.tables import audit_records, log_records
@@ -312,6 +314,52 @@ def test_checkpoints_proofs_and_verification(
     assert ledger.verify_log(seeded, key.verifier(), parts=3) == report
     errors = capfd.readouterr().err  # the workers did the scanning: none failed or crashed
     assert errors == ""
+
+
+def test_a_proof_reads_the_size_and_its_nodes_in_one_statement(
+    seeded_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One statement a proof (on PostgreSQL one round trip), also with none of its nodes in
+    memory yet (a fresh store). SQLite's `BEGIN`, which this engine sends itself, costs no
+    round trip and is not counted."""
+    fresh = store_for(seeded_url)
+    try:
+        size = len(records(fresh))
+        with fresh.unit_of_work(write=False) as uow:  # the store's first use sets itself up
+            uow.ledger.size()
+        statements: list[str] = []
+        through_driver = driver.execute
+
+        def note(sql: str) -> None:
+            if sql != "BEGIN":
+                statements.append(sql)
+
+        def counted(connection: Any, sql: str, params: Any = ()) -> list[Any]:
+            note(sql)
+            return through_driver(connection, sql, params)
+
+        monkeypatch.setattr(driver, "execute", counted)
+
+        def listen(*args: Any) -> None:
+            note(args[2])
+
+        event.listen(fresh.engine, "before_cursor_execute", listen)
+        try:
+            for index in (0, size // 2, size - 1):
+                statements.clear()
+                proof = ledger.prove_inclusion(fresh, index, size)
+                assert len(statements) == 1 and "UNION ALL" in statements[0], statements
+                assert proof.leaf_hash == leaf_hash(bytes(records(fresh)[index]["digest"]))  # type: ignore[arg-type]
+            statements.clear()
+            assert len(ledger.prove_consistency(fresh, 1, size)) > 0 and len(statements) == 1
+            statements.clear()
+            with pytest.raises(InvalidInput):
+                ledger.prove_inclusion(fresh, 0, size + 1)
+            assert len(statements) == 1, "a tree larger than the log: refused on its size"
+        finally:
+            event.remove(fresh.engine, "before_cursor_execute", listen)
+    finally:
+        fresh.dispose()
 
 
 def test_verify_scans_a_range_itself_when_its_worker_fails(

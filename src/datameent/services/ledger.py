@@ -31,7 +31,7 @@ from datameent.ledger.hashing import root_from_frontier
 from datameent.ledger.scan import Fault, Part, combine
 from datameent.services.accounts import system_account
 from datameent.services.clock import utcnow
-from datameent.store.ledger import StoredCheckpoint
+from datameent.store.ledger import LedgerRepository, StoredCheckpoint
 from datameent.store.ledger_scan import Source, collect, run_parts, source_of
 from datameent.store.uow import Store
 
@@ -82,14 +82,19 @@ class InclusionProof:
 
 def prove_inclusion(store: Store, index: int, tree_size: int) -> InclusionProof:
     """RFC 9162 inclusion proof of leaf `index` in the tree of size `tree_size`."""
-    with store.unit_of_work(write=False, snapshot=False) as uow:
-        if not 0 < tree_size <= uow.ledger.size():
-            raise _out_of_range("treeSize")
-        if not 0 <= index < tree_size:
-            raise _out_of_range("index")
-        uow.ledger.prefetch_for(
+    fits = 0 <= index < tree_size
+    needed = (
+        LedgerRepository.needed_for(
             lambda source: inclusion_proof(source, index, tree_size), also=[(0, index)]
         )
+        if fits
+        else []
+    )
+    with store.unit_of_work(write=False, snapshot=False) as uow:
+        if not 0 < tree_size <= uow.ledger.size_and_prefetch(needed):
+            raise _out_of_range("treeSize")
+        if not fits:
+            raise _out_of_range("index")
         hashes = inclusion_proof(uow.ledger, index, tree_size)
         leaf = uow.ledger.subtree(index, index + 1)
     return InclusionProof(index, tree_size, leaf, hashes)
@@ -97,12 +102,17 @@ def prove_inclusion(store: Store, index: int, tree_size: int) -> InclusionProof:
 
 def prove_consistency(store: Store, first: int, second: int) -> list[bytes]:
     """RFC 9162 consistency proof between the trees of sizes `first` and `second`."""
+    fits = 0 <= first <= second
+    needed = (
+        LedgerRepository.needed_for(lambda source: consistency_proof(source, first, second))
+        if fits
+        else []
+    )
     with store.unit_of_work(write=False, snapshot=False) as uow:
-        if not 0 <= second <= uow.ledger.size():
+        if not 0 <= second <= uow.ledger.size_and_prefetch(needed):
             raise _out_of_range("second")
-        if not 0 <= first <= second:
+        if not fits:
             raise _out_of_range("first")
-        uow.ledger.prefetch_for(lambda source: consistency_proof(source, first, second))
         return consistency_proof(uow.ledger, first, second)
 
 

@@ -233,15 +233,35 @@ class LedgerRepository:
         k = split(width)
         return node_hash(self.subtree(start, start + k), self.subtree(start + k, end))
 
-    def prefetch_for(
-        self, proof: Callable[[SubtreeSource], object], also: Sequence[tuple[int, int]] = ()
-    ) -> None:
-        """Load, in one query, every stored node that `proof` will ask for (and the nodes
-        `also` named). The proof is run once against a source that only notes which complete
-        subtrees it needs."""
+    @staticmethod
+    def needed_for(
+        proof: Callable[[SubtreeSource], object], also: Sequence[tuple[int, int]] = ()
+    ) -> list[tuple[int, int]]:
+        """Every stored node that `proof` will ask for (and the nodes `also` named): the proof
+        is run once against a source that only notes which complete subtrees it needs."""
         needed: list[tuple[int, int]] = list(also)
         proof(_NodeRecorder(needed))
-        self.prefetch(needed)
+        return needed
+
+    def size_and_prefetch(self, keys: Sequence[tuple[int, int]]) -> int:
+        """The number of records, and the stored nodes `keys` not yet in memory, in one
+        statement: a proof's only round trip. Nodes beyond the size do not exist, so a proof
+        for a tree larger than the log finds fewer, and is refused on the size."""
+        missing = [k for k in dict.fromkeys(keys) if k not in self._cache]
+        if not missing:
+            return self.size()
+        size = -1
+        for level, index, node in driver.execute(
+            self._db,
+            f"{self._nodes_query(len(missing))} UNION ALL "
+            "SELECT -1, size, NULL FROM ledger_head WHERE id = 1",
+            tuple(value for key in missing for value in key),
+        ):
+            if level == -1:
+                size = int(index)
+            else:
+                self._nodes.add((level, index), bytes(node))
+        return size
 
     def _node(self, level: int, index: int) -> bytes:
         key = (level, index)
@@ -257,17 +277,21 @@ class LedgerRepository:
         building the same OR in SQLAlchemy's expression language took most of a proof's time."""
         missing = [k for k in dict.fromkeys(keys) if k not in self._cache]
         if missing:
-            # OR of pairs, not a row-value IN: SQLite answers the former from the primary key
-            # and scans the whole table for the latter.
-            mark = driver.placeholder(self._db.dialect)
-            pairs = " OR ".join([f"(level = {mark} AND idx = {mark})"] * len(missing))
             rows = driver.execute(
                 self._db,
-                f"SELECT level, idx, hash FROM ledger_nodes WHERE {pairs}",
+                self._nodes_query(len(missing)),
                 tuple(value for key in missing for value in key),
             )
             for level, index, node in rows:
                 self._nodes.add((level, index), bytes(node))
+
+    def _nodes_query(self, count: int) -> str:
+        """The nodes at `count` (level, index) pairs, given as parameters in that order."""
+        # OR of pairs, not a row-value IN: SQLite answers the former from the primary key and
+        # scans the whole table for the latter.
+        mark = driver.placeholder(self._db.dialect)
+        pairs = " OR ".join([f"(level = {mark} AND idx = {mark})"] * count)
+        return f"SELECT level, idx, hash FROM ledger_nodes WHERE {pairs}"
 
     def records_about(self, pseudonym: str) -> list[Row[Any]]:
         """The records about one person, newest first, with their audit payload."""

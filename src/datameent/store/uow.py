@@ -56,9 +56,10 @@ _READ_ONLY = {"postgresql_readonly": True}
 """A unit of work that only reads begins ``READ ONLY`` on PostgreSQL (ignored by SQLite)."""
 _EACH_STATEMENT = {"isolation_level": "AUTOCOMMIT"}
 """A unit of work that reads only what never changes once written (the log's tree nodes) and
-needs no snapshot across its statements: no `BEGIN` and `COMMIT` around them, two of a
-proof's four round trips on PostgreSQL. Not on SQLite, whose transactions this engine begins itself
-(`store.engine`) and whose reads cost no round trip."""
+needs no snapshot across its statements: no `BEGIN` and `COMMIT` around them, which were two of
+a proof's round trips on PostgreSQL (a proof now makes one: `LedgerRepository.size_and_prefetch`).
+Not on SQLite, whose transactions this engine begins itself (`store.engine`) and whose reads cost
+no round trip."""
 
 
 class UnloggedProcessing(RuntimeError):
