@@ -246,15 +246,20 @@ class LedgerRepository:
     def size_and_prefetch(self, keys: Sequence[tuple[int, int]]) -> int:
         """The number of records, and the stored nodes `keys` not yet in memory, in one
         statement: a proof's only round trip. Nodes beyond the size do not exist, so a proof
-        for a tree larger than the log finds fewer, and is refused on the size."""
+        for a tree larger than the log finds fewer, and is refused on the size. Driver SQL:
+        building the same in SQLAlchemy's expression language took most of a proof's time."""
         missing = [k for k in dict.fromkeys(keys) if k not in self._cache]
         if not missing:
             return self.size()
+        # OR of pairs, not a row-value IN: SQLite answers the former from the primary key and
+        # scans the whole table for the latter.
+        mark = driver.placeholder(self._db.dialect)
+        pairs = " OR ".join([f"(level = {mark} AND idx = {mark})"] * len(missing))
         size = -1
         for level, index, node in driver.execute(
             self._db,
-            f"{self._nodes_query(len(missing))} UNION ALL "
-            "SELECT -1, size, NULL FROM ledger_head WHERE id = 1",
+            f"SELECT level, idx, hash FROM ledger_nodes WHERE {pairs} "
+            "UNION ALL SELECT -1, size, NULL FROM ledger_head WHERE id = 1",
             tuple(value for key in missing for value in key),
         ):
             if level == -1:
@@ -271,27 +276,6 @@ class LedgerRepository:
                 raise LookupError(f"no ledger node at level {level}, index {index}")
             self._nodes.add(key, bytes(found))
         return self._cache[key]
-
-    def prefetch(self, keys: Sequence[tuple[int, int]]) -> None:
-        """Read many nodes in one query (for proofs, which need O(log n) of them). Driver SQL:
-        building the same OR in SQLAlchemy's expression language took most of a proof's time."""
-        missing = [k for k in dict.fromkeys(keys) if k not in self._cache]
-        if missing:
-            rows = driver.execute(
-                self._db,
-                self._nodes_query(len(missing)),
-                tuple(value for key in missing for value in key),
-            )
-            for level, index, node in rows:
-                self._nodes.add((level, index), bytes(node))
-
-    def _nodes_query(self, count: int) -> str:
-        """The nodes at `count` (level, index) pairs, given as parameters in that order."""
-        # OR of pairs, not a row-value IN: SQLite answers the former from the primary key and
-        # scans the whole table for the latter.
-        mark = driver.placeholder(self._db.dialect)
-        pairs = " OR ".join([f"(level = {mark} AND idx = {mark})"] * count)
-        return f"SELECT level, idx, hash FROM ledger_nodes WHERE {pairs}"
 
     def records_about(self, pseudonym: str) -> list[Row[Any]]:
         """The records about one person, newest first, with their audit payload."""
