@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from datameent.domain import catalogue
@@ -157,22 +158,18 @@ class Choice:
     voor: str = ""
 
 
+ChoiceDep = Annotated[Choice, Depends()]
+"""The filters from the query string (FastAPI reads a dataclass's fields as its parameters)."""
+
+
 @router.get("/mijn-gegevens/logboek")
 def my_log(
-    request: Request,
-    user: PageUser,
-    store: StoreDep,
-    settings: SettingsDep,
-    van: str = "",
-    tot: str = "",
-    doel: str = "",
-    wie: str = "",
-    voor: str = "",
+    request: Request, user: PageUser, store: StoreDep, settings: SettingsDep, choice: ChoiceDep
 ) -> Response:
     if user.person_id is None:
         raise NotFound()
     lines = ledger.processing_log_of(store, user, user.person_id)
-    context = _log(request, store, lines, Choice(van, tot, doel, wie, voor), officer=False)
+    context = _log(request, store, lines, choice, officer=False)
     context["kept"] = _kept(settings.log_retention_days)
     return render(request, "my_log.html", context)
 
@@ -182,12 +179,8 @@ def person_log(
     request: Request,
     user: PageUser,
     store: StoreDep,
+    choice: ChoiceDep,
     klantnummer: str = "",
-    van: str = "",
-    tot: str = "",
-    doel: str = "",
-    wie: str = "",
-    voor: str = "",
 ) -> Response:
     """A resident's log for the privacy officer, found by client number: to answer a resident
     who asks without logging in, or to look into a complaint. Looking is itself logged, so the
@@ -201,7 +194,6 @@ def person_log(
             lines = ledger.processing_log_of_client(store, user, number)
         except NotFound:
             return render(request, "person_log.html", {**context, "unknown": True}, status=404)
-        choice = Choice(van, tot, doel, wie, voor)
         context |= _log(request, store, lines, choice, officer=True, fixed={"klantnummer": number})
         context["found"] = True
     return render(request, "person_log.html", context)
