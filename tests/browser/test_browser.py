@@ -493,6 +493,40 @@ def test_the_client_council_composes_a_table_on_a_phone(page: Page, live: LiveSe
     assert download.value.suggested_filename.endswith(".csv")
 
 
+def test_statistics_on_a_phone_keep_narrow_tables_and_whole_figures(
+    page: Page, live: LiveServer
+) -> None:
+    """A table of a heading and a figure fits a phone and stays a table; the figure after the
+    longest bar of a chart is not cut off; a filter is typed as the table shows it."""
+    from datameent.services import warehouse
+
+    service = warehouse.service_account(live.store)
+    target = live.data_dir / "warehouse" / "beleid"
+    warehouse.export(live.store, service, "beleid", bytes(range(32)), target)
+    page.set_viewport_size({"width": 360, "height": 740})
+    log_in(page, "analist1")
+    figures = page.locator("figure.chart svg").first
+    outside = figures.evaluate(
+        """svg => [...svg.querySelectorAll('.chart-value')]
+                  .map(t => t.getBBox()).filter(b => b.x + b.width > svg.viewBox.baseVal.width)
+                  .length"""
+    )
+    assert outside == 0
+    first = page.get_by_role("table").first
+    expect(first.locator("thead")).to_be_visible()
+    assert first.evaluate("table => getComputedStyle(table).display") == "table"
+
+    page.get_by_label("Indeling 1").select_option("age_band")
+    page.get_by_label("Indeling", exact=True).select_option("household_type")
+    page.get_by_label(re.compile("^Waarde")).fill("alleenstaand")
+    page.get_by_role("button", name="Tabel tonen").click()
+    caption = "Aantal cliënten naar leeftijd, alleen met huishouden: Alleenstaand"
+    expect(page.get_by_role("table").first.locator("caption")).to_have_text(caption)
+    total = page.get_by_role("table").first.locator("tr.total-row td")
+    expect(total).not_to_have_text("0")
+    assert_accessible_and_fits_a_phone(page)
+
+
 def test_suggestions_reach_case_manager_and_resident_who_can_object(
     page: Page, live: LiveServer
 ) -> None:

@@ -89,6 +89,42 @@ def test_the_page_shows_key_figures_a_chart_with_its_text_and_a_csv(
     assert bad.status_code == 422 and 'aria-invalid="true"' in bad.text
 
 
+def test_a_filter_is_typed_as_the_table_shows_it_and_the_title_says_so(
+    exported: LiveServer, http: httpx.Client
+) -> None:
+    """A filter on "Alleenstaand" (as the tables show it) counts the same people as one on its
+    code; before, it counted nobody and showed a total of 0."""
+    analyst = bearer(http, "analist1")
+    url = "/api/v1/statistics/tables"
+    by_code, by_label = (
+        http.get(url, params={"by": ["age_band"], "where": f"household_type:{value}"},
+                 headers=analyst).json()
+        for value in ("single", "Alleenstaand")
+    )  # fmt: skip
+    assert by_label["filters"] == {"household_type": "single"}
+    assert by_label["cells"] == by_code["cells"]
+    total = next(c for c in by_label["cells"] if c["categories"]["age_band"] == "Totaal")
+    assert total["value"] > 0
+    unknown = assert_problem(
+        http.get(url, params={"where": "household_type:alleen"}, headers=analyst), 422
+    )
+    assert unknown["errors"][0]["field"] == "filters"
+
+    login(http, "analist1")
+    chosen = {"maat": "clients", "indeling": ["age_band"], "filter_indeling": "household_type",
+              "filter_waarde": "alleenstaand"}  # fmt: skip
+    page = http.get("/statistiek", params=chosen)
+    assert page.status_code == 200
+    assert "Aantal cliënten naar leeftijd, alleen met huishouden: Alleenstaand" in page.text
+    assert '<option value="Alleenstaand">' in page.text, "the values are suggested"
+    download = http.get("/statistiek.csv", params=chosen)
+    rows = list(csv.reader(io.StringIO(download.text.lstrip("\ufeff")), delimiter=";"))
+    assert rows[0][1] == "Aantal cliënten naar leeftijd, alleen met huishouden: Alleenstaand"
+    refused = http.get("/statistiek", params={**chosen, "filter_waarde": "alleen"})
+    assert refused.status_code == 422
+    assert "Huishouden heeft die waarde niet. Kies uit: Alleenstaand," in refused.text
+
+
 def test_without_a_warehouse_the_page_says_so(live: LiveServer, http: httpx.Client) -> None:
     login(http, "analist1")
     page = http.get("/statistiek")

@@ -225,11 +225,16 @@ def check_request(
         problems.append(Problem("breakdowns", _TOO_MANY))
     elif len(set(chosen)) != len(chosen):
         problems.append(Problem("breakdowns", _TWICE))
-    given = {k: v for k, v in (filters or {}).items() if v}
+    given = {k: v.strip() for k, v in (filters or {}).items() if v.strip()}
     if len(given) > MAX_FILTERS or any(
         k not in BREAKDOWNS or len(v) > 64 or k in chosen for k, v in given.items()
     ):
         problems.append(Problem("filters", _FILTER))
+    else:
+        codes = {key: category_code(key, text) for key, text in given.items()}
+        unknown = [key for key, code in codes.items() if code is None]
+        problems.extend(Problem("filters", _no_such_category(key)) for key in unknown)
+        given = {key: code for key, code in codes.items() if code is not None}
     if (
         not problems
         and MEASURES[measure].statistic == "rate"
@@ -275,6 +280,54 @@ def category_label(breakdown: str, code: str, locale: str) -> str:
     if code in ("true", "false"):
         return {"true": Text("Ja", "Yes"), "false": Text("Nee", "No")}[code].in_(locale)
     return code
+
+
+def category_code(breakdown: str, text: str) -> str | None:
+    """The category someone typed to filter on, as the table shows it (in Dutch or English,
+    in any case) or as its code; None for a breakdown with a fixed list that has no such
+    category. Postcode areas and years have no fixed list: they are taken as typed."""
+    codes = PUBLIC_CATEGORIES.get(breakdown)
+    if codes is None:
+        return text
+    wanted = text.casefold()
+    for code in codes:
+        names = (code, category_label(breakdown, code, "nl"), category_label(breakdown, code, "en"))
+        if wanted in (name.casefold() for name in names):
+            return code
+    return None
+
+
+def category_labels(locale: str) -> list[str]:
+    """Every category of the breakdowns with a fixed list, as the tables show them: the values
+    someone can filter on, to suggest while they type."""
+    seen = dict.fromkeys(
+        category_label(b, code, locale) for b, codes in PUBLIC_CATEGORIES.items() for code in codes
+    )
+    return list(seen)
+
+
+def _no_such_category(breakdown: str) -> Text:
+    codes = PUBLIC_CATEGORIES[breakdown]
+    names = {
+        locale: ", ".join(category_label(breakdown, code, locale) for code in codes)
+        for locale in ("nl", "en")
+    }
+    return Text(
+        f"{BREAKDOWNS[breakdown].nl} heeft die waarde niet. Kies uit: {names['nl']}.",
+        f"{BREAKDOWNS[breakdown].en} has no such value. Choose from: {names['en']}.",
+    )
+
+
+def filter_title(request: TableRequest, locale: str) -> str:
+    """What a filtered table is about, to add to its title (so that a download or a screenshot
+    of it says so too): ", alleen met huishouden: Alleenstaand"."""
+    if not request.filters:
+        return ""
+    parts = [
+        f"{BREAKDOWNS[key].in_(locale).lower()}: {category_label(key, value, locale)}"
+        for key, value in request.filters.items()
+    ]
+    return (", alleen met " if locale == "nl" else ", only with ") + ", ".join(parts)
 
 
 def domain_for(actor: User) -> str | None:

@@ -54,7 +54,8 @@ async def table(
     epsilon: Annotated[float | None, Query(description="0.1, 0.5 or 1: noise instead")] = None,
 ) -> dict[str, Any]:
     """A table of `measure` by up to three breakdowns (`by`), filtered by `where`
-    (`breakdown:value`), after disclosure control: suppressed cells have no value, and say why.
+    (`breakdown:value`; the value as the tables show it, in Dutch or English, or its code),
+    after disclosure control: suppressed cells have no value, and say why.
     A table in which everything is suppressed says so and names the breakdown to leave out.
     With `epsilon`, a table of counts with differential privacy instead (OpenDP, discrete
     Laplace noise), paid from the reader's privacy budget; refused when the budget is spent."""

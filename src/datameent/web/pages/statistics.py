@@ -24,7 +24,9 @@ from datameent.domain.statistics import (
     MEASURES,
     TableRequest,
     category_label,
+    category_labels,
     check_request,
+    filter_title,
 )
 from datameent.errors import InvalidInput
 from datameent.services import statistics
@@ -138,6 +140,7 @@ def _shown(
     if request.breakdowns:
         by = ", ".join(BREAKDOWNS[b].in_(locale).lower() for b in request.breakdowns)
         title += (" naar " if locale == "nl" else " by ") + by
+    title += filter_title(request, locale)
     return Shown(
         title,
         request.measure.unit.in_(locale) if request.measure.unit else "",
@@ -231,6 +234,7 @@ def statistics_page(
     context["budget"] = statistics.remaining_budget(store, user)
     context["may_check"] = statistics.may_check_quality(user)
     context["epsilons"] = EPSILONS
+    context["filter_values"] = category_labels(locale)
     return render(request, "statistics.html", context, status=status)
 
 
