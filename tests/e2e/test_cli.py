@@ -254,7 +254,8 @@ def test_warehouse_export_runs_from_the_command_line_and_needs_its_key(tmp_path:
     wrong = run(["warehouse", "population", "--file", str(bad), "--out", str(out)], env)
     assert wrong.returncode == 1 and "Traceback" not in wrong.stderr
     for column in ("pc4", "sex", "people"):
-        assert f"{column}: Rule" in wrong.stderr, column
+        assert f"{column}: The value" in wrong.stderr, column
+    assert "Rows: 1 (for example row 3)." in wrong.stderr
     assert not (out / "population.parquet").exists(), "nothing loaded half"
     # A long name: the message stays on one line however long the path (no wrapping at 80).
     unreadable = tmp_path / ("bestand-zonder-tabel-" * 5 + "leeg.parquet")

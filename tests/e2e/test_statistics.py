@@ -180,6 +180,9 @@ def test_the_quality_report_is_a_page_for_analysts(
     page = http.get("/statistiek/kwaliteit")
     assert page.status_code == 200 and "rijen gecontroleerd" in page.text
     assert "Geen bevindingen" in page.text or "<caption>Bevindingen</caption>" in page.text
+    assert "<li>Personen: " in page.text and "<li>ZRM-scores: " in page.text
+    for name in ("zrm plausibility", "impossible:", "scorer_drift", "persons:"):
+        assert name not in page.text, "the page says what is wrong in words, not in rule names"
     http.cookies.clear()
     login(http, "clientenraad1")
     assert "/statistiek/kwaliteit" not in http.get("/statistiek").text

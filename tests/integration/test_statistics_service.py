@@ -85,6 +85,8 @@ def test_clients_per_1000_inhabitants_need_the_population_and_stay_protected(
     with pytest.raises(InvalidInput) as refused:
         warehouse.load_population(out, broken)
     assert {p.field for p in refused.value.problems} == {"people"}
+    (problem,) = refused.value.problems
+    assert problem.message.nl.startswith("De waarde is te klein (bijvoorbeeld onder 0). Rijen: ")
     assert (out / "warehouse.duckdb").read_bytes() == before, "nothing loaded half"
 
     assert warehouse.load_population(out, counts) == counts.height

@@ -61,3 +61,52 @@ def test_scorer_drift_finds_the_scorers_the_generator_made_drift(town: Populatio
     found = quality.scorer_drift(zrm, persons, ["household_type", "education_level"])
     assert {d.scorer for d in found} == {str(s) for s in town.drifting_scorers}
     assert all(d.difference > 0 and d.z > 3 for d in found)
+
+
+def test_a_missing_column_is_a_finding_and_the_other_columns_are_still_checked(
+    town: Population,
+) -> None:
+    """Before, a table without a column the schema coerces made pandera raise, and the command
+    said the data "could not be read: is the path right?"."""
+    persons = town.persons.rename({"person_id": "person"}).head(50)
+    broken = persons.drop("sex").with_columns(pl.lit("0000").alias("pc4"))
+    found = {
+        (f.rule, f.column): f for f in quality.check_schema(broken, quality.warehouse_persons())
+    }
+    assert found[(quality.MISSING_COLUMN, "sex")].rows == 50
+    assert found[("str_matches", "pc4")].rows == 50
+
+
+def test_every_finding_is_put_in_words_for_the_page(town: Population) -> None:
+    extract = town.extract.head(20).with_columns(
+        pl.lit("999999999").alias("bsn"), pl.lit("").alias("given_name"),
+        pl.lit("37AB").alias("postcode"), pl.lit("Q").alias("sex"),
+        pl.lit("0").alias("house_number"), pl.lit("r").alias("record_id"),
+    ).drop("family_name")  # fmt: skip
+    scores = {z: [3.0, 2.5, None, 7.0] for z in quality.ZRM}
+    zrm = pl.DataFrame({"person": ["a", "a", "b", "c"],
+                        "instrument_version": ["ZRM 2017", "ZRM 2013", "ZRM 2017", "x"],
+                        **scores})  # fmt: skip
+    drift = quality.Finding(
+        "zrm plausibility", "scorer_drift:-0.31", "0f1e2d3c4b5a69788796a5b4c3d2e1f0", 40
+    )
+    findings = [
+        *quality.check_schema(extract, quality.registry_extract()),
+        *quality.zrm_plausibility(zrm),
+        *(
+            quality.Finding("zrm plausibility", f"impossible:{r}", None, 1)
+            for r, _, _ in quality.IMPOSSIBLE
+        ),
+        drift,
+    ]
+    assert len({f.rule.partition(":")[0] for f in findings}) >= 12
+    for finding in findings:
+        words = quality.rule_in_words(finding)
+        assert finding.rule not in (words.nl, words.en), f"{finding.rule} has no words"
+        assert quality.TABLE_NAMES[finding.table]
+    assert quality.rule_in_words(drift).nl.startswith(
+        "Deze scoorder geeft gemiddeld 0,31 punt lager"
+    )
+    assert quality.column_in_words(drift) == ("Scoorder 0f1e2d3c", "Scorer 0f1e2d3c")
+    half = next(f for f in findings if f.rule == "half_score")
+    assert quality.column_in_words(half).nl.startswith("ZRM ")

@@ -26,6 +26,7 @@ from pandera.errors import SchemaErrors
 
 from datameent.domain import catalogue
 from datameent.domain.bsn import is_valid_bsn
+from datameent.domain.text import Text
 from datameent.domain.warehouse import AGE_BAND_LABELS
 from datameent.domain.zrm import DOMAINS, INSTRUMENT_VERSIONS
 
@@ -148,14 +149,21 @@ class Report:
         return not self.findings
 
 
+MISSING_COLUMN = "missing_column"
+
+
 def check_schema(table: pl.DataFrame, schema: pa.DataFrameSchema) -> list[Finding]:
-    """Every rule of `schema` that rows of `table` break (pandera, lazily: all at once)."""
+    """Every rule of `schema` that rows of `table` break (pandera, lazily: all at once). A
+    required column that is not there is one finding (every row lacks it), and the other
+    columns are still checked."""
     name = schema.name or "table"
+    missing = [c for c, column in schema.columns.items() if column.required and c not in table]
+    found = [Finding(name, MISSING_COLUMN, c, table.height) for c in missing]
     try:
-        schema.validate(table, lazy=True)
+        schema.remove_columns(missing).validate(table, lazy=True)
     except SchemaErrors as errors:
-        return _findings(name, errors.failure_cases)
-    return []
+        found += _findings(name, errors.failure_cases)
+    return found
 
 
 def _findings(table: str, cases: pl.DataFrame) -> list[Finding]:
@@ -177,13 +185,23 @@ IMPOSSIBLE = (
     (
         "basale_adl_vs_instrumentele_adl",
         (pl.col("zrm_basale_adl") <= 2) & (pl.col("zrm_instrumentele_adl") == 5),
-        "Fully self-sufficient in instrumental daily activities (shopping, cooking, money) while "
-        "not in basic ones (washing, dressing, eating): the instrumental build on the basic.",
+        Text(
+            "Volledig zelfredzaam in instrumentele ADL (boodschappen, koken, geld), maar niet in "
+            "basale ADL (wassen, aankleden, eten): dat kan niet samen.",
+            "Fully self-sufficient in instrumental daily activities (shopping, cooking, money) "
+            "but not in basic ones (washing, dressing, eating): the instrumental build on the "
+            "basic.",
+        ),
     ),
     (
         "huisvesting_vs_huiselijke_relaties",
         (pl.col("zrm_huisvesting") == 1) & (pl.col("zrm_huiselijke_relaties") == 5),
-        "Acute housing problems (homeless) with fully self-sufficient domestic relations.",
+        Text(
+            "Acute problemen met huisvesting (dakloos) en volledig zelfredzaam in huiselijke "
+            "relaties: dat kan niet samen.",
+            "Acute housing problems (homeless) with fully self-sufficient domestic relations: "
+            "these cannot both be true.",
+        ),
     ),
 )
 """(rule, condition, why): combinations of scores that cannot both be true."""
@@ -287,3 +305,106 @@ def extract_report(path: Path) -> Report:
     """The schema checks on a registry extract (Parquet)."""
     extract = pl.read_parquet(path)
     return Report({"extract": extract.height}, check_schema(extract, registry_extract()))
+
+
+# In words, for the report as a page ---------------------------------------------------------
+
+TABLE_NAMES = {
+    "persons": Text("Personen", "Persons"),
+    "warehouse persons": Text("Personen", "Persons"),
+    "zrm": Text("ZRM-scores", "ZRM scores"),
+    "warehouse ZRM": Text("ZRM-scores", "ZRM scores"),
+    "zrm plausibility": Text("Samenhang van de ZRM-scores", "Consistency of the ZRM scores"),
+    "extract": Text("Extract uit de basisregistratie", "Registry extract"),
+    "registry extract": Text("Extract uit de basisregistratie", "Registry extract"),
+    "population counts": Text("Inwoners per groep", "Inhabitants per group"),
+}
+"""What the checked tables are, as the people who read the report call them."""
+
+RULES = {
+    MISSING_COLUMN: Text("De kolom ontbreekt.", "The column is missing."),
+    "column_in_dataframe": Text("De kolom ontbreekt.", "The column is missing."),
+    "column_in_schema": Text(
+        "Een kolom die hier niet hoort.", "A column that does not belong here."
+    ),
+    "not_nullable": Text("De waarde ontbreekt.", "The value is missing."),
+    "field_uniqueness": Text(
+        "Dezelfde waarde staat in meer rijen.", "The same value is in more rows."
+    ),
+    "multiple_fields_uniqueness": Text(
+        "Dezelfde groep staat in meer rijen.", "The same group is in more rows."
+    ),
+    "dtype": Text(
+        "Een verkeerd soort waarde (tekst, getal of datum).",
+        "The wrong kind of value (text, number or date).",
+    ),
+    "in_range": Text("De waarde ligt buiten wat kan.", "The value is outside what is possible."),
+    "greater_than_or_equal_to": Text(
+        "De waarde is te klein (bijvoorbeeld onder 0).",
+        "The value is too small (below 0, for example).",
+    ),
+    "less_than_or_equal_to": Text(
+        "De waarde is te groot (bijvoorbeeld een datum in de toekomst).",
+        "The value is too large (a date in the future, for example).",
+    ),
+    "isin": Text(
+        "De waarde staat niet in de lijst van mogelijke waarden.",
+        "The value is not in the list of possible values.",
+    ),
+    "str_matches": Text(
+        "De waarde heeft niet de juiste vorm.", "The value does not have the right form."
+    ),
+    "str_length": Text("De tekst is leeg of te lang.", "The text is empty or too long."),
+    "eleven_test": Text("Het BSN haalt de elfproef niet.", "The BSN fails the eleven test."),
+    "empty_domains": Text(
+        "Niet alle levensgebieden zijn gescoord.", "Not every life domain was scored."
+    ),
+    "half_score": Text(
+        "Een halve score (de ZRM kent alleen 1 tot en met 5).",
+        "A half score (the ZRM knows only 1 to 5).",
+    ),
+    "out_of_range": Text("Een score buiten 1 tot en met 5.", "A score outside 1 to 5."),
+    "unknown_instrument": Text(
+        "Een onbekende versie van de ZRM.", "An unknown version of the ZRM."
+    ),
+    "mixed_instrument_versions": Text(
+        "Verschillende versies van de ZRM bij één persoon: die scores zijn niet te vergelijken.",
+        "Different versions of the ZRM for one person: those scores cannot be compared.",
+    ),
+}
+"""Each rule a finding can name, in words."""
+
+_IMPOSSIBLE_WORDS = {rule: why for rule, _, why in IMPOSSIBLE}
+
+_ZRM_DOMAIN_NAMES = {f"zrm_{code}": label for code, label in DOMAINS}
+
+
+def rule_in_words(finding: Finding) -> Text:
+    """What a finding's rule means, for the report as a page (the command prints the rule's
+    name); a rule without words keeps its name."""
+    kind, _, detail = finding.rule.partition(":")
+    if kind == "impossible" and detail in _IMPOSSIBLE_WORDS:
+        return _IMPOSSIBLE_WORDS[detail]
+    if kind == "scorer_drift" and detail:
+        points = abs(float(detail))
+        nl, en = f"{points:.2f}".replace(".", ","), f"{points:.2f}"
+        higher = float(detail) > 0
+        return Text(
+            f"Deze scoorder geeft gemiddeld {nl} punt {'hoger' if higher else 'lager'} dan "
+            "collega's bij vergelijkbare cliënten. Bespreek de scores samen.",
+            f"This scorer scores {en} points {'higher' if higher else 'lower'} on average than "
+            "colleagues do for similar clients. Talk the scores through together.",
+        )
+    return RULES.get(finding.rule, Text(finding.rule, finding.rule))
+
+
+def column_in_words(finding: Finding) -> Text:
+    """The column a finding is about: a ZRM domain by its name; for scorer drift, the scorer
+    (a pseudonym, never who they are)."""
+    column = finding.column or ""
+    if finding.rule.startswith("scorer_drift"):
+        return Text(f"Scoorder {column[:8]}", f"Scorer {column[:8]}")
+    if column in _ZRM_DOMAIN_NAMES:
+        label = _ZRM_DOMAIN_NAMES[column]
+        return Text(f"ZRM {label.nl.lower()}", f"ZRM {label.en.lower()}")
+    return Text(column, column)

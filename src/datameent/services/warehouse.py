@@ -166,7 +166,7 @@ def load_population(out: Path, table: pl.DataFrame) -> int:
     `population.parquet` and a `population` table in its DuckDB file. A table that breaks a
     rule is refused whole, every rule named with its rows; the warehouse is unchanged. Later
     exports keep it."""
-    from datameent.analytics.quality import check_schema, population_counts
+    from datameent.analytics.quality import check_schema, population_counts, rule_in_words
 
     findings = check_schema(table, population_counts())
     if findings:
@@ -175,9 +175,9 @@ def load_population(out: Path, table: pl.DataFrame) -> int:
                 Problem(
                     f.column or "table",
                     Text(
-                        f"Regel '{f.rule}' klopt niet in {f.rows} rijen (bijvoorbeeld rij "
+                        f"{rule_in_words(f).nl} Rijen: {f.rows} (bijvoorbeeld rij "
                         f"{', '.join(str(r + 1) for r in f.examples) or '-'}).",
-                        f"Rule '{f.rule}' fails in {f.rows} rows (for example row "
+                        f"{rule_in_words(f).en} Rows: {f.rows} (for example row "
                         f"{', '.join(str(r + 1) for r in f.examples) or '-'}).",
                     ),
                 )

@@ -15,4 +15,16 @@ router = APIRouter()
 @router.get("/statistiek/kwaliteit")
 def quality_page(request: Request, user: PageUser, settings: SettingsDep) -> Response:
     report = statistics.quality_report(settings.warehouse_path, user)
-    return render(request, "quality.html", {"report": report})
+    # Imported here, as in the service: pandera takes seconds to import.
+    from datameent.analytics import quality as checks
+
+    return render(
+        request,
+        "quality.html",
+        {
+            "report": report,
+            "table_names": checks.TABLE_NAMES,
+            "rule_in_words": checks.rule_in_words,
+            "column_in_words": checks.column_in_words,
+        },
+    )
