@@ -549,6 +549,8 @@ def test_suggestions_reach_case_manager_and_resident_who_can_object(
     expect(page.get_by_role("heading", level=1)).to_have_text("Wat werkt voor wie: modelversies")
     expect(page.get_by_text(re.compile("nieuwe synthetische gemeente met 60.000"))).to_be_visible()
     expect(page.get_by_role("rowheader", name="Migratieachtergrond")).to_be_visible()
+    share = page.locator('td[data-label="Zonder vergelijkbare cliënten (%)"]').first
+    expect(share).to_have_text(re.compile(r"^\d+,\d$"))  # a Dutch decimal comma, as elsewhere
     assert_accessible_and_fits_a_phone(page)
     page.get_by_role("button", name=re.compile("Deze versie in gebruik nemen")).click()
     expect(page.get_by_text("in gebruik", exact=False).first).to_be_visible()
