@@ -205,51 +205,63 @@ def test_logout_ends_the_session(http: httpx.Client) -> None:
         assert old.get("/mijn-gegevens").status_code == 303
 
 
-def test_a_team_lead_reassigns_a_case_through_the_page(http: httpx.Client) -> None:
-    login(http, "teamleider1")
-    page = http.get("/team").text
-    person = re.search(r'name="person_id" value="([0-9a-f-]{36})"', page)
-    managers = re.findall(r'<option value="([0-9a-f-]{36})"', page)
-    assert person and len(set(managers)) >= 2
-    response = post_form(
-        http,
-        "/team",
-        "/team/toewijzen",
-        {"person_id": person.group(1), "case_manager_id": managers[-1]},
+def workload(team_page: str) -> list[tuple[str, str, str, str]]:
+    """The team page's first table: each case manager's id, name, clients and late answers."""
+    return re.findall(
+        r'<a href="/team\?klantmanager=([0-9a-f-]{36})"[^>]*>([^<]+)</a></td>\s*'
+        r'<td[^>]*class="number">(\d+)</td>\s*<td[^>]*class="number">(\d+)</td>',
+        team_page,
     )
-    assert response.status_code == 303
-    assert "De zaak is toegewezen" in http.get(response.headers["location"]).text
 
 
 def cases_table(team_page: str) -> str:
-    """The team page's second table: the cases (the first counts each case manager's)."""
+    """The team page's table of the cases asked for (one case manager's, or one client's)."""
     return team_page.split("</caption>")[2].split("</table>")[0]
+
+
+def test_a_team_lead_looks_a_client_up_by_number_and_hands_the_case_over(
+    http: httpx.Client,
+) -> None:
+    login(http, "teamleider1")
+    page = http.get("/team").text
+    assert "Zaken overdragen" in page
+    assert 'name="person_id"' not in page.split("Klantmanagers en hun cliënten")[1], (
+        "without a question the page shows no client's case"
+    )
+    manager = workload(page)[0][0]
+    number = re.findall(r"K\d{7}", cases_table(http.get(f"/team?klantmanager={manager}").text))[0]
+    found = http.get("/team", params={"klantnummer": number.lower()}).text
+    assert f"Cliënt {number}" in found
+    person = re.findall(r'name="person_id" value="([0-9a-f-]{36})"', cases_table(found))
+    managers = re.findall(r'<option value="([0-9a-f-]{36})"', cases_table(found))
+    assert len(person) == 1 and len(set(managers)) >= 2
+    other = next(m for m in managers if m != manager)
+    response = post_form(
+        http,
+        f"/team?klantnummer={number}",
+        "/team/toewijzen",
+        {"person_id": person[0], "case_manager_id": other, "klantnummer": number},
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/team?opgeslagen=1&klantnummer={number}"
+    after = http.get(response.headers["location"]).text
+    assert "De zaak is toegewezen" in after and f'<option value="{other}" selected>' in after
+    unknown = http.get("/team", params={"klantnummer": "K9999999"})
+    assert unknown.status_code == 200 and "Geen zaak met dit klantnummer" in unknown.text
 
 
 def test_a_team_lead_sees_each_case_managers_load_and_hands_over_from_their_list(
     http: httpx.Client,
 ) -> None:
     login(http, "teamleider1")
-    page = http.get("/team").text
-    load = re.findall(
-        r'<a href="/team\?klantmanager=([0-9a-f-]{36})">([^<]+)</a></td>\s*'
-        r'<td[^>]*class="number">(\d+)</td>\s*<td[^>]*class="number">(\d+)</td>',
-        page,
-    )
+    load = workload(http.get("/team").text)
     assert len(load) >= 2
-    rows = re.findall(
-        r'<input type="hidden" name="person_id"', page.split("</caption>")[2].split("</table>")[0]
-    )
-    assert sum(int(clients) for _, _, clients, _ in load) == len(rows)
     assert sum(int(late) for *_, late in load) >= 1, "the demo has requests not answered in time"
 
     manager, name, clients, _ = load[0]
     theirs = http.get("/team", params={"klantmanager": manager}).text
     assert f"Cliënten van {name}" in theirs
-    people = re.findall(
-        r'name="person_id" value="([0-9a-f-]{36})"',
-        theirs.split("</caption>")[2].split("</table>")[0],
-    )
+    people = re.findall(r'name="person_id" value="([0-9a-f-]{36})"', cases_table(theirs))
     assert len(people) == int(clients) >= 1
     assert f"{name} ({clients} cliënten)</option>" in theirs
     other = next(m for m, *_ in load if m != manager)

@@ -180,9 +180,43 @@ def test_access_follows_the_client_when_a_case_is_handed_over(seeded: Store) -> 
     with pytest.raises(AccessDenied):
         vault.read_vault(seeded, first, person, purpose="re-integratie")
     assert vault.read_vault(seeded, second, person, purpose="re-integratie").current
-    overview = caseloads.team_overview(seeded, lead)
+    overview = caseloads.team_overview(seeded, lead, case_manager=second.id)
     holder = next(c for c in overview.cases if c.person_id == person)
     assert holder.case_manager is not None and holder.case_manager.id == second.id
+    assert all(c.case_manager == second for c in overview.cases)
+
+
+def test_the_team_lead_sees_the_load_without_reading_a_clients_name(seeded: Store) -> None:
+    """Counting each case manager's clients reads no name; a name is read (and in that
+    resident's log) only for the cases the team lead asks for."""
+    from datameent.services import ledger
+
+    lead = user(seeded, "teamleider1")
+    officer = user(seeded, "privacy1")
+    first = user(seeded, "klantmanager1")
+    mine = caseload_of(seeded, first)
+    looked_up, other = mine[0], mine[1]
+
+    def team_lines(person: caseloads.CaseSummary) -> int:
+        lines = ledger.processing_log_of(seeded, officer, person.person_id)
+        return sum(line.operation == "caseload.team" for line in lines)
+
+    before = team_lines(looked_up), team_lines(other)
+    overview = caseloads.team_overview(seeded, lead)
+    assert overview.cases == [] and not overview.asked
+    load = {w.case_manager.id: w.clients for w in overview.workload}
+    assert load[first.id] == len(mine)
+    assert (team_lines(looked_up), team_lines(other)) == before
+
+    found = caseloads.team_overview(seeded, lead, client_number=looked_up.client_number.lower())
+    assert [c.person_id for c in found.cases] == [looked_up.person_id] and found.asked
+    assert found.cases[0].name == looked_up.name
+    assert (team_lines(looked_up), team_lines(other)) == (before[0] + 1, before[1])
+
+    nobody = caseloads.team_overview(seeded, lead, client_number="K9999999")
+    assert nobody.cases == [] and nobody.asked
+    theirs = caseloads.team_overview(seeded, lead, case_manager=first.id)
+    assert theirs.of == first and len(theirs.cases) == len(mine)
 
 
 def test_a_case_goes_only_to_a_case_manager(seeded: Store) -> None:

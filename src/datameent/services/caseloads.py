@@ -48,23 +48,18 @@ def my_caseload(store: Store, actor: User) -> list[CaseSummary]:
 class TeamOverview:
     team: str
     case_managers: list[User]
-    cases: list[CaseSummary]
+    """The team's active case managers: who can receive a case."""
+    workload: list[Workload]
     unassigned: list[CaseSummary]
     """Persons without a case manager: shown by client number only."""
-
-    def workload(self) -> list[Workload]:
-        """Per case manager of the team (active ones, and stopped ones that still have cases):
-        how many clients, and how many of them did not answer a request in time."""
-        load = {u.id: Workload(u) for u in self.case_managers}
-        for case in self.cases:
-            if case.case_manager is None:
-                continue
-            mine = load.setdefault(case.case_manager.id, Workload(case.case_manager))
-            mine.clients += 1
-            mine.overdue += bool(case.waiting.overdue)
-        return sorted(
-            load.values(), key=lambda w: (w.case_manager.active, w.case_manager.display_name)
-        )
+    cases: list[CaseSummary]
+    """The cases asked for, by name: one case manager's, or the one with a client number.
+    None when nothing was asked: the team's load is counted without reading a client's name,
+    and each name a team lead sees is in that resident's log."""
+    of: User | None = None
+    """The case manager whose cases were asked for."""
+    asked: bool = False
+    """Whether cases were asked for (so that "none found" can be said)."""
 
 
 @dataclass
@@ -75,22 +70,51 @@ class Workload:
     """Clients with a request that was not answered in time."""
 
 
-def team_overview(store: Store, actor: User) -> TeamOverview:
+def team_overview(
+    store: Store,
+    actor: User,
+    *,
+    case_manager: UUID | None = None,
+    client_number: str | None = None,
+) -> TeamOverview:
+    """The team lead's view: each case manager's load, the cases waiting for one, and, when
+    asked for, the cases of one case manager or client number (to hand over)."""
     team = actor.team or ""
+    today = utcnow().date()
     with store.unit_of_work() as uow:
         permit = uow.authorize(AccessRequest(actor, Action.VIEW_TEAM_CASES))
-        # Every case manager of the team names their cases, a stopped account's too (its
-        # cases wait to be handed over); only active ones can receive a case.
-        everyone = uow.accounts.by_role(Role.CASE_MANAGER, team)
-        managers = [u for u in everyone if u.active]
-        cases = _summaries(
-            uow, permit, uow.caseloads.open_in_team(team), {u.id: u for u in everyone}
-        )
+        # Every case manager of the team counts, a stopped account's too (its cases wait to
+        # be handed over); only active ones can receive a case.
+        everyone = {u.id: u for u in uow.accounts.by_role(Role.CASE_MANAGER, team)}
+        assignments = uow.caseloads.open_in_team(team)
+        requests = uow.sharing.waiting_requests(permit, [a.person_id for a in assignments])
+        load = {u.id: Workload(u) for u in everyone.values() if u.active}
+        for a in assignments:
+            if a.case_manager_id not in everyone:
+                continue
+            mine = load.setdefault(a.case_manager_id, Workload(everyone[a.case_manager_id]))
+            mine.clients += 1
+            mine.overdue += bool(Waiting.of(requests[a.person_id], today).overdue)
+        chosen: list[Assignment] = []
+        if case_manager is not None:
+            chosen = [a for a in assignments if a.case_manager_id == case_manager]
+        elif client_number:
+            person = uow.persons.id_by_client_number(client_number.strip().upper())
+            chosen = [a for a in assignments if a.person_id == person]
+        cases = _summaries(uow, permit, chosen, everyone) if chosen else []
         waiting = uow.caseloads.unassigned_persons()
         numbers = uow.persons.client_numbers(permit, waiting)
         uow.commit()
     unassigned = [CaseSummary(p, numbers[p], None, None, None) for p in waiting]
-    return TeamOverview(team, managers, cases, sorted(unassigned, key=lambda c: c.client_number))
+    return TeamOverview(
+        team,
+        [u for u in everyone.values() if u.active],
+        sorted(load.values(), key=lambda w: (w.case_manager.active, w.case_manager.display_name)),
+        sorted(unassigned, key=lambda c: c.client_number),
+        cases,
+        of=everyone.get(case_manager) if case_manager is not None else None,
+        asked=case_manager is not None or bool(client_number),
+    )
 
 
 def _summaries(
