@@ -215,6 +215,29 @@ def test_a_resident_sees_who_looked_and_checks_a_line_in_the_browser(page: Page)
     )
 
 
+def test_the_same_line_again_and_again_is_one_entry_and_each_time_is_checked(
+    page: Page,
+) -> None:
+    log_in(page, "inwoner8")  # the start page shows their data: the first look
+    for _ in range(2):
+        page.goto("/mijn-gegevens")
+    page.goto("/mijn-gegevens/logboek?wie=uzelf")
+    entry = page.locator(".log-line", has_text="Bekeek uw gegevens")
+    expect(entry).to_have_count(1)
+    expect(entry).to_contain_text(re.compile(r"3 keer op \d+ december 2026"))
+    times = entry.locator(".log-times")
+    times.get_by_text("Elke keer apart, om te controleren").click()
+    expect(times.locator("li")).to_have_count(3)
+    second = times.locator("li").nth(1)
+    second.get_by_role("link", name=re.compile("^Controleer deze regel")).click()
+    expect(second.get_by_role("status")).to_have_text(
+        "Gecontroleerd in uw eigen browser: deze regel staat ongewijzigd in het ondertekende "
+        "logboek.",
+        timeout=15_000,
+    )
+    assert_accessible_and_fits_a_phone(page)
+
+
 def test_without_javascript_the_server_checks_the_line(
     browser: Browser, live: LiveServer, page: Page
 ) -> None:

@@ -9,16 +9,25 @@ import httpx
 
 from tests.e2e.test_pages import login
 
-LINE = re.compile(r'<li class="log-line[^"]*" data-log-index="(\d+)">(.*?)</li>', re.S)
+
+def entries(html: str) -> list[str]:
+    """The log's entries as the page shows them: a line, or lines in a row that say the same."""
+    if '<ol class="log">' not in html:
+        return []
+    log = html.split('<ol class="log">')[1].split("\n</ol>")[0]  # its own end, not a nested list's
+    return log.split('<li class="log-line')[1:]
 
 
 def lines(html: str) -> list[tuple[int, str]]:
-    """Each line's log index and who did it, in the page's order."""
+    """Each line's log index and who did it, in the page's order (each line of an entry that
+    folds several is still there, with its own index and check)."""
     found = []
-    for index, body in LINE.findall(html):
+    for body in entries(html):
         who = re.search(r"<dt>Wie</dt><dd>([^<]*)</dd>", body)
-        assert who, "every line says who"
-        found.append((int(index), who.group(1)))
+        assert who, "every entry says who"
+        indexes = re.findall(r'data-log-index="(\d+)"', body)
+        assert indexes and len(indexes) == body.count('class="check-link"')
+        found += [(int(index), who.group(1)) for index in indexes]
     return found
 
 
@@ -89,9 +98,7 @@ def test_the_data_a_line_touched_read_in_the_order_of_my_data(http: httpx.Client
     http.get("/mijn-gegevens")
     page = http.get("/mijn-gegevens/logboek", params={"wie": "uzelf"}).text
     viewed = next(
-        body
-        for _, body in LINE.findall(page)
-        if "Bekeek uw gegevens" in body and "<details>" in body
+        body for body in entries(page) if "Bekeek uw gegevens" in body and "<details>" in body
     )
     summary = re.search(r"<summary>(\d+) soorten gegevens: ([^<]+) en meer</summary>", viewed)
     assert summary and summary.group(2) == "BSN, Voornaam, Tussenvoegsel"
@@ -159,3 +166,23 @@ def test_the_privacy_officer_looks_back_over_a_week_a_month_or_a_quarter(
         assert (_since(week) - _since(page)).days == days - 7
     for bad in ("5", "abc", "-30", "100000"):
         assert _since(http.get("/privacy", params={"dagen": bad}).text) == _since(week)
+
+
+def test_lines_in_a_row_that_say_the_same_are_one_entry_each_line_still_checkable(
+    http: httpx.Client,
+) -> None:
+    login(http, "inwoner7")
+    for _ in range(4):
+        http.get("/mijn-gegevens")
+    page = http.get("/mijn-gegevens/logboek").text
+    viewed = [body for body in entries(page) if "Bekeek uw gegevens" in body]
+    assert len(viewed) == 1, "four looks in a row on one day: one entry"
+    indexes = re.findall(r'data-log-index="(\d+)"', viewed[0])
+    assert len(indexes) >= 4
+    assert re.search(rf"{len(indexes)} keer op \d+ \w+ \d{{4}}", viewed[0])
+    checks = re.findall(r'href="(/mijn-gegevens/logboek/\d+)" class="check-link"', viewed[0])
+    assert [c.rsplit("/", 1)[1] for c in checks] == indexes
+    checked = http.get(checks[-1]).text
+    assert "Deze regel staat in het logboek, precies zoals hij is opgeschreven." in checked
+    summary = page.split('id="wie-keek"')[1].split("</section>")[0]
+    assert f"Uzelf: {len(indexes)} keer." in summary, "the summary still counts every line"

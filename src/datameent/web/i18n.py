@@ -75,6 +75,14 @@ class Formats:
     def date(self, value: date | None) -> str:
         return format_date(value, format="long", locale=self.locale) if value else ""
 
+    def day(self, value: datetime) -> str:
+        """The day of a moment, in Amsterdam: "7 december 2026"."""
+        return self.date(value.astimezone(AMSTERDAM).date())
+
+    def time(self, value: datetime) -> str:
+        """The time of day in Amsterdam: "14:05"."""
+        return format_datetime(value, format="HH:mm", tzinfo=AMSTERDAM, locale=self.locale)
+
     def datetime(self, value: datetime | None) -> str:
         if value is None:
             return ""

@@ -126,6 +126,46 @@ def _shown(
     )
 
 
+@dataclass(frozen=True)
+class Entry:
+    """One entry of the page: a line, or lines in a row that say the same (who, what, why,
+    which data, refused or not) on one day, such as a case manager's list that showed the
+    resident's name at every visit. Each line keeps its own check."""
+
+    lines: list[ShownLine]
+    """Newest first."""
+
+    @property
+    def line(self) -> ShownLine:
+        return self.lines[0]
+
+    @property
+    def earliest(self) -> datetime:
+        return self.lines[-1].when
+
+
+def _fold(lines: list[ShownLine]) -> list[Entry]:
+    """`lines` (newest first) as entries: a line that says what the one before said, on the
+    same day, joins its entry."""
+    entries: list[Entry] = []
+    for line in lines:
+        if entries and _same(entries[-1].line, line):
+            entries[-1].lines.append(line)
+        else:
+            entries.append(Entry([line]))
+    return entries
+
+
+def _same(a: ShownLine, b: ShownLine) -> bool:
+    return (a.what, a.who, a.why, a.data, a.denied) == (
+        b.what,
+        b.who,
+        b.why,
+        b.data,
+        b.denied,
+    ) and (a.when.astimezone(AMSTERDAM).date() == b.when.astimezone(AMSTERDAM).date())
+
+
 def _start(lines: list[ShownLine], before: str) -> int:
     """Where a page of `lines` (newest first) begins: at the first line older than the index
     `before`. An index, not a page number, so that lines added meanwhile (looking at the log
@@ -231,7 +271,8 @@ def _log(
         "wie": who.value,
     }
     return {
-        "lines": shown,
+        "entries": _fold(shown),
+        "shown": len(shown),
         "first": at + 1,
         "matching": len(chosen),
         "total": len(lines),
