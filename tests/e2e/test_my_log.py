@@ -101,7 +101,7 @@ def test_the_data_a_line_touched_read_in_the_order_of_my_data(http: httpx.Client
         body for body in entries(page) if "Bekeek uw gegevens" in body and "<details>" in body
     )
     summary = re.search(r"<summary>(\d+) soorten gegevens: ([^<]+) en meer</summary>", viewed)
-    assert summary and summary.group(2) == "BSN, Voornaam, Tussenvoegsel"
+    assert summary and summary.group(2) == "BSN, Klantnummer, Voornaam"
     listed = viewed.split("</summary>")[1].split("</details>")[0].split(", ")
     assert len(listed) == int(summary.group(1))
     assert listed.index("Voornaam") < listed.index("Achternaam") < listed.index("Postcode")

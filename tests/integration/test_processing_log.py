@@ -66,7 +66,8 @@ def test_a_read_leaves_one_record_with_the_standard_fields_and_no_values(seeded:
     )
     audit = json.loads(str(record["audit"]))
     assert audit["user_id"] == str(resident.id) and audit["rule"] == "own-record"
-    assert set(audit["attribute_keys"]) >= {"bsn", "given_name", "zrm_financien"}
+    # The client number too: the view shows it (it was missing from the keys before).
+    assert set(audit["attribute_keys"]) >= {"bsn", "client_number", "given_name", "zrm_financien"}
     everything = str(record["payload"]) + str(record["audit"])
     for value in [view.bsn, str(resident.person_id)] + [
         str(v.value) for v in view.current if v.key in ("family_name", "street", "phone")

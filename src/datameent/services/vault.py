@@ -102,6 +102,7 @@ def read_vault(
         person = uow.persons.get(person_id)
         if person is None:
             raise NotFound()
+        uow.log.touch(permit, person_id, {"client_number"})  # the view shows it
         versions = uow.vault.values(permit, person_id, history=history)
         bsn = uow.persons.bsn(permit, person_id) if permit.scope is None else None
         recorders = uow.accounts.many(
