@@ -162,16 +162,17 @@ def test_the_ledger_commands_sign_prove_and_catch_a_rewritten_record(tmp_path: P
     env = environment(tmp_path, **KEYS)
     assert run(["seed", "--persons", "10"], env).returncode == 0
     verified = run(["ledger", "verify"], env)
-    # Per person a registration and a recording; residents 1 and 8 also get an open request.
-    assert verified.returncode == 0 and "22 records" in verified.stdout
+    # Per person a registration and a recording; residents 1 and 8 also get an open request;
+    # then the decisions in their history and resident 2's objection to one: 18 more.
+    assert verified.returncode == 0 and "40 records" in verified.stdout
     note = run(["ledger", "checkpoint"], env).stdout
     key = NoteKey(
         "datameent.local/verwerkingenlogboek", base64.b64decode(KEYS["DATAMEENT_LOG_SIGNING_KEY"])
     )
-    assert open_note(note, key.verifier()).size == 22
+    assert open_note(note, key.verifier()).size == 40
     proof = run(["ledger", "prove", "7"], env)
     assert proof.returncode == 0 and '"verified": true' in proof.stdout
-    assert run(["ledger", "prove", "22"], env).returncode == 1
+    assert run(["ledger", "prove", "40"], env).returncode == 1
     database = sqlite3.connect(tmp_path / "datameent.sqlite3")
     database.execute(
         "UPDATE log_records SET payload = replace(payload, 'Ok', 'Error') WHERE seq = 13"
@@ -204,7 +205,7 @@ def test_expired_log_lines_are_erased_and_the_log_still_verifies(tmp_path: Path)
     ).fetchone()
     assert emptied == (10,)
     verified = run(["ledger", "verify"], env)
-    assert verified.returncode == 0 and "23 records" in verified.stdout, verified.stderr
+    assert verified.returncode == 0 and "41 records" in verified.stdout, verified.stderr
     database.execute("UPDATE log_records SET payload = NULL WHERE seq = 15")
     database.commit()
     database.close()
@@ -586,7 +587,7 @@ def test_the_log_verifies_across_a_change_of_its_signing_key(tmp_path: Path) -> 
     both = run(["ledger", "verify", "--verifier", new, "--verifier", old], changed)
     assert both.returncode == 0, both.stderr
     note = run(["ledger", "checkpoint"], changed).stdout
-    assert open_note(note, new).size == open_note(note, old).size == 22
+    assert open_note(note, new).size == open_note(note, old).size == 40
     broken = environment(tmp_path, **KEYS, DATAMEENT_LOG_EARLIER_VERIFIER_KEYS="not-a-key")
     refused = run(["ledger", "verify"], broken)
     assert refused.returncode == 1 and "DATAMEENT_LOG_EARLIER_VERIFIER_KEYS" in refused.stderr

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import NamedTuple
 from uuid import UUID, uuid4
@@ -25,7 +25,7 @@ from datameent.domain.decisions import (
     safe_filename,
 )
 from datameent.domain.notifications import Kind, Notification
-from datameent.domain.policy import AccessRequest, Action, Permit, allows
+from datameent.domain.policy import AccessRequest, Action, Permit, allows, decide
 from datameent.domain.text import Text
 from datameent.errors import Conflict, InvalidInput, NotFound, Problem
 from datameent.services.clock import utcnow
@@ -162,6 +162,8 @@ class DecisionFile:
     contestations: list[Contestation]
     deciders: dict[UUID, User]
     today: date
+    relied_on: dict[UUID, list[str]] = field(default_factory=dict)
+    """Per decision, which attributes the versions it rested on are (keys, no values)."""
 
     def of(self, decision: Decision) -> list[Contestation]:
         return [c for c in self.contestations if c.decision_id == decision.id]
@@ -181,8 +183,10 @@ def decisions_of(store: Store, actor: User, person_id: UUID) -> DecisionFile:
         deciders = uow.accounts.many(
             [d.decided_by for d in found] + [c.reviewer_id for c in contests if c.reviewer_id]
         )
+        keys = uow.vault.keys_of_versions(person_id, (v for d in found for v in d.relied_on))
         uow.commit()
-    return DecisionFile(found, contests, deciders, utcnow().date())
+    relied_on = {d.id: [keys[v] for v in d.relied_on if v in keys] for d in found}
+    return DecisionFile(found, contests, deciders, utcnow().date(), relied_on)
 
 
 def my_decisions(store: Store, actor: User) -> DecisionFile:
@@ -288,6 +292,7 @@ class WatchedObjection:
     extended: bool
     reviewer: UUID | None
     decider: UUID
+    person_id: UUID
 
     def overdue(self, today: date) -> bool:
         return today > self.decide_by
@@ -315,6 +320,7 @@ def deadline_watch(store: Store, actor: User) -> list[WatchedObjection]:
             extended,
             reviewer,
             decider,
+            person,
         )
         for cid, person, decider, known, filed, extended, reviewer in rows
     ]
@@ -370,6 +376,20 @@ def extend_review(store: Store, actor: User, contest_id: UUID, reason: str) -> N
             raise Conflict(ALREADY_EXTENDED)
         uow.decisions.extend(permit, contest_id, item.person_id, reason[:1000])
         uow.commit()
+
+
+def may_review(actor: User, watched: WatchedObjection) -> bool:
+    """Whether to link `actor` to the review of `watched` (opening it asks again, and logs):
+    not the privacy officer, who watches the deadlines; not its decider; not when a colleague
+    has taken it."""
+    request = AccessRequest(
+        actor,
+        Action.REVIEW_OBJECTION,
+        watched.person_id,
+        decided_by=watched.decider,
+        reviewer=watched.reviewer,
+    )
+    return decide(request).allowed
 
 
 def may_release(actor: User) -> bool:

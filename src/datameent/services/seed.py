@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from uuid import UUID, uuid4
 
 from datameent.analytics.synth import Address, Municipality, SynthPerson, generate
@@ -18,6 +19,13 @@ from datameent.domain.accounts import Role, User
 from datameent.domain.attributes import JsonValue
 from datameent.domain.caseload import Assignment
 from datameent.domain.catalogue import definition
+from datameent.domain.decisions import (
+    Contestation,
+    ContestKind,
+    ContestStatus,
+    Decision,
+    DecisionKind,
+)
 from datameent.domain.persons import Person
 from datameent.domain.policy import AccessRequest, Action
 from datameent.domain.purposes import Basis, Purpose
@@ -29,7 +37,7 @@ from datameent.domain.sharing import (
     RequestStatus,
     check_request,
 )
-from datameent.domain.vault import Provenance, Source
+from datameent.domain.vault import AttributeValue, Provenance, Source
 from datameent.domain.zrm import INSTRUMENT_VERSIONS, attribute_key
 from datameent.errors import Conflict
 from datameent.services.clock import utcnow
@@ -134,6 +142,7 @@ def _store_persons(
     cases: list[Case] = []
     grants: list[Grant] = []
     asks: list[tuple[User, UUID, UUID, datetime]] = []
+    decisions: list[tuple[SynthPerson, User, User, list[AttributeValue], list[Case]]] = []
     now = utcnow()
     for synth in batch:
         person = Person(uuid4(), f"K{synth.number:07d}", _at(synth.client_since))
@@ -156,11 +165,13 @@ def _store_persons(
             (k, definition(k).validate(v), prov)
             for k, v, prov in _history(synth, links, manager.id)
         ]
-        uow.vault.record(permit, person.id, items)
-        residents.append((_resident(synth, person.id), password_hash))
+        values = uow.vault.record(permit, person.id, items)
+        resident = _resident(synth, person.id)
+        residents.append((resident, password_hash))
         own_cases, own_grants = _cases_and_grants(synth, person.id, manager.id, now)
         cases += own_cases
         grants += own_grants
+        decisions.append((synth, resident, manager, values, own_cases))
         if synth.number % 7 == 1:
             review = next(c for c in own_cases if c.purpose_code == "heronderzoek")
             # Every other one was asked a month ago and not answered in time.
@@ -172,6 +183,8 @@ def _store_persons(
     uow.sharing.add_grants(grants)
     for manager, person_id, case_id, asked in asks:
         _ask(uow, manager, person_id, case_id, asked)
+    for synth, resident, manager, values, own_cases in decisions:
+        _decisions(uow, synth, resident, manager, values, own_cases, now)
 
 
 def _cases_and_grants(
@@ -243,6 +256,116 @@ def _ask(uow: UnitOfWork, manager: User, person_id: UUID, case_id: UUID, now: da
         items,
     )
     uow.sharing.add_request(permit, request)
+
+
+def _decisions(
+    uow: UnitOfWork,
+    p: SynthPerson,
+    resident: User,
+    manager: User,
+    values: list[AttributeValue],
+    cases: list[Case],
+    now: datetime,
+) -> None:
+    """The decisions a client's history holds, each resting on the data it used: the grant of
+    assistance, the support towards work. Every tenth client (the first demo resident among
+    them) had a duty imposed ten days ago, still open to objection; every twentieth objected
+    to an adjustment of their benefit, at deadlines from weeks ahead to overdue, so that the
+    team lead's list of objections has work in it."""
+    person_id = resident.own_person_id()
+    case_of = {c.purpose_code: c.id for c in cases}
+    today = now.date()
+    made: list[tuple[Decision, Contestation | None]] = []
+
+    def decision(
+        kind: DecisionKind, purpose: str, known: date, outcome: str, basis: str, keys: set[str]
+    ) -> Decision:
+        decided = _at(known, 9)
+        # The versions that were current when it was decided (`values` is oldest first).
+        current = {
+            v.key: v.id for v in values if v.key in keys and v.provenance.recorded_at <= decided
+        }
+        return Decision(
+            uuid4(), person_id, case_of.get(purpose), kind, outcome, basis, manager.id, decided,
+            known, f"Klantmanager, {manager.team or 'gemeente'}",
+            uow.activity_uri("besluiten-en-bezwaar"), tuple(sorted(current.values())),
+        )  # fmt: skip
+
+    if p.benefit["benefit_type"] == "bijstand":
+        known = p.client_since + timedelta(days=21)
+        made.append((decision(
+            DecisionKind.BENEFIT_GRANTED, "bijstand-aanvraag", known,
+            f"U krijgt bijstand vanaf {_dutch(p.client_since)}: "
+            f"{_euros(str(p.benefit['monthly_benefit']))} per maand.",
+            "Participatiewet art. 11 en 21",
+            {"household_type", "household_size", "net_monthly_income", "savings", "housing"},
+        ), None))  # fmt: skip
+    started = p.instrument_started_on - timedelta(days=7)
+    # Only an instrument started while a client: the generator's instrument history can
+    # reach back before that, when the municipality held none of the data it rests on.
+    if p.instrument != "none" and p.client_since <= started <= today:
+        label = definition("reintegration_instrument").choice_label(p.instrument)
+        made.append((decision(
+            DecisionKind.INSTRUMENT_ASSIGNED, "re-integratie", started,
+            f"U krijgt hulp naar werk: {label.nl.lower() if label else p.instrument}, vanaf "
+            f"{_dutch(p.instrument_started_on)}.",
+            "Participatiewet art. 7 lid 1 sub a en art. 10",
+            {"education_level", "dutch_language_level", "work_experience_years",
+             "zrm_werk_opleiding"},
+        ), None))  # fmt: skip
+    if p.number % 10 == 1:
+        known = today - timedelta(days=10)
+        made.append((decision(
+            DecisionKind.OBLIGATION_IMPOSED, "re-integratie", known,
+            "U solliciteert vanaf nu elke week op twee vacatures en laat die sollicitaties elke "
+            "maand aan uw klantmanager zien.",
+            "Participatiewet art. 9 lid 1 sub a",
+            {"work_obligation_exempt", "hours_available", "zrm_werk_opleiding"},
+        ), None))  # fmt: skip
+    if p.number % 20 == 2:
+        # Made known 8, 11.5 or 13 weeks ago: the decision on the objection is due within
+        # weeks, within a week, or overdue (Awb 7:10: twelve weeks after it was made known).
+        known = today - timedelta(days=(56, 80, 91)[p.number // 20 % 3])
+        adjusted = decision(
+            DecisionKind.BENEFIT_ADJUSTED, "heronderzoek", known,
+            "Uw bijstand wordt € 120 per maand lager, omdat u meer verdient met uw werk.",
+            "Participatiewet art. 31 en 32",
+            {"net_monthly_income", "income_source"},
+        )  # fmt: skip
+        objection = Contestation(
+            uuid4(), adjusted.id, person_id, ContestKind.OBJECTION,
+            "Ik werk sinds vorige maand minder uren. U rekende met een oude loonstrook. Ik kan "
+            "de nieuwe laten zien.",
+            _at(known + timedelta(days=20), 12), ContestStatus.RECEIVED,
+        )  # fmt: skip
+        made.append((adjusted, objection))
+    for item, contested in made:
+        permit = uow.authorize(
+            AccessRequest(
+                manager, Action.RECORD_DECISION, person_id, in_active_caseload=True,
+                purpose=next(c.purpose_code for c in cases if c.id == item.case_id)
+                if item.case_id else None,
+            )
+        )  # fmt: skip
+        uow.decisions.add(permit, item)
+        if contested is not None:
+            objecting = AccessRequest(resident, Action.CONTEST, person_id)
+            uow.decisions.add_contestation(uow.authorize(objecting), contested, ())
+
+
+_MONTHS = ("januari februari maart april mei juni juli augustus september oktober november "
+           "december").split()  # fmt: skip
+
+
+def _dutch(day: date) -> str:
+    """A date as a case manager writes it in a decision: "1 februari 2024"."""
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def _euros(amount: str) -> str:
+    """An amount as a case manager writes it in a decision: "€ 1.120,80"."""
+    text = f"{Decimal(amount):,.2f}"
+    return "€ " + text.replace(",", " ").replace(".", ",").replace(" ", ".")
 
 
 def _resident(synth: SynthPerson, person_id: UUID) -> User:

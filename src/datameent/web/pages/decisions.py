@@ -167,6 +167,7 @@ def objections(request: Request, user: PageUser, store: StoreDep) -> Response:
         "today": date.today(),
         "me": user.id,
         "may_release": decisions.may_release(user),
+        "reviewable": {w.id for w in watched if decisions.may_review(user, w)},
         "released": request.query_params.get("vrijgegeven") == "1",
     }
     return render(request, "objections.html", context)
