@@ -238,11 +238,20 @@ def _independent_reviewer(r: AccessRequest) -> bool:
     by one reviewer: once someone has taken it into review, it is theirs until a team lead
     releases it."""
     return (
-        (r.actor.has(Role.TEAM_LEAD) or r.actor.has(Role.CASE_MANAGER))
-        and r.subject is not None
+        r.subject is not None
         and r.decided_by is not None
-        and r.decided_by != r.actor.id
-        and r.reviewer in (None, r.actor.id)
+        and may_review(r.actor, r.decided_by, r.reviewer)
+    )
+
+
+def may_review(actor: User, decided_by: UUID, reviewer: UUID | None) -> bool:
+    """The reviewing rule on its own (`independent-review`): whether `actor` could review an
+    objection to a decision `decided_by` made, taken by `reviewer` (None: nobody yet). For
+    offering the link to it; opening it is decided, and logged, as every access."""
+    return (
+        (actor.has(Role.TEAM_LEAD) or actor.has(Role.CASE_MANAGER))
+        and decided_by != actor.id
+        and reviewer in (None, actor.id)
     )
 
 

@@ -25,7 +25,8 @@ from datameent.domain.decisions import (
     safe_filename,
 )
 from datameent.domain.notifications import Kind, Notification
-from datameent.domain.policy import AccessRequest, Action, Permit, allows, decide
+from datameent.domain.policy import AccessRequest, Action, Permit, allows
+from datameent.domain.policy import may_review as _may_review
 from datameent.domain.text import Text
 from datameent.errors import Conflict, InvalidInput, NotFound, Problem
 from datameent.services.clock import utcnow
@@ -379,17 +380,10 @@ def extend_review(store: Store, actor: User, contest_id: UUID, reason: str) -> N
 
 
 def may_review(actor: User, watched: WatchedObjection) -> bool:
-    """Whether to link `actor` to the review of `watched` (opening it asks again, and logs):
-    not the privacy officer, who watches the deadlines; not its decider; not when a colleague
-    has taken it."""
-    request = AccessRequest(
-        actor,
-        Action.REVIEW_OBJECTION,
-        watched.person_id,
-        decided_by=watched.decider,
-        reviewer=watched.reviewer,
-    )
-    return decide(request).allowed
+    """Whether to link `actor` to the review of `watched` (opening it asks the policy, and is
+    logged): not the privacy officer, who watches the deadlines; not its decider; not when a
+    colleague has taken it."""
+    return _may_review(actor, watched.decider, watched.reviewer)
 
 
 def may_release(actor: User) -> bool:
