@@ -67,7 +67,8 @@ class NewFile:
     content: bytes
 
 
-def _responsible(actor: User) -> str:
+def responsible(actor: User) -> str:
+    """The responsible role and department a decision by `actor` names: "Klantmanager, Team 1"."""
     roles = sorted(ROLE_LABELS[r].nl for r in actor.roles if r in ROLE_LABELS)
     return ", ".join([*roles, actor.team or "gemeente"])
 
@@ -130,7 +131,7 @@ def record_decision(
             actor.id,
             now,
             made_known_on,
-            _responsible(actor),
+            responsible(actor),
             uow.activity_uri("besluiten-en-bezwaar"),
             tuple(sorted(set(relied_on))),
             model,
@@ -442,7 +443,7 @@ def decide_objection(
                 actor.id,
                 now,
                 now.date(),
-                _responsible(actor),
+                responsible(actor),
                 old.activity_uri,
                 old.relied_on,
                 None,

@@ -13,6 +13,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from uuid import UUID, uuid4
 
+from babel.dates import format_date
+from babel.numbers import format_currency
+
 from datameent.analytics.synth import Address, Municipality, SynthPerson, generate
 from datameent.domain import purposes
 from datameent.domain.accounts import Role, User
@@ -41,6 +44,7 @@ from datameent.domain.vault import AttributeValue, Provenance, Source
 from datameent.domain.zrm import INSTRUMENT_VERSIONS, attribute_key
 from datameent.errors import Conflict
 from datameent.services.clock import utcnow
+from datameent.services.decisions import responsible
 from datameent.services.passwords import hash_password
 from datameent.services.registers import seed_algorithms
 from datameent.store.uow import Store, UnitOfWork
@@ -275,7 +279,7 @@ def _decisions(
     person_id = resident.own_person_id()
     case_of = {c.purpose_code: c.id for c in cases}
     today = now.date()
-    made: list[tuple[Decision, Contestation | None]] = []
+    made: list[tuple[Decision, str, Contestation | None]] = []
 
     def decision(
         kind: DecisionKind, purpose: str, known: date, outcome: str, basis: str, keys: set[str]
@@ -287,8 +291,8 @@ def _decisions(
         }
         return Decision(
             uuid4(), person_id, case_of.get(purpose), kind, outcome, basis, manager.id, decided,
-            known, f"Klantmanager, {manager.team or 'gemeente'}",
-            uow.activity_uri("besluiten-en-bezwaar"), tuple(sorted(current.values())),
+            known, responsible(manager), uow.activity_uri("besluiten-en-bezwaar"),
+            tuple(sorted(current.values())),
         )  # fmt: skip
 
     if p.benefit["benefit_type"] == "bijstand":
@@ -299,7 +303,7 @@ def _decisions(
             f"{_euros(str(p.benefit['monthly_benefit']))} per maand.",
             "Participatiewet art. 11 en 21",
             {"household_type", "household_size", "net_monthly_income", "savings", "housing"},
-        ), None))  # fmt: skip
+        ), "bijstand-aanvraag", None))  # fmt: skip
     started = p.instrument_started_on - timedelta(days=7)
     # Only an instrument started while a client: the generator's instrument history can
     # reach back before that, when the municipality held none of the data it rests on.
@@ -312,7 +316,7 @@ def _decisions(
             "Participatiewet art. 7 lid 1 sub a en art. 10",
             {"education_level", "dutch_language_level", "work_experience_years",
              "zrm_werk_opleiding"},
-        ), None))  # fmt: skip
+        ), "re-integratie", None))  # fmt: skip
     if p.number % 10 == 1:
         known = today - timedelta(days=10)
         made.append((decision(
@@ -321,7 +325,7 @@ def _decisions(
             "maand aan uw klantmanager zien.",
             "Participatiewet art. 9 lid 1 sub a",
             {"work_obligation_exempt", "hours_available", "zrm_werk_opleiding"},
-        ), None))  # fmt: skip
+        ), "re-integratie", None))  # fmt: skip
     if p.number % 20 == 2:
         # Made known 8, 11.5 or 13 weeks ago: the decision on the objection is due within
         # weeks, within a week, or overdue (Awb 7:10: twelve weeks after it was made known).
@@ -338,34 +342,25 @@ def _decisions(
             "de nieuwe laten zien.",
             _at(known + timedelta(days=20), 12), ContestStatus.RECEIVED,
         )  # fmt: skip
-        made.append((adjusted, objection))
-    for item, contested in made:
-        permit = uow.authorize(
-            AccessRequest(
-                manager, Action.RECORD_DECISION, person_id, in_active_caseload=True,
-                purpose=next(c.purpose_code for c in cases if c.id == item.case_id)
-                if item.case_id else None,
-            )
-        )  # fmt: skip
-        uow.decisions.add(permit, item)
+        made.append((adjusted, "heronderzoek", objection))
+    for item, purpose, contested in made:
+        deciding = AccessRequest(
+            manager, Action.RECORD_DECISION, person_id, in_active_caseload=True, purpose=purpose
+        )
+        uow.decisions.add(uow.authorize(deciding), item)
         if contested is not None:
             objecting = AccessRequest(resident, Action.CONTEST, person_id)
             uow.decisions.add_contestation(uow.authorize(objecting), contested, ())
 
 
-_MONTHS = ("januari februari maart april mei juni juli augustus september oktober november "
-           "december").split()  # fmt: skip
-
-
 def _dutch(day: date) -> str:
     """A date as a case manager writes it in a decision: "1 februari 2024"."""
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+    return format_date(day, format="long", locale="nl_NL")
 
 
 def _euros(amount: str) -> str:
     """An amount as a case manager writes it in a decision: "€ 1.120,80"."""
-    text = f"{Decimal(amount):,.2f}"
-    return "€ " + text.replace(",", " ").replace(".", ",").replace(" ", ".")
+    return format_currency(Decimal(amount), "EUR", locale="nl_NL")
 
 
 def _resident(synth: SynthPerson, person_id: UUID) -> User:

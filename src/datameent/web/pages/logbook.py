@@ -149,21 +149,17 @@ def _fold(lines: list[ShownLine]) -> list[Entry]:
     same day, joins its entry."""
     entries: list[Entry] = []
     for line in lines:
-        if entries and _same(entries[-1].line, line):
+        if entries and _saying(entries[-1].line) == _saying(line):
             entries[-1].lines.append(line)
         else:
             entries.append(Entry([line]))
     return entries
 
 
-def _same(a: ShownLine, b: ShownLine) -> bool:
-    return (a.what, a.who, a.why, a.data, a.denied) == (
-        b.what,
-        b.who,
-        b.why,
-        b.data,
-        b.denied,
-    ) and (a.when.astimezone(AMSTERDAM).date() == b.when.astimezone(AMSTERDAM).date())
+def _saying(line: ShownLine) -> tuple[object, ...]:
+    """What a line says, apart from its moment: who did what, why, to which data, on which day."""
+    day = line.when.astimezone(AMSTERDAM).date()
+    return (line.what, line.who, line.why, line.data, line.denied, day)
 
 
 def _start(lines: list[ShownLine], before: str) -> int:
