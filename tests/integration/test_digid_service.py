@@ -90,7 +90,9 @@ def test_the_first_login_makes_the_account_of_the_persons_file(seeded: Store) ->
     )
     assert attributes["dpl.core.data_subject_id"] == seeded.keys.subject_pseudonym(person.id)
     assert attributes["datameent.outcome"] == "allowed"
-    assert audit["user_id"] == str(resident.id) and audit["attribute_keys"] == ["bsn"]
+    # It found the file by the BSN, and named the new account by the client number.
+    assert audit["user_id"] == str(resident.id)
+    assert audit["attribute_keys"] == ["bsn", "client_number"]
     assert BSN not in json.dumps([payload, audit])
 
 
@@ -101,6 +103,7 @@ def test_later_logins_open_the_same_account_and_each_is_logged(seeded: Store) ->
     again = accounts.sign_on_resident(seeded, digid(BSN, Level.HOOG), Level.MIDDEN)
     assert again.id == first.id
     assert counts(seeded) == (users_before, records_before + 1, changes_before)
+    assert last_record(seeded)[1]["attribute_keys"] == ["bsn"]  # the account exists
 
 
 def test_a_resident_with_a_password_is_bound_to_digid_and_the_password_goes(

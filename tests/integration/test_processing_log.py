@@ -110,6 +110,25 @@ def test_a_permit_that_did_not_pass_the_log_is_refused(seeded: Store) -> None:
         uow.commit()
 
 
+def test_a_client_number_is_read_only_under_a_permit_for_that_person(seeded: Store) -> None:
+    resident = user(seeded, "inwoner1")
+    assert resident.person_id
+    other = user(seeded, "inwoner2").person_id
+    assert other
+    bare = decide(AccessRequest(resident, Action.READ_VAULT, resident.person_id)).permit()
+    with seeded.unit_of_work() as uow, pytest.raises(AccessDenied):
+        uow.persons.client_number(bare, resident.person_id)
+    before = len(records(seeded))
+    with seeded.unit_of_work() as uow:
+        logged = uow.authorize(AccessRequest(resident, Action.READ_VAULT, resident.person_id))
+        with pytest.raises(AccessDenied):
+            uow.persons.client_number(logged, other)
+        assert uow.persons.client_number(logged, resident.person_id).startswith("K")
+        uow.commit()
+    [record] = records(seeded)[before:]
+    assert json.loads(str(record["audit"]))["attribute_keys"] == ["client_number"]
+
+
 def test_services_and_routes_cannot_ask_the_policy_past_the_log() -> None:
     modules = [*(PACKAGE / "services").glob("*.py"), *(PACKAGE / "web").rglob("*.py")]
     assert len(modules) > 20

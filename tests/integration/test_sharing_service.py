@@ -185,6 +185,8 @@ def test_consent_can_be_withdrawn_at_once_and_a_duty_cannot(seeded: Store) -> No
     with pytest.raises(Conflict):
         sharing.revoke(seeded, resident, duty.id)
     sharing.revoke(seeded, resident, consent.id)
+    # The case manager's message names the client by number, and the log says so.
+    assert "client_number" in last_audit(seeded)["attribute_keys"]  # type: ignore[operator]
     with pytest.raises(AccessDenied):
         vault.read_vault(seeded, manager, person, purpose="schuldhulp")
     assert Kind.GRANT_REVOKED in kinds(seeded, manager)

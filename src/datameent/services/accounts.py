@@ -210,8 +210,11 @@ def sign_on_resident(store: Store, login: DigidLogin, minimum: Level) -> User:
         user = uow.accounts.of_person(person_id)
         now = utcnow()
         subject = f"person:{person_id}"
+        made = user is None
         if user is None:
-            user = resident_account(person_id, uow.persons.client_number(person_id))
+            person = uow.persons.get(person_id)
+            assert person is not None  # found by the BSN just now
+            user = resident_account(person_id, person.client_number)
             if representative is not None:  # bound at the resident's own first DigiD login
                 user = replace(user, sso=False)
             if uow.accounts.by_username(user.username) is not None:  # taken by hand: unlikely
@@ -226,7 +229,8 @@ def sign_on_resident(store: Store, login: DigidLogin, minimum: Level) -> User:
             permit = uow.authorize(AccessRequest(acting, Action.LOG_IN, person_id))
         except AccessDenied:  # a stopped account: the attempt is in their log
             raise SignOnRefused(ACCOUNT_STOPPED) from None
-        uow.log.touch(permit, person_id, {"bsn"})  # it found the file
+        # It found the file; a first login names the new account by the client number.
+        uow.log.touch(permit, person_id, {"bsn", "client_number"} if made else {"bsn"})
         if representative is None:
             if not user.sso:
                 uow.accounts.add_change(acting, ChangeKind.LINKED, now, user.id)

@@ -173,7 +173,7 @@ def assign_case(store: Store, actor: User, person_id: UUID, case_manager_id: UUI
             uow.caseloads.end(current.id, now)
         assignment = Assignment(uuid4(), case_manager_id, person_id, now, None, actor.id)
         uow.caseloads.add(assignment)
-        _tell_about_handover(uow, person_id, current, now)
+        _tell_about_handover(uow, permit, person_id, current, now)
         uow.commit()
     return assignment
 
@@ -186,7 +186,11 @@ def _team_of(uow: UnitOfWork, assignment: Assignment | None) -> str | None:
 
 
 def _tell_about_handover(
-    uow: UnitOfWork, person_id: UUID, previous: Assignment | None, now: datetime
+    uow: UnitOfWork,
+    permit: Permit,
+    person_id: UUID,
+    previous: Assignment | None,
+    now: datetime,
 ) -> None:
     """The resident is told their file moved (grants and shared story go with the case, which
     stays the same); the former case manager that their access ended."""
@@ -195,7 +199,7 @@ def _tell_about_handover(
     if resident is not None and previous is not None:
         notes.append(Notification(uuid4(), resident.id, Kind.HANDOVER, {}, "/mijn-verzoeken"))
     if previous is not None:
-        number = uow.persons.client_number(person_id)
+        number = uow.persons.client_number(permit, person_id)
         notes.append(
             Notification(uuid4(), previous.case_manager_id, Kind.HANDOVER_AWAY, {"client": number})
         )

@@ -243,7 +243,7 @@ def contest(
             attachments=tuple(a for a, _ in attachments),
         )
         uow.decisions.add_contestation(permit, item, attachments)
-        _tell_staff(uow, person_id, facts[1])
+        _tell_staff(uow, permit, person_id, facts[1])
         uow.commit()
     return Filed(item, made_known_on)
 
@@ -266,9 +266,9 @@ def _checked_files(files: list[NewFile]) -> list[tuple[Attachment, bytes]]:
     return checked
 
 
-def _tell_staff(uow: UnitOfWork, person_id: UUID, decider: UUID) -> None:
+def _tell_staff(uow: UnitOfWork, permit: Permit, person_id: UUID, decider: UUID) -> None:
     """The decider, and the team leads of the decider's team (who find a reviewer)."""
-    client = uow.persons.client_number(person_id)
+    client = uow.persons.client_number(permit, person_id)
     recipients = {decider}
     decider_user = uow.accounts.get(decider)
     if decider_user is not None and decider_user.team:
@@ -309,7 +309,7 @@ def deadline_watch(store: Store, actor: User) -> list[WatchedObjection]:
     with store.unit_of_work() as uow:
         permit = uow.authorize(AccessRequest(actor, Action.VIEW_DEADLINES))
         rows = uow.decisions.open_objections()
-        numbers = {r[1]: uow.persons.client_number(r[1]) for r in rows}
+        numbers = {r[1]: uow.persons.client_number(permit, r[1]) for r in rows}
         for row in rows:
             uow.log.touch(permit, row[1], {"decision.objection"})
         uow.commit()

@@ -95,7 +95,7 @@ def file_request(
             RightStatus.OPEN,
         )
         uow.rights.add(permit, request)
-        _notify_handlers(uow, request, now)
+        _notify_handlers(uow, permit, request, now)
         uow.commit()
     return request
 
@@ -115,10 +115,12 @@ def _held(uow: UnitOfWork, actor: User, person_id: UUID, key: str, *, others_onl
     return value.id
 
 
-def _notify_handlers(uow: UnitOfWork, request: RightsRequest, now: datetime) -> None:
-    client = uow.persons.client_number(request.person_id)
+def _notify_handlers(
+    uow: UnitOfWork, permit: Permit, request: RightsRequest, now: datetime
+) -> None:
     """Tell who handles the request: the privacy officer; for a request about a data item also
     the person's case manager, who answers a question alone."""
+    client = uow.persons.client_number(permit, request.person_id)
     links = {u.id: "/privacy/rechten" for u in uow.accounts.by_role(Role.PRIVACY_OFFICER)}
     if request.kind in ABOUT_DATA:
         assignment = uow.caseloads.open_for_person(request.person_id)
@@ -378,7 +380,7 @@ def decide_correction(
             value = check_new_value(definition, new, by_resident=False)
             provenance = Provenance(Source.MUNICIPALITY, actor.id, now, verified=True)
             uow.vault.record(recording, person_id, [(request.subject, value, provenance)])
-            vault_service.tell_recipients(uow, actor, person_id, request.subject)
+            vault_service.tell_recipients(uow, recording, actor, person_id, request.subject)
         verdict = RightStatus.GRANTED if corrected is not None else RightStatus.REFUSED
         uow.rights.decide(permit, request_id, person_id, verdict, text, now)
         _tell_resident(uow, person_id, kind, now)
@@ -438,7 +440,7 @@ def requests_to_handle(store: Store, actor: User) -> list[tuple[RightsRequest, s
     with store.unit_of_work() as uow:
         permit = uow.authorize(AccessRequest(actor, Action.HANDLE_RIGHTS))
         found = uow.rights.open_requests(permit, kinds)
-        numbers = {r.person_id: uow.persons.client_number(r.person_id) for r in found}
+        numbers = {r.person_id: uow.persons.client_number(permit, r.person_id) for r in found}
         uow.commit()
     return [(r, numbers[r.person_id]) for r in found]
 
@@ -526,7 +528,7 @@ def _erase(
         recipients.setdefault(assignment.case_manager_id, None)
     _end_grants(uow, permit, person_id, None, now)
     erasing = uow.authorize(AccessRequest(actor, Action.ERASE_PERSON, person_id))
-    client = uow.persons.client_number(person_id)
+    client = uow.persons.client_number(erasing, person_id)
     uow.persons.destroy_data_key(erasing, person_id, now)
     uow.rights.ask_confirmations(
         [ErasureConfirmation(request_id, r, g, now, None) for r, g in recipients.items()]

@@ -120,7 +120,7 @@ def case_file(store: Store, actor: User, person_id: UUID) -> CaseFile:
         requests = uow.sharing.requests_of(permit, person_id)
         grants = uow.sharing.grants_of(person_id)
         glass = uow.sharing.break_glass_of(permit, person_id)
-        number = uow.persons.client_number(person_id)
+        number = uow.persons.client_number(permit, person_id)
         uow.log.touch(permit, person_id, {"case", "grant"})
         uow.commit()
     ordered = sorted(cases.values(), key=lambda c: c.opened_at, reverse=True)
@@ -178,7 +178,7 @@ def create_request(
         )
         request.refresh_status()
         uow.sharing.add_request(permit, request)
-        client = uow.persons.client_number(person_id)
+        client = uow.persons.client_number(permit, person_id)
         if request.status is RequestStatus.AWAITING_APPROVAL:
             _notify(uow, _approvers_notes(uow, actor, client, request.id))
         else:
@@ -251,7 +251,7 @@ def judge_item(store: Store, actor: User, request_id: UUID, key: str, approve: b
         request.refresh_status()
         uow.sharing.save(permit, request, [item])
         if before is RequestStatus.AWAITING_APPROVAL and request.status is not before:
-            client = uow.persons.client_number(person_id)
+            client = uow.persons.client_number(permit, person_id)
             _notify(uow, _note(uow.accounts.get(requester), Kind.APPROVAL_DONE, client=client))
             if request.askable_items:
                 purpose = purposes.version(request.purpose_code, request.purpose_version)
@@ -372,7 +372,7 @@ def answer_request(
         request.refresh_status()
         uow.sharing.save(permit, request, changed)
         if request.status is RequestStatus.ANSWERED and before is not RequestStatus.ANSWERED:
-            client = uow.persons.client_number(person_id)
+            client = uow.persons.client_number(permit, person_id)
             _notify(
                 uow,
                 _note(
@@ -538,7 +538,7 @@ def revoke(store: Store, actor: User, grant_id: UUID) -> Grant:
         assignment = uow.caseloads.open_for_person(person_id)
         if assignment is not None:
             manager = uow.accounts.get(assignment.case_manager_id)
-            client = uow.persons.client_number(person_id)
+            client = uow.persons.client_number(permit, person_id)
             _notify(
                 uow, _note(manager, Kind.GRANT_REVOKED, client=client, purpose=grant.purpose_code)
             )
@@ -562,7 +562,7 @@ def break_glass(store: Store, actor: User, person_id: UUID, reason: str) -> Brea
             uuid4(), actor.id, person_id, text, now, now + timedelta(hours=BREAK_GLASS_HOURS)
         )
         uow.sharing.add_break_glass(permit, access)
-        client = uow.persons.client_number(person_id)
+        client = uow.persons.client_number(permit, person_id)
         notes = _note(uow.accounts.of_person(person_id), Kind.BREAK_GLASS, "/mijn-gegevens/logboek")
         for officer in uow.accounts.by_role(Role.PRIVACY_OFFICER):
             notes += _note(officer, Kind.BREAK_GLASS_OPENED, "/privacy/noodtoegang", client=client)

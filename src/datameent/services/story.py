@@ -8,7 +8,7 @@ from uuid import UUID, uuid4
 
 from datameent.domain.accounts import User
 from datameent.domain.notifications import Kind, Notification
-from datameent.domain.policy import AccessRequest, Action
+from datameent.domain.policy import AccessRequest, Action, Permit
 from datameent.domain.sharing import Case
 from datameent.domain.story import StorySection, StoryShare, check_section
 from datameent.domain.text import Text
@@ -63,12 +63,14 @@ def write_section(
             raise InvalidInput(Problem("sectionId", NO_SUCH_SECTION))
         section = uow.story.write(permit, person_id, section_id, clean_title, clean_body, now)
         if section_id is not None:
-            _tell_readers(uow, person_id, section_id, now)
+            _tell_readers(uow, permit, person_id, section_id, now)
         uow.commit()
     return section
 
 
-def _tell_readers(uow: UnitOfWork, person_id: UUID, section_id: UUID, now: datetime) -> None:
+def _tell_readers(
+    uow: UnitOfWork, permit: Permit, person_id: UUID, section_id: UUID, now: datetime
+) -> None:
     cases = uow.sharing.cases_of(person_id)
     shared = [
         s
@@ -85,7 +87,7 @@ def _tell_readers(uow: UnitOfWork, person_id: UUID, section_id: UUID, now: datet
         uuid4(),
         assignment.case_manager_id,
         Kind.STORY_UPDATED,
-        {"client": uow.persons.client_number(person_id)},
+        {"client": uow.persons.client_number(permit, person_id)},
         f"/clienten/{person_id}#verhaal",
     )
     uow.notifications.add([note], now)

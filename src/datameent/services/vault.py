@@ -143,12 +143,14 @@ def record_attribute(store: Store, actor: User, person_id: UUID, new: NewValue) 
             instrument_version=new.instrument_version,
         )
         [value] = uow.vault.record(permit, person_id, [(new.key, stored, provenance)])
-        tell_recipients(uow, actor, person_id, new.key)
+        tell_recipients(uow, permit, actor, person_id, new.key)
         uow.commit()
     return value
 
 
-def tell_recipients(uow: UnitOfWork, actor: User, person_id: UUID, key: str) -> None:
+def tell_recipients(
+    uow: UnitOfWork, permit: Permit, actor: User, person_id: UUID, key: str
+) -> None:
     """Rectification reaches every recipient: whoever holds a grant on `key` for an open case
     (the case manager now serving the person, and who asked for it) is told of the new version.
     """
@@ -169,7 +171,7 @@ def tell_recipients(uow: UnitOfWork, actor: User, person_id: UUID, key: str) -> 
     if assignment is not None:
         recipients.add(assignment.case_manager_id)
     recipients.discard(actor.id)
-    number = uow.persons.client_number(person_id)
+    number = uow.persons.client_number(permit, person_id)
     notes = [
         Notification(
             uuid4(),

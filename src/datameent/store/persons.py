@@ -21,6 +21,7 @@ _REGISTER = frozenset({Action.REGISTER_PERSON})
 _READ = frozenset({Action.READ_VAULT})
 _ERASE = frozenset({Action.ERASE_PERSON})
 _NUMBERS = LIST_ACTIONS | {Action.SUPERVISE}
+_ANY = frozenset(Action)
 # On the driver: every read of a vault starts here (store/driver.py).
 _PERSON = driver.Select(select(persons).where(persons.c.id == bindparam("id")))
 
@@ -80,11 +81,16 @@ class PersonRepository:
             return None
         return Person(row.id, row.client_number, row.created_at, row.erased_at)
 
-    def client_number(self, person_id: UUID) -> str:
-        """How staff messages and lists name a person: their client number (not personal data
-        on its own), or "?" for a person who does not exist."""
+    def client_number(self, permit: Permit, person_id: UUID) -> str:
+        """How staff messages and lists name a person: their client number, or "?" for a person
+        who does not exist. A pseudonym, but the person's: it is noted in the record of
+        `permit`, the processing the message or list belongs to, which must cover the person."""
+        self._log.check(permit, _ANY, person_id)
         person = self.get(person_id)
-        return person.client_number if person else "?"
+        if person is None:
+            return "?"
+        self._log.touch(permit, person_id, {"client_number"})
+        return person.client_number
 
     def client_numbers(self, permit: Permit, person_ids: list[UUID]) -> dict[UUID, str]:
         """Client numbers, for lists and for the privacy officer's investigation."""
