@@ -1,5 +1,7 @@
 """Reading and recording vault data through the services, on SQLite and PostgreSQL."""
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import pytest
@@ -7,6 +9,8 @@ from sqlalchemy import func, select
 
 from datameent.domain import purposes
 from datameent.domain.accounts import Role, User
+from datameent.domain.bsn import is_valid_bsn
+from datameent.domain.persons import Person
 from datameent.domain.vault import NewValue, Source
 from datameent.errors import AccessDenied, Conflict, InvalidInput
 from datameent.services import caseloads, persons, vault
@@ -160,6 +164,44 @@ def test_intake_refuses_a_bsn_twice_and_bad_details_without_writing(seeded: Stor
         count(seeded, attribute_values),
         count(seeded, case_assignments),
     )
+
+
+def test_simultaneous_intakes_each_get_their_own_client_number(seeded: Store) -> None:
+    """Client numbers count up: intakes at the same moment at several desks all succeed, none
+    is sent back with "try again" because another took its number first."""
+    managers = [user(seeded, f"klantmanager{n}") for n in (1, 2, 3)]
+    numbers = ["111222333", "123456782", "100000010", "100000022", "100000034", "100000046"]
+    assert all(is_valid_bsn(n) for n in numbers)
+    before = count(seeded, persons_table)
+    start = threading.Barrier(len(numbers))
+
+    def intake(n: int) -> str:
+        start.wait()
+        form = persons.IntakeForm(numbers[n], "A", None, f"B{n}", "1990-01-01")
+        return persons.register_person(seeded, managers[n % 3], form).client_number
+
+    with ThreadPoolExecutor(len(numbers)) as pool:
+        made = list(pool.map(intake, range(len(numbers))))
+    assert len(set(made)) == len(numbers)
+    assert count(seeded, persons_table) == before + len(numbers)
+
+
+def test_one_applicant_at_two_desks_at_once_is_registered_once(seeded: Store) -> None:
+    managers = [user(seeded, "klantmanager1"), user(seeded, "klantmanager2")]
+    start = threading.Barrier(2)
+
+    def intake(manager: User) -> Person | Conflict:
+        start.wait()
+        form = persons.IntakeForm("111222333", "A", None, "B", "1990-01-01")
+        try:
+            return persons.register_person(seeded, manager, form)
+        except Conflict as refused:
+            return refused
+
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = list(pool.map(intake, managers))
+    [refused] = [o for o in outcomes if isinstance(o, Conflict)]
+    assert refused.detail == persons.ALREADY_KNOWN  # says what to do, not "try again"
 
 
 def test_only_case_managers_do_intake(seeded: Store) -> None:

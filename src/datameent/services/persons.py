@@ -51,9 +51,10 @@ def register_person(store: Store, actor: User, form: IntakeForm) -> Person:
         intake = check_intake(
             form.bsn, form.given_name, form.name_prefix, form.family_name, form.birth_date
         )
+        number = uow.persons.next_client_number()  # intakes take turns from here on
         if uow.persons.id_by_bsn(intake.bsn) is not None:
             raise Conflict(ALREADY_KNOWN)
-        person = Person(uuid4(), uow.persons.next_client_number(), now)
+        person = Person(uuid4(), number, now)
         uow.persons.add(permit, person, intake.bsn)
         uow.caseloads.add(Assignment(uuid4(), actor.id, person.id, now, None, actor.id))
         _record_intake(uow, actor, person, intake, form, now)

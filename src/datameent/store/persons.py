@@ -20,6 +20,7 @@ from datameent.store.tables import persons
 _REGISTER = frozenset({Action.REGISTER_PERSON})
 _READ = frozenset({Action.READ_VAULT})
 _ERASE = frozenset({Action.ERASE_PERSON})
+_INTAKE_LOCK = 0x696E74616B65  # "intake": the advisory lock intakes take turns under
 _NUMBERS = LIST_ACTIONS | {Action.SUPERVISE}
 _ANY = frozenset(Action)
 # On the driver: every read of a vault starts here (store/driver.py).
@@ -120,6 +121,13 @@ class PersonRepository:
         return found
 
     def next_client_number(self) -> str:
+        """The next client number ("count + 1"). Intakes take turns from here to their commit
+        (on PostgreSQL under a transaction's advisory lock; on SQLite a writing transaction
+        holds the database's write lock already), so that intakes at the same moment at
+        several desks count on from each other, and what they read next (is this BSN known?)
+        includes the intake before."""
+        if self._db.dialect.name == "postgresql":
+            self._db.execute(select(func.pg_advisory_xact_lock(_INTAKE_LOCK)))
         count = self._db.scalar(select(func.count()).select_from(persons)) or 0
         return f"K{count + 1:07d}"
 
