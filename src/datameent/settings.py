@@ -112,6 +112,13 @@ class Settings(BaseSettings):
         "the others wait their turn.",
     )
     session_hours: int = Field(12, description="Hours a browser session lasts.")
+    session_idle_minutes: int = Field(
+        15,
+        ge=5,
+        description="Minutes without a request after which a browser session ends (someone "
+        "who left a shared computer logged in). The page warns two minutes before, and typing "
+        "in a form counts as activity.",
+    )
     token_minutes: int = Field(60, description="Minutes an API bearer token lasts.")
     login_max_failures: int = Field(
         5, description="Failed logins per username within the window before it is locked."

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import update
 
+from datameent.services.clock import utcnow
+from datameent.store.tables import auth_sessions
 from tests.browser.conftest import log_in
 from tests.e2e.conftest import LiveServer
 
@@ -605,3 +609,38 @@ def test_suggestions_reach_case_manager_and_resident_who_can_object(
     assert effects.advise(store, user(store, "klantmanager1"), person).state is (
         effects.AdviceState.OBJECTED
     )
+
+
+def test_a_page_left_alone_asks_first_then_leaves_the_screen_for_the_login_page(
+    page: Page, live: LiveServer
+) -> None:
+    """A resident at a library computer walks away: after 13 minutes the page asks whether
+    they are still there (one button keeps them logged in); after 15 the session has ended,
+    and the page with their data leaves the screen. The page's clock is Playwright's."""
+    page.clock.install()
+    log_in(page, "inwoner1")
+    expect(page).to_have_url(re.compile("/mijn-gegevens$"))
+    warning = page.get_by_role("alertdialog", name="Bent u er nog?")
+    page.clock.fast_forward("12:00")
+    expect(warning).to_be_hidden()
+    page.clock.fast_forward("01:10")
+    expect(warning).to_be_visible()
+    expect(page.get_by_role("button", name="Ingelogd blijven")).to_be_focused()
+    assert_accessible_and_fits_a_phone(page)
+    with page.expect_response("**/sessie") as answer:
+        page.get_by_role("button", name="Ingelogd blijven").click()
+    assert answer.value.status == 200
+    expect(warning).to_be_hidden()
+
+    page.clock.fast_forward("12:00")
+    page.get_by_role("heading", level=1).click()  # reading, clicking: still there
+    page.clock.fast_forward("02:00")
+    expect(warning).to_be_hidden()
+
+    # Then nobody: the server ends the session, and the page leaves the screen.
+    with live.store.engine.begin() as connection:
+        ended = utcnow() - timedelta(seconds=1)
+        connection.execute(update(auth_sessions).values(idle_until=ended))
+    page.clock.fast_forward("16:00")
+    expect(page).to_have_url(re.compile(r"/inloggen\?verlopen=1&next=/mijn-gegevens$"))
+    expect(page.get_by_role("status")).to_contain_text("U bent uitgelogd, omdat u 15 minuten")

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import timedelta
 
 import httpx
 import pytest
+from sqlalchemy import update
 
-from tests.e2e.conftest import LiveServer
+from datameent.services.clock import utcnow
+from datameent.store.tables import auth_sessions
+from tests.e2e.conftest import LiveServer, bearer
 
 
 def csrf_token(html: str) -> str:
@@ -203,6 +207,33 @@ def test_logout_ends_the_session(http: httpx.Client) -> None:
     assert response.status_code == 303
     with httpx.Client(base_url=str(http.base_url), cookies={"dm_session": session or ""}) as old:
         assert old.get("/mijn-gegevens").status_code == 303
+
+
+def test_a_session_left_alone_ends_and_the_login_page_says_why(
+    http: httpx.Client, live: LiveServer
+) -> None:
+    login(http, "inwoner1")
+    page = http.get("/mijn-gegevens")
+    seconds = int(page.headers["x-session-seconds"])
+    assert 14 * 60 < seconds <= 15 * 60  # DATAMEENT_SESSION_IDLE_MINUTES, 15 by default
+    assert 'id="sessie"' in page.text and "/static/js/session.js" in page.text
+    left = http.get("/sessie", headers={"Accept": "application/json"})
+    assert left.status_code == 200 and 14 * 60 < left.json()["seconds"] <= 15 * 60
+    token = bearer(http, "inwoner1")
+
+    # Fifteen minutes later, nobody having done anything.
+    with live.store.engine.begin() as connection:
+        ended = utcnow() - timedelta(seconds=1)
+        web = auth_sessions.c.idle_until.is_not(None)
+        connection.execute(update(auth_sessions).where(web).values(idle_until=ended))
+    gone = http.get("/mijn-gegevens")
+    assert gone.status_code == 303
+    assert gone.headers["location"] == "/inloggen?next=/mijn-gegevens&verlopen=1"
+    again = http.get(gone.headers["location"])
+    assert "U bent uitgelogd, omdat u 15 minuten niets heeft gedaan" in again.text
+    assert 'id="sessie"' not in again.text
+    assert http.get("/sessie").status_code == 401
+    assert http.get("/api/v1/me", headers=token).status_code == 200, "API tokens have no idle end"
 
 
 def workload(team_page: str) -> list[tuple[str, str, str, str]]:

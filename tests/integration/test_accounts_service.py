@@ -8,6 +8,7 @@ from sqlalchemy import select
 from datameent.domain.accounts import Role
 from datameent.errors import Conflict, InvalidInput, LoginFailed, TooManyAttempts
 from datameent.services import accounts
+from datameent.services.clock import utcnow
 from datameent.store.tables import login_attempts, users
 from datameent.store.uow import Store
 
@@ -62,6 +63,41 @@ def test_sessions_end_at_logout_and_expiry(seeded: Store) -> None:
     assert accounts.user_for_token(seeded, token, accounts.WEB) is None
     expired = accounts.open_session(seeded, user, accounts.API, timedelta(seconds=-1))
     assert accounts.user_for_token(seeded, expired, accounts.API) is None
+
+
+def test_a_browser_session_ends_after_a_while_without_a_request(
+    seeded: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A computer left logged in: the session ends `idle` after the last request, while every
+    request (at most one write a minute) moves that end on. API tokens have no such limit."""
+    user = accounts.authenticate(seeded, "inwoner1", "demo", "127.0.0.1", LIMITS)
+    start, idle = utcnow(), timedelta(minutes=15)
+
+    def at(minutes: float) -> None:
+        monkeypatch.setattr(accounts, "utcnow", lambda: start + timedelta(minutes=minutes))
+
+    at(0)
+    token = accounts.open_session(seeded, user, accounts.WEB, timedelta(hours=12), idle)
+    api = accounts.open_session(seeded, user, accounts.API, timedelta(hours=1))
+    at(0.5)
+    early = accounts.page_session(seeded, token, idle)
+    assert early is not None and early.user == user
+    assert early.ends_in == timedelta(minutes=14.5) and not early.keep_alive, "no write yet"
+    at(10)
+    later = accounts.page_session(seeded, token, idle)
+    assert later is not None and later.keep_alive
+    accounts.keep_session_alive(seeded, token, idle)
+    at(24)  # 14 minutes after the last request
+    alive = accounts.page_session(seeded, token, idle)
+    assert alive is not None and alive.ends_in == timedelta(minutes=1)
+    assert accounts.other_sessions(seeded, user, None) == 2
+    at(25.5)  # 15.5 minutes after the last request: ended, for every way of asking
+    assert accounts.page_session(seeded, token, idle) is None
+    assert accounts.user_for_token(seeded, token, accounts.WEB) is None
+    assert accounts.other_sessions(seeded, user, None) == 1, "only the API token is live"
+    accounts.keep_session_alive(seeded, token, idle)  # a request that raced the end
+    assert accounts.page_session(seeded, token, idle) is None, "an ended session stays ended"
+    assert accounts.user_for_token(seeded, api, accounts.API) == user
 
 
 def test_accounts_are_checked_before_they_are_made(store: Store) -> None:

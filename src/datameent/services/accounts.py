@@ -124,19 +124,66 @@ def _check_throttle(
             raise TooManyAttempts(max(1, int(wait) + 1))
 
 
-def open_session(store: Store, user: User, kind: str, lifetime: timedelta) -> str:
-    """A new random session token; only its hash is stored. No API token for an account whose
-    password someone else gave: its holder replaces it on the web first."""
+def open_session(
+    store: Store, user: User, kind: str, lifetime: timedelta, idle: timedelta | None = None
+) -> str:
+    """A new random session token; only its hash is stored. It lasts `lifetime`, and with
+    `idle` (browser sessions) ends sooner when no request comes for that long. No API token for
+    an account whose password someone else gave: its holder replaces it on the web first."""
     if kind == API and user.must_change_password:
         raise PasswordChangeRequired()
     token = secrets.token_urlsafe(32)
     now = utcnow()
     with store.unit_of_work() as uow:
         uow.accounts.add_session(
-            _token_hash(token), user.id, kind, now, now + lifetime, user.representative
+            _token_hash(token),
+            user.id,
+            kind,
+            now,
+            now + lifetime,
+            user.representative,
+            now + idle if idle is not None else None,
         )
         uow.commit()
     return token
+
+
+KEEP_ALIVE_AFTER = timedelta(minutes=1)
+"""A request moves on the end of an idle browser session at most this often (a write), so
+that a page of many requests writes once."""
+
+
+@dataclass(frozen=True)
+class PageSession:
+    user: User
+    ends_in: timedelta | None
+    """How long the session lasts without another request; None: no idle limit."""
+    keep_alive: bool
+    """Whether this request should move that moment on (`keep_session_alive`)."""
+
+
+def page_session(store: Store, token: str, idle: timedelta) -> PageSession | None:
+    """The browser session of `token`, if it is live (its user's account too): see
+    `user_for_token`. A session ends after `idle` without a request, in steps of
+    `KEEP_ALIVE_AFTER`."""
+    now = utcnow()
+    with store.unit_of_work(write=False) as uow:
+        found = uow.accounts.live_session(_token_hash(token), WEB, now)
+    if found is None or not found[0].active:
+        return None
+    user, idle_until = found
+    if idle_until is None:
+        return PageSession(user, None, keep_alive=False)
+    left = idle_until - now
+    return PageSession(user, left, keep_alive=left < idle - KEEP_ALIVE_AFTER)
+
+
+def keep_session_alive(store: Store, token: str, idle: timedelta) -> None:
+    """A request came in the browser session of `token`: it now ends `idle` from now."""
+    now = utcnow()
+    with store.unit_of_work() as uow:
+        uow.accounts.keep_alive(_token_hash(token), now + idle, now)
+        uow.commit()
 
 
 def user_for_token(store: Store, token: str, kind: str) -> User | None:

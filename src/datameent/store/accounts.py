@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Row, and_, bindparam, delete, func, select, update
+from sqlalchemy import ColumnElement, Row, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.engine import Connection
 
 from datameent.domain.accounts import AccountChange, ChangeKind, Role, User, acting_for
@@ -28,13 +28,14 @@ _USERS_WITH_ROLES = driver.Select(
     .where(users.c.id.in_(bindparam("ids", expanding=True)))
 )
 _SESSION_USER = driver.Select(
-    select(users, user_roles.c.role, auth_sessions.c.representative)
+    select(users, user_roles.c.role, auth_sessions.c.representative, auth_sessions.c.idle_until)
     .join(auth_sessions, auth_sessions.c.user_id == users.c.id)
     .outerjoin(user_roles, user_roles.c.user_id == users.c.id)
     .where(
         auth_sessions.c.token_hash == bindparam("token_hash"),
         auth_sessions.c.kind == bindparam("kind"),
         auth_sessions.c.expires_at > bindparam("now"),
+        or_(auth_sessions.c.idle_until.is_(None), auth_sessions.c.idle_until > bindparam("now")),
         auth_sessions.c.revoked_at.is_(None),
     )
 )
@@ -233,6 +234,7 @@ class AccountRepository:
         at: datetime,
         expires_at: datetime,
         representative: str | None = None,
+        idle_until: datetime | None = None,
     ) -> None:
         self._db.execute(
             auth_sessions.insert().values(
@@ -241,19 +243,46 @@ class AccountRepository:
                 kind=kind,
                 created_at=at,
                 expires_at=expires_at,
+                idle_until=idle_until,
                 representative=representative,
             )
         )
 
     def session_user(self, token_hash: str, kind: str, now: datetime) -> User | None:
         """The user of a live session, in one query."""
+        found = self.live_session(token_hash, kind, now)
+        return found[0] if found else None
+
+    def live_session(
+        self, token_hash: str, kind: str, now: datetime
+    ) -> tuple[User, datetime | None] | None:
+        """The user of a live session and when it ends without a request (None: it does not),
+        in one query."""
         rows = _SESSION_USER.rows(self._db, {"token_hash": token_hash, "kind": kind, "now": now})
         if not rows:
             return None
         roles = frozenset(Role(r.role) for r in rows if r.role)
         user = _user(rows[0], roles)
         representative = rows[0].representative
-        return user if representative is None else acting_for(user, representative)
+        acting = user if representative is None else acting_for(user, representative)
+        return acting, rows[0].idle_until
+
+    def keep_alive(self, token_hash: str, idle_until: datetime, now: datetime) -> None:
+        """Move on to `idle_until` the moment a live web session ends without a request (not
+        back, and not for a session that ended in between)."""
+        s = auth_sessions.c
+        query = (
+            update(auth_sessions)
+            .where(
+                s.token_hash == token_hash,
+                s.revoked_at.is_(None),
+                s.expires_at > now,
+                s.idle_until > now,
+                s.idle_until < idle_until,
+            )
+            .values(idle_until=idle_until)
+        )
+        self._db.execute(query)
 
     def revoke_sessions_of(self, user_id: UUID, at: datetime, *, but: str | None = None) -> int:
         """End every live session and API token of the user now, except the one whose token
@@ -318,7 +347,12 @@ class AccountRepository:
 def _live(user_id: UUID, at: datetime, but: str | None) -> list[ColumnElement[bool]]:
     """The user's sessions that are live at `at`, but the one whose token hash is `but`."""
     s = auth_sessions.c
-    live = [s.user_id == user_id, s.revoked_at.is_(None), s.expires_at > at]
+    live = [
+        s.user_id == user_id,
+        s.revoked_at.is_(None),
+        s.expires_at > at,
+        or_(s.idle_until.is_(None), s.idle_until > at),
+    ]
     return live if but is None else [*live, s.token_hash != but]
 
 

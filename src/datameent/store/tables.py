@@ -115,6 +115,13 @@ auth_sessions = Table(
     Column("expires_at", UTCDateTime, nullable=False),
     Column("revoked_at", UTCDateTime, nullable=True),
     Column(
+        "idle_until",
+        UTCDateTime,
+        nullable=True,
+        comment="web sessions: the session ends unless a request comes before this; "
+        "NULL: no such limit (API tokens)",
+    ),
+    Column(
         "representative",
         String(64),
         nullable=True,

@@ -103,14 +103,26 @@ async def api_user(store: StoreDep, token: Annotated[str | None, Depends(_bearer
 
 
 async def optional_page_user(request: Request, store: StoreDep) -> User | None:
+    """The user of the session cookie's live session, if any. A request keeps the session
+    alive (`DATAMEENT_SESSION_IDLE_MINUTES`); the page learns how long it has
+    (`request.state.session_seconds`), and whether a cookie came whose session has ended
+    (`request.state.session_ended`)."""
     token = request.cookies.get(SESSION_COOKIE)
-    user = (
-        await run_read(store, accounts.user_for_token, store, token, accounts.WEB)
-        if token
-        else None
-    )
-    request.state.user = user
+    idle = idle_limit(request.app.state.settings)
+    found = await run_read(store, accounts.page_session, store, token, idle) if token else None
+    if found is not None and found.keep_alive:
+        await run(store, accounts.keep_session_alive, store, token or "", idle)
+    request.state.user = user = found.user if found else None
+    request.state.session_ended = bool(token) and found is None
+    if found is not None and found.ends_in is not None:
+        request.state.session_seconds = int(
+            (idle if found.keep_alive else found.ends_in).total_seconds()
+        )
     return user
+
+
+def idle_limit(settings: Settings) -> timedelta:
+    return timedelta(minutes=settings.session_idle_minutes)
 
 
 def start_page_session(
@@ -121,7 +133,7 @@ def start_page_session(
     safe by the caller). The cookie is out of reach of scripts, not sent along from other
     sites' pages, and only over HTTPS except on this machine."""
     token = accounts.open_session(
-        store, user, accounts.WEB, timedelta(hours=settings.session_hours)
+        store, user, accounts.WEB, timedelta(hours=settings.session_hours), idle_limit(settings)
     )
     response = RedirectResponse(next, 303)
     response.set_cookie(

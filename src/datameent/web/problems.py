@@ -133,7 +133,8 @@ async def on_datameent_error(request: Request, error: Exception) -> Response:
             request, status, title, detail=error.detail, errors=errors, headers=_headers(error)
         )
     if isinstance(error, NotAuthenticated):
-        return RedirectResponse(f"/inloggen?next={quote(request.url.path)}", 303)
+        ended = "&verlopen=1" if getattr(request.state, "session_ended", False) else ""
+        return RedirectResponse(f"/inloggen?next={quote(request.url.path)}{ended}", 303)
     if isinstance(error, PasswordChangeRequired):
         return RedirectResponse(PASSWORD_PAGE, 303)
     return _page(request, status, title, error.detail, _headers(error))

@@ -61,10 +61,13 @@ def render(
         "fmt": Formats(locale),
         "csrf_token": csrf.token_for(state.settings.secret_key_bytes(), csrf_cookie),
         "user": getattr(request.state, "user", None),
+        "session_seconds": getattr(request.state, "session_seconds", None),
         "path": request.url.path,
         "htmx": (STATIC / "vendor" / "htmx.min.js").exists(),
         **context,
     }
+    if full["session_seconds"]:  # for the page's script (session.js), also after htmx requests
+        headers = {**(headers or {}), "x-session-seconds": str(full["session_seconds"])}
     return RenderedLater(state.jinja.get_template(template), full, status, headers)
 
 

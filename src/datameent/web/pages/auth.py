@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from datameent.errors import InvalidInput, LoginFailed, TooManyAttempts
 from datameent.services import accounts
@@ -116,6 +116,16 @@ def change_password(
     except InvalidInput as error:
         return _password_page(request, store, user, error.problems)
     return RedirectResponse(f"{PASSWORD_PAGE}?gewijzigd=1", 303)
+
+
+@router.get("/sessie")
+def session_left(request: Request, user: OptionalPageUser) -> Response:
+    """How many seconds the browser session has left without another request; this request
+    counts as one (the page's script asks when someone types or clicks "Stay logged in")."""
+    seconds = getattr(request.state, "session_seconds", None)
+    if user is None or seconds is None:
+        return JSONResponse({"seconds": 0}, 401)
+    return JSONResponse({"seconds": seconds})
 
 
 @router.post("/uitloggen")
