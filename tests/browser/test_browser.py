@@ -643,4 +643,6 @@ def test_a_page_left_alone_asks_first_then_leaves_the_screen_for_the_login_page(
         connection.execute(update(auth_sessions).values(idle_until=ended))
     page.clock.fast_forward("16:00")
     expect(page).to_have_url(re.compile(r"/inloggen\?verlopen=1&next=/mijn-gegevens$"))
-    expect(page.get_by_role("status")).to_contain_text("U bent uitgelogd, omdat u 15 minuten")
+    expect(page.get_by_role("status")).to_contain_text(
+        "U bent uitgelogd. Dat gebeurt als u 15 minuten"
+    )

@@ -230,10 +230,46 @@ def test_a_session_left_alone_ends_and_the_login_page_says_why(
     assert gone.status_code == 303
     assert gone.headers["location"] == "/inloggen?next=/mijn-gegevens&verlopen=1"
     again = http.get(gone.headers["location"])
-    assert "U bent uitgelogd, omdat u 15 minuten niets heeft gedaan" in again.text
+    assert "U bent uitgelogd. Dat gebeurt als u 15 minuten niets doet, en na 12 uur" in again.text
     assert 'id="sessie"' not in again.text
     assert http.get("/sessie").status_code == 401
     assert http.get("/api/v1/me", headers=token).status_code == 200, "API tokens have no idle end"
+
+
+def test_after_the_session_ended_logging_in_again_leads_back_to_the_page(
+    http: httpx.Client, live: LiveServer
+) -> None:
+    """Not to the address a form was sent to (it answers only that form: 405), and not into a
+    part of the page that htmx asked for."""
+    login(http, "inwoner1")
+    form = csrf_token(http.get("/berichten").text)
+    with live.store.engine.begin() as connection:
+        connection.execute(update(auth_sessions).values(revoked_at=utcnow()))
+    sent = http.post(
+        "/berichten/gelezen",
+        data={"csrf_token": form},
+        headers={"Referer": f"{live.url}/berichten?pagina=2"},
+    )
+    assert sent.status_code == 303
+    assert sent.headers["location"] == "/inloggen?next=/berichten%3Fpagina%3D2&verlopen=1"
+    elsewhere = http.post(
+        "/berichten/gelezen", data={"csrf_token": form}, headers={"Referer": "https://evil.test/"}
+    )
+    assert elsewhere.headers["location"] == "/inloggen?next=/&verlopen=1"
+    asked = http.get("/statistiek?indeling=leeftijd")
+    assert (
+        asked.headers["location"] == "/inloggen?next=/statistiek%3Findeling%3Dleeftijd&verlopen=1"
+    )
+    part = http.get(
+        "/partials/waarde-invoer?key=phone",
+        headers={"HX-Request": "true", "HX-Current-URL": f"{live.url}/mijn-gegevens"},
+    )
+    assert part.status_code == 204 and part.text == ""
+    assert part.headers["hx-redirect"] == "/inloggen?next=/mijn-gegevens&verlopen=1"
+
+    login(http, "inwoner1")
+    back = http.get("/inloggen?next=/berichten%3Fpagina%3D2")
+    assert back.status_code == 303 and back.headers["location"] == "/berichten?pagina=2"
 
 
 def workload(team_page: str) -> list[tuple[str, str, str, str]]:

@@ -31,6 +31,7 @@ from datameent.errors import (
     TooManyAttempts,
 )
 from datameent.web import csrf
+from datameent.web.addresses import return_to
 from datameent.web.deps import PASSWORD_PAGE
 from datameent.web.i18n import accept_language_locale
 
@@ -134,7 +135,10 @@ async def on_datameent_error(request: Request, error: Exception) -> Response:
         )
     if isinstance(error, NotAuthenticated):
         ended = "&verlopen=1" if getattr(request.state, "session_ended", False) else ""
-        return RedirectResponse(f"/inloggen?next={quote(request.url.path)}{ended}", 303)
+        login = f"/inloggen?next={quote(return_to(request))}{ended}"
+        if request.headers.get("hx-request"):  # the whole page goes, not a part of it
+            return Response(status_code=204, headers={"HX-Redirect": login})
+        return RedirectResponse(login, 303)
     if isinstance(error, PasswordChangeRequired):
         return RedirectResponse(PASSWORD_PAGE, 303)
     return _page(request, status, title, error.detail, _headers(error))
