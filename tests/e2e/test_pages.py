@@ -200,6 +200,17 @@ def test_the_language_switch_gives_english(http: httpx.Client) -> None:
     assert http.get("/taal/en?next=https://evil.example").headers["location"] == "/"
 
 
+def test_static_files_are_compressed_and_pages_are_not(http: httpx.Client) -> None:
+    style = http.get("/static/css/datameent.css", headers={"Accept-Encoding": "gzip"})
+    assert style.status_code == 200 and style.headers["content-encoding"] == "gzip"
+    assert int(style.headers["content-length"]) < len(style.content) / 2
+    assert "max-age" in style.headers["cache-control"]
+    login(http, "inwoner1")
+    page = http.get("/mijn-gegevens", headers={"Accept-Encoding": "gzip"})
+    assert page.status_code == 200 and 'name="csrf_token"' in page.text
+    assert "content-encoding" not in page.headers, "a token beside reflected text: BREACH"
+
+
 def test_logout_ends_the_session(http: httpx.Client) -> None:
     login(http, "inwoner1")
     session = http.cookies.get("dm_session")
