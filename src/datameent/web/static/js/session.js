@@ -29,13 +29,17 @@
     pinging = true;
     lastPing = Date.now();
     fetch(box.dataset.ping, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then((r) => (r.ok && (r.headers.get("content-type") || "").includes("json") ? r.json() : null))
+      .then((r) => {
+        if (r.status === 401) return null; // the session has ended already
+        if (!r.ok) throw new Error(String(r.status));
+        return r.json();
+      })
       .then((body) => {
-        if (!body) return leave(); // the session has ended already
+        if (!body) return leave();
         deadline = Date.now() + body.seconds * 1000;
         hide();
       })
-      .catch(() => {}) // offline for a moment: the timer goes on
+      .catch(() => {}) // offline, or the server busy for a moment: the timer goes on
       .finally(() => { pinging = false; });
   };
 
@@ -47,8 +51,7 @@
   const hide = () => { box.hidden = true; };
 
   const active = () => {
-    if (!box.hidden) return; // the dialog asks for the button, on purpose
-    if (Date.now() - lastPing > margin) ping();
+    if (!box.hidden || Date.now() - lastPing > margin) ping();
   };
   for (const kind of ["keydown", "input", "pointerdown", "scroll"]) {
     document.addEventListener(kind, active, { passive: true, capture: true });
