@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from datameent.services.clock import utcnow
 from datameent.store.tables import auth_sessions
@@ -232,10 +232,20 @@ def test_a_session_left_alone_ends_and_the_login_page_says_why(
     assert left.status_code == 200 and 14 * 60 < left.json()["seconds"] <= 15 * 60
     token = bearer(http, "inwoner1")
 
+    # Ten minutes later a request moves the end on to fifteen minutes from then.
+    web = auth_sessions.c.idle_until.is_not(None)
+    with live.store.engine.begin() as connection:
+        soon = utcnow() + timedelta(minutes=5)
+        connection.execute(update(auth_sessions).where(web).values(idle_until=soon))
+    moved = http.get("/mijn-verzoeken")
+    assert moved.status_code == 200 and int(moved.headers["x-session-seconds"]) == 15 * 60
+    with live.store.engine.connect() as connection:
+        [until] = connection.scalars(select(auth_sessions.c.idle_until).where(web)).all()
+    assert timedelta(minutes=14) < until - utcnow() <= timedelta(minutes=15)
+
     # Fifteen minutes later, nobody having done anything.
     with live.store.engine.begin() as connection:
         ended = utcnow() - timedelta(seconds=1)
-        web = auth_sessions.c.idle_until.is_not(None)
         connection.execute(update(auth_sessions).where(web).values(idle_until=ended))
     gone = http.get("/mijn-gegevens")
     assert gone.status_code == 303
