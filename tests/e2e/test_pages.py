@@ -211,6 +211,13 @@ def test_static_files_are_compressed_and_pages_are_not(http: httpx.Client) -> No
     assert "content-encoding" not in page.headers, "a token beside reflected text: BREACH"
 
 
+def test_the_site_has_an_icon(http: httpx.Client) -> None:
+    page = http.get("/inloggen").text
+    assert '<link rel="icon" href="/static/favicon.svg"' in page
+    icon = http.get("/favicon.ico", follow_redirects=True)
+    assert icon.status_code == 200 and icon.headers["content-type"] == "image/svg+xml"
+
+
 def test_logout_ends_the_session(http: httpx.Client) -> None:
     login(http, "inwoner1")
     session = http.cookies.get("dm_session")

@@ -37,6 +37,12 @@ def start(request: Request, user: PageUser) -> Response:
     return render(request, "start.html", {})
 
 
+@router.get("/favicon.ico", include_in_schema=False)
+def favicon() -> Response:
+    """For browsers that ask for it by this name instead of the page's icon link."""
+    return RedirectResponse("/static/favicon.svg", 301)
+
+
 @router.get("/health", include_in_schema=False)
 def health() -> dict[str, str]:
     return {"status": "ok"}
