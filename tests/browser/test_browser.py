@@ -621,6 +621,8 @@ def test_a_page_left_alone_asks_first_then_leaves_the_screen_for_the_login_page(
     log_in(page, "inwoner1")
     expect(page).to_have_url(re.compile("/mijn-gegevens$"))
     warning = page.get_by_role("alertdialog", name="Bent u er nog?")
+    where = page.get_by_role("link", name="Mijn verhaal")
+    where.focus()
     page.clock.fast_forward("12:00")
     expect(warning).to_be_hidden()
     page.clock.fast_forward("01:10")
@@ -631,6 +633,7 @@ def test_a_page_left_alone_asks_first_then_leaves_the_screen_for_the_login_page(
         page.get_by_role("button", name="Ingelogd blijven").click()
     assert answer.value.status == 200
     expect(warning).to_be_hidden()
+    expect(where).to_be_focused()  # the keyboard is back where it was
 
     page.clock.fast_forward("12:00")
     page.get_by_role("heading", level=1).click()  # reading, clicking: still there

@@ -43,12 +43,19 @@
       .finally(() => { pinging = false; });
   };
 
+  let before = null; // where the keyboard was when the dialog took it
   const show = () => {
     if (!box.hidden) return;
+    before = document.activeElement;
     box.hidden = false;
     button.focus();
   };
-  const hide = () => { box.hidden = true; };
+  const hide = () => {
+    if (box.hidden) return;
+    const had = box.contains(document.activeElement);
+    box.hidden = true;
+    if (had && before && before.isConnected && before.focus) before.focus();
+  };
 
   const active = () => {
     if (!box.hidden || Date.now() - lastPing > margin) ping();
