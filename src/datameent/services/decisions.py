@@ -309,14 +309,14 @@ def deadline_watch(store: Store, actor: User) -> list[WatchedObjection]:
     with store.unit_of_work() as uow:
         permit = uow.authorize(AccessRequest(actor, Action.VIEW_DEADLINES))
         rows = uow.decisions.open_objections()
-        numbers = {r[1]: uow.persons.client_number(permit, r[1]) for r in rows}
+        numbers = uow.persons.client_numbers(permit, [r[1] for r in rows])
         for row in rows:
             uow.log.touch(permit, row[1], {"decision.objection"})
         uow.commit()
     watched = [
         WatchedObjection(
             cid,
-            numbers[person],
+            numbers.get(person, "?"),
             filed,
             deadlines.decision_deadline(known, extended=extended),
             extended,

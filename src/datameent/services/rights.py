@@ -440,9 +440,9 @@ def requests_to_handle(store: Store, actor: User) -> list[tuple[RightsRequest, s
     with store.unit_of_work() as uow:
         permit = uow.authorize(AccessRequest(actor, Action.HANDLE_RIGHTS))
         found = uow.rights.open_requests(permit, kinds)
-        numbers = {r.person_id: uow.persons.client_number(permit, r.person_id) for r in found}
+        numbers = uow.persons.client_numbers(permit, [r.person_id for r in found])
         uow.commit()
-    return [(r, numbers[r.person_id]) for r in found]
+    return [(r, numbers.get(r.person_id, "?")) for r in found]
 
 
 def decide_request(

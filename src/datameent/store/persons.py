@@ -21,7 +21,9 @@ _REGISTER = frozenset({Action.REGISTER_PERSON})
 _READ = frozenset({Action.READ_VAULT})
 _ERASE = frozenset({Action.ERASE_PERSON})
 _INTAKE_LOCK = 0x696E74616B65  # "intake": the advisory lock intakes take turns under
-_NUMBERS = LIST_ACTIONS | {Action.SUPERVISE}
+_LISTS = LIST_ACTIONS | {Action.SUPERVISE, Action.VIEW_DEADLINES, Action.HANDLE_RIGHTS}
+"""Permits to list persons, by client number: a caseload, a team's cases, the log's
+supervision, the objections' deadlines, the rights requests to handle."""
 _ANY = frozenset(Action)
 # On the driver: every read of a vault starts here (store/driver.py).
 _PERSON = driver.Select(select(persons).where(persons.c.id == bindparam("id")))
@@ -83,19 +85,21 @@ class PersonRepository:
         return Person(row.id, row.client_number, row.created_at, row.erased_at)
 
     def client_number(self, permit: Permit, person_id: UUID) -> str:
-        """How staff messages and lists name a person: their client number, or "?" for a person
-        who does not exist. A pseudonym, but the person's: it is noted in the record of
-        `permit`, the processing the message or list belongs to, which must cover the person."""
-        self._log.check(permit, _ANY, person_id)
-        person = self.get(person_id)
-        if person is None:
-            return "?"
-        self._log.touch(permit, person_id, {"client_number"})
-        return person.client_number
+        """How a staff message names a person: their client number, or "?" for a person who
+        does not exist. See `client_numbers`."""
+        return self.client_numbers(permit, [person_id]).get(person_id, "?")
 
     def client_numbers(self, permit: Permit, person_ids: list[UUID]) -> dict[UUID, str]:
-        """Client numbers, for lists and for the privacy officer's investigation."""
-        self._log.check(permit, _NUMBERS, None)
+        """Client numbers, as staff messages and lists name persons, in one query. A pseudonym,
+        but the person's: each is noted in the record of `permit`, the processing the message
+        or list belongs to. A permit to list persons (`_LISTS`) covers anyone; any other only
+        the person it was issued for."""
+        if permit.action in _LISTS:
+            self._log.check(permit, _LISTS, None)
+        else:
+            self._log.check(permit, _ANY, permit.subject)
+            if any(person_id != permit.subject for person_id in person_ids):
+                raise AccessDenied(("the permit does not cover this person",), hide_existence=True)
         rows = self._db.execute(
             select(persons.c.id, persons.c.client_number).where(persons.c.id.in_(person_ids))
         )
