@@ -83,12 +83,6 @@ def _export(settings: Settings) -> None:
     os.environ["DATAMEENT_DATABASE_URL"] = settings.sqlalchemy_url
 
 
-def _store(settings: Settings):  # type: ignore[no-untyped-def]
-    from datameent.web.app import create_store
-
-    return create_store(settings)
-
-
 @contextmanager
 def _steps(title: str, steps: tuple[str, ...]) -> Iterator[Callable[[str], None]]:
     """A progress bar over named steps; yields the `tell(step)` a service reports through. A
@@ -123,7 +117,7 @@ def db_upgrade(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> No
 
     settings = _settings(data_dir, database_url)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    store = _store(settings)
+    store = settings.open_store()
     upgrade(store.engine)
     console.print("The database schema is up to date.")
 
@@ -132,7 +126,7 @@ def _seed(settings: Settings, persons: int, seed: int, password: str | None) -> 
     from datameent.services.seed import seed_municipality
     from datameent.store.migrate import upgrade
 
-    store = _store(settings)
+    store = settings.open_store()
     upgrade(store.engine)
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("Building the synthetic municipality", total=persons)
@@ -213,7 +207,7 @@ def warehouse_export(
     if not workdirs.empty(out):
         errors.print(f"{out} exists and is not an empty directory; choose another.")
         raise typer.Exit(1)
-    store = _store(settings)
+    store = settings.open_store()
     try:
         actor = warehouse.service_account(store)
         with console.status("Exporting and pseudonymising"):
@@ -348,7 +342,7 @@ def link(
     keys = linkage.LinkKeys(linkage_key, research_key, settings.ttp_key_bytes())
     steps = ("reading", "standardising", "encoding", "training", "comparing", "scoring",
              "one-to-one", "reporting")  # fmt: skip
-    store = _store(settings)
+    store = settings.open_store()
     try:
         actor = linkage.service_account(store)
         with _steps("Linking", steps) as tell:
@@ -439,7 +433,7 @@ def effects_train(
         "explanations",
         "fairness audit",
     )
-    store = _store(settings)
+    store = settings.open_store()
     try:
         actor = effects.service_account(store)
         with _steps("Training", steps) as tell:
@@ -484,7 +478,7 @@ def effects_evaluate(
 
     settings = _settings(data_dir, database_url)
     source = _effects_source(None, synthetic, seed, None)
-    store = _store(settings)
+    store = settings.open_store()
     try:
         if version is None:
             found = effects.versions(store)
@@ -539,7 +533,7 @@ def ttp_deliver(
 
     settings = _settings(data_dir, database_url)
     key = _key_or_exit(settings.linkage_key_bytes(), "DATAMEENT_LINKAGE_KEY")
-    store = _store(settings)
+    store = settings.open_store()
     try:
         rows = linkage.deliver(
             store, linkage.service_account(store), source, party, key, out,
@@ -730,7 +724,7 @@ def _demo_effects(settings: Settings, seed: int) -> None:
     from datameent.analytics.synth import population
     from datameent.services import effects
 
-    store = _store(settings)
+    store = settings.open_store()
     try:
         source = effects.Source.synthetic(warehouse(population(DEMO_HISTORY, seed)))
         done = effects.train(store, effects.service_account(store), source, settings.data_dir)
@@ -754,7 +748,7 @@ def _demo_warehouses(settings: Settings, persons: int, seed: int) -> None:
 
     key = settings.pseudonym_key_bytes()
     assert key is not None, "demo settings make their keys"
-    store = _store(settings)
+    store = settings.open_store()
     try:
         actor = warehouse.service_account(store)
         targets = {d: settings.warehouse_path / d for d in ("beleid", "clientenraad")}
@@ -809,7 +803,7 @@ def serve(
     from datameent.store.migrate import is_up_to_date
 
     settings = _settings(data_dir, database_url, host=host, port=port, workers=workers)
-    store = _store(settings)
+    store = settings.open_store()
     try:
         if not is_up_to_date(store.engine):
             errors.print("The database schema is not up to date: run `datameent db upgrade` first.")
@@ -846,7 +840,7 @@ def users_create(
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    store = _store(settings)
+    store = settings.open_store()
     try:
         person_id = None
         if person is not None:
@@ -875,7 +869,7 @@ def users_list(
     """List employees' accounts (residents' and system connections are not listed)."""
     from datameent.services.accounts import employee_accounts
 
-    store = _store(_settings(data_dir, database_url))
+    store = _settings(data_dir, database_url).open_store()
     try:
         found = employee_accounts(store, None, search)
     finally:
@@ -910,7 +904,7 @@ def users_edit(
     from datameent.domain.accounts import AccountEdit
     from datameent.services.accounts import edit_account
 
-    store = _store(_settings(data_dir, database_url))
+    store = _settings(data_dir, database_url).open_store()
     try:
         user = _employee_named(store, username)
         edit = AccountEdit(
@@ -936,7 +930,7 @@ def users_deactivate(
     """Stop an employee's account: no more logging in, and every session and API token ends now."""
     from datameent.services.accounts import set_account_active
 
-    store = _store(_settings(data_dir, database_url))
+    store = _settings(data_dir, database_url).open_store()
     try:
         ended = set_account_active(store, None, _employee_named(store, username).id, False)
     except DatameentError as error:
@@ -953,7 +947,7 @@ def users_reactivate(
     """Let a stopped employee's account log in again."""
     from datameent.services.accounts import set_account_active
 
-    store = _store(_settings(data_dir, database_url))
+    store = _settings(data_dir, database_url).open_store()
     try:
         set_account_active(store, None, _employee_named(store, username).id, True)
     except DatameentError as error:
@@ -970,7 +964,7 @@ def users_unlink(username: str, data_dir: DataDir = None, database_url: Database
     give them a password."""
     from datameent.services.accounts import unlink_sign_on
 
-    store = _store(_settings(data_dir, database_url))
+    store = _settings(data_dir, database_url).open_store()
     try:
         with store.unit_of_work(write=False) as uow:
             found = uow.accounts.by_username(username.strip().lower())
@@ -1008,7 +1002,7 @@ def users_set_password(
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
-    store = _store(settings)
+    store = settings.open_store()
     try:
         with store.unit_of_work(write=False) as uow:
             found = uow.accounts.by_username(username.strip().lower())
@@ -1058,7 +1052,7 @@ def ledger_verify(
 
     settings = _settings(data_dir, database_url)
     keys = verifier or [_note_key(settings).verifier(), *settings.earlier_verifiers()]
-    store = _store(settings)
+    store = settings.open_store()
     with Progress(console=console, transient=True) as progress:
         progress.add_task("Verifying the processing log", total=None)
         report = verify_log(store, keys[0], earlier=keys[1:])
@@ -1090,7 +1084,7 @@ def ledger_erase_expired(
     from datameent.services.ledger import erase_expired, retention_account
 
     settings = _settings(data_dir, database_url)
-    store = _store(settings)
+    store = settings.open_store()
     older_than = utcnow() - timedelta(days=settings.log_retention_days)
     try:
         with Progress(console=console, transient=True) as progress:
@@ -1132,7 +1126,7 @@ def keys_status(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> N
     """Which master keys wrap the persons' data keys, and the rotations so far."""
     from datameent.services.keys import key_status
 
-    store = _store(_settings(data_dir, database_url))
+    store = _settings(data_dir, database_url).open_store()
     try:
         status = key_status(store)
     except DatameentError as error:
@@ -1164,7 +1158,7 @@ def keys_rotate(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> N
     DATAMEENT_PREVIOUS_MASTER_KEY until this has finished. Safe to run again after a stop."""
     from datameent.services.keys import rotate_master_key
 
-    store = _store(_settings(data_dir, database_url))
+    store = _settings(data_dir, database_url).open_store()
     try:
         with Progress(console=console, transient=True) as progress:
             task = progress.add_task("Wrapping data keys again", total=None)
@@ -1188,7 +1182,7 @@ def ledger_checkpoint(data_dir: DataDir = None, database_url: DatabaseUrl = None
     from datameent.services.ledger import latest_checkpoint, make_checkpoint
 
     settings = _settings(data_dir, database_url)
-    store = _store(settings)
+    store = settings.open_store()
     made = make_checkpoint(store, _note_key(settings), settings.log_origin)
     latest = made or latest_checkpoint(store)
     store.dispose()
@@ -1213,7 +1207,7 @@ def ledger_prove(
     from datameent.services.ledger import latest_checkpoint, make_checkpoint, prove_inclusion
 
     settings = _settings(data_dir, database_url)
-    store = _store(settings)
+    store = settings.open_store()
     key = _note_key(settings)
     try:
         make_checkpoint(store, key, settings.log_origin)

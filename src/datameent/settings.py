@@ -14,6 +14,7 @@ import os
 import secrets
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
 from pydantic import Field, SecretStr, field_validator
@@ -23,6 +24,9 @@ from datameent.domain.digid import Level, parse_level
 from datameent.errors import ConfigurationError, ConfigurationProblem
 from datameent.ledger.checkpoint import is_verifier_key
 from datameent.services.sign_on import DigidConfig, ProviderConfig, is_acceptable_url
+
+if TYPE_CHECKING:
+    from datameent.store.uow import Store
 
 
 class Environment(StrEnum):
@@ -212,6 +216,16 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.data_dir / 'datameent.sqlite3'}"
+
+    def open_store(self) -> Store:
+        """The database and keys these settings name. The store is imported here, when it is
+        needed, so that a command which needs no database does not wait for it."""
+        from datameent.store.crypto import KeyRing
+        from datameent.store.engine import make_engine
+        from datameent.store.uow import Store
+
+        keys = KeyRing(self.master_key_bytes(), self.previous_master_key_bytes())
+        return Store(make_engine(self.sqlalchemy_url), keys)
 
     def master_key_bytes(self) -> bytes:
         assert self.master_key is not None, "validate() first"

@@ -19,8 +19,7 @@ from datameent.ledger import NoteKey
 from datameent.services.ledger import make_checkpoint
 from datameent.services.sign_on import Digid, Provider
 from datameent.settings import Settings
-from datameent.store.crypto import KeyRing
-from datameent.store.engine import WalCheckpointer, make_engine
+from datameent.store.engine import WalCheckpointer
 from datameent.store.uow import Store
 from datameent.web import api, pages, problems
 from datameent.web.deps import limit_calls, run
@@ -74,16 +73,11 @@ class _AnsweredErrorsStay:
             return  # answered and logged (web/problems.py)
 
 
-def create_store(settings: Settings) -> Store:
-    keys = KeyRing(settings.master_key_bytes(), settings.previous_master_key_bytes())
-    return Store(make_engine(settings.sqlalchemy_url), keys)
-
-
 def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     """Build the application. The settings must be complete (`Settings.validated`)."""
     settings = settings.validated()
     owned = store is None
-    app_store = store or create_store(settings)
+    app_store = store or settings.open_store()
     limit_calls(app_store, settings.calls_at_once)
 
     note_key = NoteKey(settings.log_origin, settings.log_signing_seed())
