@@ -7,7 +7,7 @@ from datetime import date
 
 import httpx
 
-from tests.e2e.test_pages import login
+from tests.e2e.test_pages import csrf_token, login, post_form
 
 
 def entries(html: str) -> list[str]:
@@ -186,3 +186,68 @@ def test_lines_in_a_row_that_say_the_same_are_one_entry_each_line_still_checkabl
     assert "Deze regel staat in het logboek, precies zoals hij is opgeschreven." in checked
     summary = page.split('id="wie-keek"')[1].split("</section>")[0]
     assert f"Uzelf: {len(indexes)} keer." in summary, "the summary still counts every line"
+
+
+def test_a_resident_asks_the_privacy_officer_about_a_line_and_reads_the_answer(
+    http: httpx.Client,
+) -> None:
+    login(http, "inwoner3")
+    page = http.get("/mijn-gegevens/logboek").text
+    asks = re.findall(r'href="/mijn-gegevens/logboek/(\d+)/vraag"', page)
+    others = [index for index, who in lines(page) if who != "Uzelf"]
+    assert asks and {int(a) for a in asks} <= set(others), "only lines someone else wrote"
+    index = int(asks[0])
+    form = http.get(f"/mijn-gegevens/logboek/{index}/vraag")
+    assert form.status_code == 200 and "Een vraag over deze regel" in form.text
+    assert "Uw klantmanager beantwoordt deze vraag niet" in form.text
+    who = re.search(r"<dt>Wie</dt><dd>([^<]*)</dd>", form.text)
+    assert who and who.group(1) not in ("", "Uzelf"), "the line says who did it"
+
+    url = f"/mijn-gegevens/logboek/{index}/vraag"
+    empty = post_form(http, url, url, {"explanation": "  "})
+    assert empty.status_code == 422 and "Leg in een paar woorden uit wat u vraagt." in empty.text
+    for elsewhere in (0, 10**9):  # not about this resident, or no such line
+        refused = http.post(
+            f"/mijn-gegevens/logboek/{elsewhere}/vraag",
+            data={"explanation": "Waarom?", "csrf_token": csrf_token(form.text)},
+        )
+        assert refused.status_code in (400, 422) and "Traceback" not in refused.text
+    assert "U hebt nog geen verzoek ingediend." in http.get("/mijn-rechten").text
+
+    filed = post_form(http, url, url, {"explanation": "Ik ken deze persoon niet. Waarom?"})
+    assert filed.status_code == 303 and filed.headers["location"].startswith("/mijn-rechten")
+    rights_page = http.get("/mijn-rechten").text
+    assert f'Vraag over een regel in het logboek: <a href="/mijn-gegevens/logboek/{index}">' in (
+        rights_page
+    )
+    http.cookies.clear()
+
+    login(http, "klantmanager1")
+    queue = http.get("/privacy/rechten")
+    assert queue.status_code in (403, 404)
+    http.cookies.clear()
+
+    login(http, "privacy1")
+    overview = http.get("/privacy").text
+    assert "Vragen van inwoners over het logboek (1)" in overview
+    queue_page = http.get("/privacy/rechten").text
+    assert "Ik ken deze persoon niet. Waarom?" in queue_page
+    line = re.search(rf'href="(/privacy/logboek/{index}\?klantnummer=K\d+)"', queue_page)
+    request_id = re.search(r'action="/privacy/gegevensvraag/([0-9a-f-]+)"', queue_page)
+    assert line and request_id
+    looked = http.get(line.group(1)).text
+    assert "Deze regel staat in het logboek, precies zoals hij is opgeschreven." in looked
+    assert re.search(r"<dt>Wie</dt><dd>[^<]+</dd>", looked)
+    answered = post_form(
+        http,
+        "/privacy/rechten",
+        f"/privacy/gegevensvraag/{request_id.group(1)}",
+        {"answer": "Uw klantmanager bereidde uw gesprek voor. Dat mocht."},
+    )
+    assert answered.status_code == 303
+    assert "Vragen van inwoners over het logboek (0)" in http.get("/privacy").text
+    http.cookies.clear()
+
+    login(http, "inwoner3")
+    mine = http.get("/mijn-rechten").text
+    assert "Beantwoord" in mine and "Uw klantmanager bereidde uw gesprek voor. Dat mocht." in mine

@@ -123,6 +123,47 @@ def test_rights_requests_over_the_api(http: httpx.Client) -> None:
     assert about["status"] == "answered"
 
 
+def test_a_question_about_a_log_line_over_the_api(http: httpx.Client) -> None:
+    resident = bearer(http, "inwoner4")
+    person = me(http, resident)["personId"]
+    log = http.get(f"/api/v1/persons/{person}/processing-log", headers=resident).json()
+    line = next(x for x in log if "resident" not in x["who"]["roles"])
+    neighbour = bearer(http, "inwoner5")
+    theirs = http.get(
+        f"/api/v1/persons/{me(http, neighbour)['personId']}/processing-log", headers=neighbour
+    ).json()[0]["index"]
+    url = "/api/v1/me/rights-requests"
+    for subject in (str(theirs), "twaalf", None):
+        body = {"kind": "access_question", "explanation": "Waarom?", "subject": subject}
+        assert_problem(http.post(url, json=body, headers=resident), 422)
+    assert http.get(url, headers=resident).json() == [], "nothing was filed"
+    asked = http.post(
+        url,
+        json={
+            "kind": "access_question",
+            "explanation": "Wie is dit?",
+            "subject": str(line["index"]),
+        },
+        headers=resident,
+    )
+    assert asked.status_code == 201, asked.text
+    assert asked.json()["kind"] == "access_question"
+    assert asked.json()["subject"] == str(line["index"])
+    answer = f"/api/v1/rights-requests/{asked.json()['id']}/answer"
+    manager = manager_of(http, person)
+    refused = http.post(answer, json={"answer": "Ik was het."}, headers=manager)
+    assert refused.status_code in (403, 404)
+    officer = bearer(http, "privacy1")
+    decision = f"/api/v1/rights-requests/{asked.json()['id']}/decision"
+    assert_problem(http.post(decision, json={"grant": True, "note": "Ja."}, headers=officer), 422)
+    done = http.post(answer, json={"answer": "Uw klantmanager, voor uw gesprek."}, headers=officer)
+    assert done.status_code == 204, done.text
+    mine = http.get(url, headers=resident).json()
+    assert [(r["status"], r["decisionNote"]) for r in mine] == [
+        ("answered", "Uw klantmanager, voor uw gesprek.")
+    ]
+
+
 def test_the_story_and_rights_pages(http: httpx.Client) -> None:
     login(http, "inwoner4")
     page = http.get("/mijn-verhaal")

@@ -12,7 +12,7 @@ from datameent.domain import catalogue
 from datameent.domain.notifications import Kind
 from datameent.domain.rights import RightKind, RightStatus
 from datameent.errors import AccessDenied, Conflict, DataErased, InvalidInput, NotFound
-from datameent.services import caseloads, inbox, rights, story, vault
+from datameent.services import caseloads, inbox, ledger, rights, story, supervision, vault
 from datameent.store.tables import cases, story_sections
 from datameent.store.uow import Store
 from tests.integration.test_sharing_service import manager_of
@@ -168,6 +168,66 @@ def test_a_question_about_a_data_item_is_answered_by_the_case_manager(seeded: St
     with pytest.raises(Conflict):
         rights.answer_question(seeded, manager, asked.id, "Nogmaals.")
     assert not rights.about_data_of(seeded, manager, resident.person_id)
+
+
+def test_a_question_about_a_log_line_is_for_the_privacy_officer_alone(seeded: Store) -> None:
+    resident, neighbour = user(seeded, "inwoner10"), user(seeded, "inwoner2")
+    assert resident.person_id and neighbour.person_id
+    manager = manager_of(seeded, resident)
+    officer = user(seeded, "privacy1")
+    vault.read_vault(seeded, neighbour, neighbour.person_id)
+    looked = next(
+        line
+        for line in ledger.processing_log_of(seeded, resident, resident.person_id)
+        if line.actor_name == manager.display_name
+    )
+    theirs = ledger.processing_log_of(seeded, neighbour, neighbour.person_id)[0].index
+    with seeded.unit_of_work(write=False) as uow:
+        beyond = uow.ledger.size() + 10
+    for subject in (str(theirs), str(beyond), "abc", "-1", "1.5", "", None):
+        with pytest.raises(InvalidInput) as raised:
+            rights.file_request(
+                seeded, resident, RightKind.ACCESS_QUESTION, "Waarom?", subject=subject
+            )
+        assert [p.field for p in raised.value.problems] == ["subject"], subject
+    assert not rights.my_rights(seeded, resident).requests, "nothing was filed"
+
+    asked = rights.file_request(
+        seeded,
+        resident,
+        RightKind.ACCESS_QUESTION,
+        "Ik ken deze persoon niet. Waarom keek die in mijn gegevens?",
+        subject=f" {looked.index} ",
+    )
+    assert asked.log_index == looked.index and asked.subject == str(looked.index)
+    told = inbox.inbox(seeded, officer).notifications
+    assert any(n.kind is Kind.RIGHTS_FILED and n.link == "/privacy/rechten" for n in told)
+    assert not any(
+        n.kind is Kind.RIGHTS_FILED for n in inbox.inbox(seeded, manager).notifications
+    ), "the case manager may be the one who looked: they are not told"
+    assert not rights.about_data_of(seeded, manager, resident.person_id)
+    waiting = [(r.id, r.kind) for r, _ in rights.requests_to_handle(seeded, officer)]
+    assert (asked.id, RightKind.ACCESS_QUESTION) in waiting
+    overview = supervision.attention(seeded, officer)
+    assert overview.log_questions == 1 and overview.oldest_log_question == asked.filed_at
+
+    with pytest.raises(AccessDenied):
+        rights.answer_question(seeded, manager, asked.id, "Ik bereidde uw gesprek voor.")
+    with pytest.raises(InvalidInput):  # answered, not granted or refused
+        rights.decide_request(seeded, officer, asked.id, grant=True, note="Ja.")
+    with pytest.raises(InvalidInput):
+        rights.answer_question(seeded, officer, asked.id, "   ")
+    still = next(r for r in rights.my_rights(seeded, resident).requests if r.id == asked.id)
+    assert still.status is RightStatus.OPEN and still.decision_note is None
+
+    rights.answer_question(seeded, officer, asked.id, "Uw klantmanager bereidde uw gesprek voor.")
+    answered = next(r for r in rights.my_rights(seeded, resident).requests if r.id == asked.id)
+    assert answered.status is RightStatus.ANSWERED
+    assert answered.decision_note == "Uw klantmanager bereidde uw gesprek voor."
+    assert Kind.RIGHTS_DECIDED in {n.kind for n in inbox.inbox(seeded, resident).notifications}
+    with pytest.raises(Conflict):
+        rights.answer_question(seeded, officer, asked.id, "Nogmaals.")
+    assert supervision.attention(seeded, officer).log_questions == 0
 
 
 def test_an_objection_upheld_ends_the_grants_of_that_purpose(seeded: Store) -> None:

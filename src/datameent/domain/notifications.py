@@ -119,6 +119,10 @@ RIGHT_LABELS: dict[str, Text] = {
     "correction": Text("verbetering van een gegeven", "correction of data"),
     "erasure": Text("wissen van uw gegevens", "erasure of your data"),
     "objection": Text("bezwaar tegen een verwerking", "objection to a processing"),
+    "question": Text("vraag over een gegeven", "question about a data item"),
+    "access_question": Text(
+        "vraag over een regel in het logboek", "question about a line in the log"
+    ),
 }
 
 

@@ -1,6 +1,8 @@
 """The resident's rights under the GDPR: access and portability (art. 15/20), rectification
 (art. 16), erasure (art. 17) and objection (art. 21), as requests with a visible status; and a
-plain question about a data item ("where does this come from?"), answered the same way."""
+plain question about a data item ("where does this come from?"), answered the same way; and a
+question about a line of the processing log ("why did this person look?"), which only the
+privacy officer answers (GDPR art. 38(4)): the case manager may be the one who looked."""
 
 from __future__ import annotations
 
@@ -22,6 +24,8 @@ class RightKind(StrEnum):
     ERASURE = "erasure"
     OBJECTION = "objection"
     QUESTION = "question"
+    ACCESS_QUESTION = "access_question"
+    """About one line of the person's processing log; `subject` is the line's index."""
 
 
 class RightStatus(StrEnum):
@@ -42,10 +46,15 @@ RIGHT_KIND_LABELS = {
     RightKind.ERASURE: Text("Wissen (AVG art. 17)", "Erasure (GDPR art. 17)"),
     RightKind.OBJECTION: Text("Bezwaar (AVG art. 21)", "Objection (GDPR art. 21)"),
     RightKind.QUESTION: Text("Vraag over een gegeven", "Question about a data item"),
+    RightKind.ACCESS_QUESTION: Text(
+        "Vraag over een regel in het logboek", "Question about a line in the log"
+    ),
 }
 ABOUT_DATA = frozenset({RightKind.CORRECTION, RightKind.QUESTION})
 """Requests about one data item: handled by the person's case manager (or the privacy
 officer), not only by the privacy officer."""
+QUESTIONS = frozenset({RightKind.QUESTION, RightKind.ACCESS_QUESTION})
+"""Requests that get an answer, not a decision to grant or refuse."""
 
 
 @dataclass(frozen=True)
@@ -54,7 +63,8 @@ class RightsRequest:
     person_id: UUID
     kind: RightKind
     subject: str | None
-    """The attribute key (correction, question) or purpose code (objection)."""
+    """The attribute key (correction, question), purpose code (objection) or index of the log
+    line (access question)."""
     value_id: UUID | None
     explanation: str | None
     """None once the person's data was erased."""
@@ -69,6 +79,13 @@ class RightsRequest:
     def answer_by(self) -> datetime:
         return self.filed_at + ANSWER_WITHIN
 
+    @property
+    def log_index(self) -> int | None:
+        """The line of the processing log an access question is about."""
+        if self.kind is not RightKind.ACCESS_QUESTION or self.subject is None:
+            return None
+        return int(self.subject)
+
 
 @dataclass(frozen=True)
 class ErasureConfirmation:
@@ -81,6 +98,9 @@ class ErasureConfirmation:
 
 _EXPLAIN = Text("Leg in een paar woorden uit wat u vraagt.", "Explain briefly what you ask.")
 _TOO_LONG = Text("Deze tekst is te lang.", "This text is too long.")
+NOT_IN_YOUR_LOG = Text(
+    "Deze regel staat niet in uw logboek.", "This line is not in your processing log."
+)
 
 
 def check_explanation(text: str, field: str = "explanation") -> str:
@@ -90,3 +110,12 @@ def check_explanation(text: str, field: str = "explanation") -> str:
     if len(text) > MAX_TEXT:
         raise InvalidInput(Problem(field, _TOO_LONG))
     return text
+
+
+def check_log_index(text: str | None) -> int:
+    """The index of a log line an access question names: a whole number, at least 0. Whether
+    the line is about the person is for the service to check against the log."""
+    text = (text or "").strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 18:
+        raise InvalidInput(Problem("subject", NOT_IN_YOUR_LOG))
+    return int(text)

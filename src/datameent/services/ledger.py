@@ -175,6 +175,15 @@ def processing_log_of(store: Store, actor: User, person_id: UUID) -> list[LogLin
     return lines
 
 
+def line_of(store: Store, actor: User, person_id: UUID, index: int) -> LogLine:
+    """One line of a person's log, read (and logged) as `processing_log_of` reads them all;
+    `InvalidInput` if the person's log has no line at `index`."""
+    line = next((x for x in processing_log_of(store, actor, person_id) if x.index == index), None)
+    if line is None:
+        raise _out_of_range("index")
+    return line
+
+
 def may_read_any_log(actor: User) -> bool:
     """Whether to offer `actor` the lookup of anyone's log (the privacy officer)."""
     return allows(actor, Action.SUPERVISE)
@@ -297,6 +306,8 @@ class LineCheck:
     key_name: str | None
     key_id: str | None
     reason: str | None
+    line: LogLine | None = None
+    """The line checked, to show what it says next to the outcome."""
 
 
 def check_line(
@@ -305,16 +316,14 @@ def check_line(
     """Check one line of a person's log: its record hashes to the leaf at `index`, the leaf is
     in the tree, and the tree's root is the one signed in the latest checkpoint (signed now
     if the log has grown since)."""
-    line = next((x for x in processing_log_of(store, actor, person_id) if x.index == index), None)
-    if line is None:
-        raise _out_of_range("index")
+    line = line_of(store, actor, person_id, index)
     make_checkpoint(store, key, origin)
     latest = latest_checkpoint(store)
     verifier = key.verifier()
     if line.record is None:
-        return LineCheck(False, index, None, None, None, "erased")
+        return LineCheck(False, index, None, None, None, "erased", line)
     if latest is None or latest.size <= index:
-        return LineCheck(False, index, None, None, None, "not yet signed")
+        return LineCheck(False, index, None, None, None, "not yet signed", line)
     name, key_id, _ = verifier.split("+", 2)
     try:
         signed = open_note(latest.note, verifier)
@@ -322,8 +331,8 @@ def check_line(
         digest = hashlib.sha256(line.record.encode()).digest()
         verify_inclusion(leaf_hash(digest), index, signed.size, proof.hashes, signed.root)
     except (InvalidNote, InvalidProof):
-        return LineCheck(False, index, latest.size, name, key_id, "does not verify")
-    return LineCheck(True, index, signed.size, name, key_id, None)
+        return LineCheck(False, index, latest.size, name, key_id, "does not verify", line)
+    return LineCheck(True, index, signed.size, name, key_id, None, line)
 
 
 RETENTION_ACCOUNT = "bewaartermijnen"

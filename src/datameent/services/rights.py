@@ -1,6 +1,6 @@
 """The resident's rights: take out everything (art. 15/20), ask for a correction (art. 16),
-for erasure (art. 17), or object (art. 21), or ask a question about a data item; and the
-staff's side of handling those requests."""
+for erasure (art. 17), or object (art. 21), or ask a question about a data item or about a line
+of their processing log; and the staff's side of handling those requests."""
 
 from __future__ import annotations
 
@@ -17,11 +17,14 @@ from datameent.domain.policy import AccessRequest, Action, Permit
 from datameent.domain.purposes import Basis
 from datameent.domain.rights import (
     ABOUT_DATA,
+    NOT_IN_YOUR_LOG,
+    QUESTIONS,
     ErasureConfirmation,
     RightKind,
     RightsRequest,
     RightStatus,
     check_explanation,
+    check_log_index,
 )
 from datameent.domain.sharing import GrantState
 from datameent.domain.text import Text
@@ -46,6 +49,10 @@ ABOUT_DATA_ITEM = Text(
     "Een vraag of verbetering over een gegeven beantwoordt u in het dossier van de klant.",
     "A question or correction about a data item is answered in the client's file.",
 )
+ANSWER_IT = Text(
+    "Een vraag over het logboek krijgt een antwoord, geen besluit.",
+    "A question about the log gets an answer, not a decision.",
+)
 STILL_NEEDED = Text(
     "Wissen kan nu niet: een wettelijke taak loopt nog (een open zaak met een wettelijke "
     "plicht). Uw gegevens worden gewist als de bewaartermijn voorbij is.",
@@ -67,8 +74,9 @@ def file_request(
     subject: str | None = None,
     proposed: str = "",
 ) -> RightsRequest:
-    """File a correction, erasure or objection request, or a question about a data item. It is
-    answered within a month."""
+    """File a correction, erasure or objection request, or a question about a data item or about
+    a line of the person's own processing log (`subject` its index). It is answered within a
+    month."""
     person_id = actor.own_person_id()
     now = utcnow()
     with store.unit_of_work() as uow:
@@ -81,6 +89,11 @@ def file_request(
             value_id = _held(uow, actor, person_id, subject or "", others_only=False)
         elif kind is RightKind.OBJECTION:
             subject = purposes.current(subject or "", "subject").code
+        elif kind is RightKind.ACCESS_QUESTION:
+            index = check_log_index(subject)
+            if not uow.ledger.is_about(index, store.keys.subject_pseudonym(person_id)):
+                raise InvalidInput(Problem("subject", NOT_IN_YOUR_LOG))
+            subject = str(index)
         else:
             subject = None
         request = RightsRequest(
@@ -119,7 +132,8 @@ def _notify_handlers(
     uow: UnitOfWork, permit: Permit, request: RightsRequest, now: datetime
 ) -> None:
     """Tell who handles the request: the privacy officer; for a request about a data item also
-    the person's case manager, who answers a question alone."""
+    the person's case manager, who answers a question alone. A question about the log goes to
+    the privacy officer only: the case manager may be the one who looked."""
     client = uow.persons.client_number(permit, request.person_id)
     links = {u.id: "/privacy/rechten" for u in uow.accounts.by_role(Role.PRIVACY_OFFICER)}
     if request.kind in ABOUT_DATA:
@@ -410,17 +424,33 @@ def _about_data(
 
 
 def answer_question(store: Store, actor: User, request_id: UUID, answer: str) -> RightsRequest:
-    """Answer a resident's question about a data item: their case manager, or the privacy
-    officer."""
+    """Answer a resident's question: about a data item, their case manager or the privacy
+    officer; about a line of their processing log, the privacy officer alone (GDPR art.
+    38(4)), never the case manager, who may be the one the question is about."""
     now = utcnow()
     with store.unit_of_work() as uow:
-        permit, request, _ = _about_data(uow, actor, request_id, RightKind.QUESTION)
+        facts = uow.rights.facts(request_id)
+        if facts is not None and facts[1] is RightKind.ACCESS_QUESTION:
+            permit, request = _access_question(uow, actor, request_id, facts[0], facts[2])
+        else:
+            permit, request, _ = _about_data(uow, actor, request_id, RightKind.QUESTION)
         person_id, kind = request.person_id, request.kind
         text = check_explanation(answer, "answer")
         uow.rights.decide(permit, request_id, person_id, RightStatus.ANSWERED, text, now)
         _tell_resident(uow, person_id, kind, now)
         uow.commit()
     return request
+
+
+def _access_question(
+    uow: UnitOfWork, actor: User, request_id: UUID, person_id: UUID, status: RightStatus
+) -> tuple[Permit, RightsRequest]:
+    permit = uow.authorize(AccessRequest(actor, Action.HANDLE_RIGHTS, person_id))
+    if status is not RightStatus.OPEN:
+        raise Conflict(DECIDED)
+    request = uow.rights.get(permit, request_id)
+    assert request is not None
+    return permit, request
 
 
 def _tell_resident(uow: UnitOfWork, person_id: UUID, kind: RightKind, now: datetime) -> None:
@@ -433,10 +463,15 @@ def _tell_resident(uow: UnitOfWork, person_id: UUID, kind: RightKind, now: datet
 
 
 def requests_to_handle(store: Store, actor: User) -> list[tuple[RightsRequest, str]]:
-    """Open erasure and objection requests and questions about data items, for the privacy
-    officer, with client numbers. (A question is usually answered by the case manager; the
-    privacy officer sees it too, for a person without one.)"""
-    kinds = [RightKind.ERASURE, RightKind.OBJECTION, RightKind.QUESTION]
+    """Open erasure and objection requests and questions, for the privacy officer, with client
+    numbers. (A question about a data item is usually answered by the case manager; the privacy
+    officer sees it too, for a person without one. A question about the log is theirs alone.)"""
+    kinds = [
+        RightKind.ERASURE,
+        RightKind.OBJECTION,
+        RightKind.QUESTION,
+        RightKind.ACCESS_QUESTION,
+    ]
     with store.unit_of_work() as uow:
         permit = uow.authorize(AccessRequest(actor, Action.HANDLE_RIGHTS))
         found = uow.rights.open_requests(permit, kinds)
@@ -464,6 +499,8 @@ def decide_request(
         permit = uow.authorize(AccessRequest(actor, Action.HANDLE_RIGHTS, person_id))
         if kind in ABOUT_DATA:
             raise InvalidInput(Problem("kind", ABOUT_DATA_ITEM))
+        if kind in QUESTIONS:
+            raise InvalidInput(Problem("kind", ANSWER_IT))
         if status is not RightStatus.OPEN:
             raise Conflict(DECIDED)
         text = check_explanation(note, "note")

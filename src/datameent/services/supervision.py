@@ -13,6 +13,7 @@ from uuid import UUID
 
 from datameent.domain.accounts import AccountChange, ChangeKind, User, is_administered
 from datameent.domain.policy import AccessRequest, Action, Permit
+from datameent.domain.rights import RightKind
 from datameent.services.clock import utcnow
 from datameent.services.ledger import VerifyReport, verify_log
 from datameent.store.keys import Rotation
@@ -64,6 +65,9 @@ class Attention:
     rotations: list[Rotation] = field(default_factory=list)
     """Every rotation of the master key, oldest first: one that did not finish needs the
     operator; none at all may be against the municipality's key policy."""
+    log_questions: int = 0
+    """Residents' questions about a line of their log that wait for an answer (at any age)."""
+    oldest_log_question: datetime | None = None
 
 
 def attention(store: Store, actor: User, days: int = 7) -> Attention:
@@ -82,6 +86,7 @@ def attention(store: Store, actor: User, days: int = 7) -> Attention:
         numbers = _client_numbers(store, uow, permit, {r.subject for r in [*denied, *outside]})
         size, checkpoint = uow.ledger.size(), uow.ledger.latest_checkpoint()
         rotations = uow.keys.rotations()
+        questions, oldest = uow.rights.count_open([RightKind.ACCESS_QUESTION])
         uow.commit()
     return Attention(
         since=since,
@@ -92,6 +97,8 @@ def attention(store: Store, actor: User, days: int = 7) -> Attention:
         log_size=size,
         checkpoint=checkpoint,
         rotations=rotations,
+        log_questions=questions,
+        oldest_log_question=oldest,
     )
 
 

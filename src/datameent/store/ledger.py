@@ -299,6 +299,14 @@ class LedgerRepository:
             )
         )
 
+    def is_about(self, seq: int, pseudonym: str) -> bool:
+        """Whether record `seq` exists and is about the person with this pseudonym."""
+        lr = log_records.c
+        found = self._db.scalar(
+            select(lr.seq).where(lr.seq == seq, lr.subject == pseudonym).limit(1)
+        )
+        return found is not None
+
     def head_state(self) -> tuple[int, bytes, int, int]:
         """In one statement (one snapshot, also on PostgreSQL): the size, the head's root, and
         the highest record and leaf index stored, which must lie below the size."""

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection
 
 from datameent.domain.policy import Action, Permit
@@ -74,6 +74,16 @@ class RightsRepository:
             .limit(1)
         )
         return found is not None
+
+    def count_open(self, kinds: Collection[RightKind]) -> tuple[int, datetime | None]:
+        """How many requests of these kinds are open, and when the oldest was filed: figures
+        for the privacy officer's overview, nothing about anyone in particular."""
+        row = self._db.execute(
+            select(func.count(), func.min(rr.c.filed_at)).where(
+                rr.c.kind.in_([k.value for k in kinds]), rr.c.status == RightStatus.OPEN.value
+            )
+        ).one()
+        return int(row[0]), row[1]
 
     def of_person(self, permit: Permit, person_id: UUID) -> list[RightsRequest]:
         self._log.check(permit, _READ, person_id)

@@ -74,7 +74,10 @@ class RightsRequestIn(Input):
     subject: str | None = Field(
         default=None,
         max_length=64,
-        description="Correction: the attribute key. Objection: the purpose code.",
+        description=(
+            "Correction or question: the attribute key. Objection: the purpose code. Access "
+            "question: the index of a line of the resident's own processing log."
+        ),
     )
     proposed: str = Field(default="", max_length=500, description="Correction: the right value.")
 
@@ -214,7 +217,9 @@ async def my_requests(user: ApiUser, store: StoreDep) -> list[RightsRequestOut]:
 )
 async def file_request(body: RightsRequestIn, user: ApiUser, store: StoreDep) -> RightsRequestOut:
     """Ask for a correction (of data someone else recorded), erasure, or object to a purpose;
-    or ask a question about a data item (`kind` question, `subject` the attribute key)."""
+    or ask a question about a data item (`kind` question, `subject` the attribute key), or the
+    privacy officer about a line of one's own processing log (`kind` access_question,
+    `subject` the line's `index`)."""
     request = await run(
         store,
         rights.file_request,
@@ -252,7 +257,8 @@ async def decide_correction(
 async def answer_question(
     request_id: UUID, body: AnswerIn, user: ApiUser, store: StoreDep
 ) -> Response:
-    """The case manager (or the privacy officer) answers a question about a data item."""
+    """The case manager (or the privacy officer) answers a question about a data item; the
+    privacy officer alone answers a question about a line of the processing log."""
     await run(store, rights.answer_question, store, user, request_id, body.answer)
     return Response(status_code=204)
 

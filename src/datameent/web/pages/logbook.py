@@ -1,5 +1,6 @@
-"""Wie keek in mijn gegevens? The resident's processing log, each line checkable; and the same
-log of any resident for the privacy officer, found by client number."""
+"""Wie keek in mijn gegevens? The resident's processing log, each line checkable and each line
+someone else wrote open to a question to the privacy officer; and the same log of any resident
+for the privacy officer, found by client number."""
 
 from __future__ import annotations
 
@@ -9,16 +10,17 @@ from enum import StrEnum
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from datameent.domain import catalogue
 from datameent.domain.accounts import ROLE_LABELS, Role
 from datameent.domain.processing import ProcessingActivity
 from datameent.domain.processing_log import describe
+from datameent.domain.rights import RightKind
 from datameent.domain.text import Text
-from datameent.errors import NotFound
-from datameent.services import ledger, registers
-from datameent.services.ledger import LogLine
+from datameent.errors import InvalidInput, NotFound
+from datameent.services import ledger, registers, rights
+from datameent.services.ledger import LineCheck, LogLine
 from datameent.web.deps import PageUser, SettingsDep, StoreDep
 from datameent.web.i18n import AMSTERDAM
 from datameent.web.routing import OnTheLoop
@@ -301,7 +303,7 @@ def check_line(request: Request, index: int, user: PageUser, store: StoreDep) ->
     result = ledger.check_line(
         store, user, user.person_id, index, state.note_key, state.settings.log_origin
     )
-    return render(request, "log_check.html", {"check": result, "back": None})
+    return render(request, "log_check.html", _check(request, store, result, None))
 
 
 @router.get("/privacy/logboek/{index}")
@@ -315,4 +317,64 @@ def check_persons_line(
     result = ledger.check_line(
         store, user, person_id, index, state.note_key, state.settings.log_origin
     )
-    return render(request, "log_check.html", {"check": result, "back": number})
+    return render(request, "log_check.html", _check(request, store, result, number))
+
+
+def _check(
+    request: Request, store: StoreDep, result: LineCheck, number: str | None
+) -> dict[str, object]:
+    """What the check's page shows: the outcome, the line in words, and where to go back to
+    (the resident's own log, or the log of the client `number` for the privacy officer)."""
+    officer = number is not None
+    line = _line(request, store, result.line, officer) if result.line else None
+    return {"check": result, "line": line, "back": number}
+
+
+def _line(request: Request, store: StoreDep, line: LogLine, officer: bool) -> ShownLine:
+    return _shown(line, registers.activity(store, line.activity_uri), locale_of(request), officer)
+
+
+# A question about a line ------------------------------------------------------------------------
+
+
+@router.get("/mijn-gegevens/logboek/{index}/vraag")
+def ask_about_line(request: Request, index: int, user: PageUser, store: StoreDep) -> Response:
+    """The resident asks the privacy officer about one line: why someone looked, or whether
+    that was allowed. The case manager does not answer: they may be the one who looked."""
+    return _question_page(request, user, store, index)
+
+
+@router.post("/mijn-gegevens/logboek/{index}/vraag")
+async def file_question(request: Request, index: int, user: PageUser, store: StoreDep) -> Response:
+    form = {k: str(v)[:2000] for k, v in (await request.form()).items() if k != "csrf_token"}
+    try:
+        rights.file_request(
+            store,
+            user,
+            RightKind.ACCESS_QUESTION,
+            form.get("explanation", ""),
+            subject=str(index),
+        )
+    except InvalidInput as error:
+        return _question_page(request, user, store, index, form=form, error=error)
+    return RedirectResponse("/mijn-rechten?ingediend=1#verzoeken", 303)
+
+
+def _question_page(
+    request: Request,
+    user: PageUser,
+    store: StoreDep,
+    index: int,
+    *,
+    form: dict[str, str] | None = None,
+    error: InvalidInput | None = None,
+) -> Response:
+    if user.person_id is None:
+        raise NotFound()
+    line = ledger.line_of(store, user, user.person_id, index)
+    context = {
+        "line": _line(request, store, line, officer=False),
+        "form": form or {},
+        "problems": error.problems if error else (),
+    }
+    return render(request, "log_question.html", context, status=422 if error else 200)
