@@ -83,6 +83,37 @@ def test_form_errors_are_announced_and_linked_to_the_field(page: Page) -> None:
     assert_accessible_and_fits_a_phone(page)
 
 
+def test_a_resident_asks_about_a_line_of_the_log_and_each_error_leads_to_its_field(
+    page: Page,
+) -> None:
+    log_in(page, "inwoner1")
+    page.goto("/mijn-rechten")
+    page.get_by_role("button", name="Mijn vraag stellen").click()
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("Leg in een paar woorden uit wat u vraagt.")
+    links = summary.get_by_role("link").all()
+    assert links
+    for link in links:
+        link.click()
+        target = link.get_attribute("href")
+        assert target and page.evaluate("document.activeElement.id") == target[1:], target
+
+    page.goto("/mijn-gegevens/logboek")
+    page.get_by_role("link", name=re.compile("Vraag de privacy officer hiernaar")).first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Een vraag over deze regel")
+    assert_accessible_and_fits_a_phone(page)
+    page.get_by_role("button", name="Mijn vraag versturen").click()
+    page.get_by_role("alert").get_by_role("link").click()
+    question = page.get_by_label("Uw vraag")
+    expect(question).to_be_focused()
+    expect(question).to_have_attribute("aria-invalid", "true")
+    question.fill("Ik ken deze persoon niet. Waarom keek die in mijn gegevens?")
+    page.get_by_role("button", name="Mijn vraag versturen").click()
+    expect(page.get_by_role("status")).to_contain_text("Uw verzoek is ingediend.")
+    expect(page.get_by_text("Ik ken deze persoon niet.", exact=False)).to_be_visible()
+    assert_accessible_and_fits_a_phone(page)
+
+
 def test_the_resident_switches_to_english(page: Page) -> None:
     log_in(page, "inwoner1")
     page.get_by_role("link", name="English").click()
