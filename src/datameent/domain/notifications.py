@@ -92,8 +92,8 @@ _TEXTS: dict[Kind, Text] = {
         "Client {client} filed a request: {right}. Please handle it within a month.",
     ),
     Kind.RIGHTS_DECIDED: Text(
-        "Er is een besluit over uw verzoek: {right}. Bekijk het bij Mijn rechten.",
-        "Your request has been decided: {right}. See My rights.",
+        "Er is een antwoord op uw verzoek: {right}. Bekijk het bij Mijn rechten.",
+        "Your request has been answered: {right}. See My rights.",
     ),
     Kind.ERASURE_CONFIRM: Text(
         "De gegevens van cliënt {client} zijn gewist. Verwijder ook wat u zelf bewaard hebt "
