@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 from sqlalchemy import update
 
 from datameent.services.clock import utcnow
@@ -248,6 +248,57 @@ def test_a_resident_sees_who_looked_and_checks_a_line_in_the_browser(page: Page)
         "logboek.",
         timeout=15_000,
     )
+
+
+def test_a_check_that_cannot_be_done_never_says_the_log_was_changed(page: Page) -> None:
+    """A phone without a connection, or a browser without Ed25519, is told the check could not
+    be done (and the link then leads to the server's check); only a record that differs from
+    the signed log is called a mismatch."""
+    log_in(page, "inwoner1")
+
+    def first_check() -> tuple[Locator, Locator]:
+        page.goto("/mijn-gegevens/logboek?wie=anderen")
+        link = page.get_by_role("link", name=re.compile("^Controleer deze regel")).first
+        return link, link.locator("xpath=..").get_by_role("status")
+
+    check, said = first_check()
+    page.route("**/api/v1/ledger/checkpoint", lambda route: route.abort())
+    check.click()
+    expect(said).to_have_text(
+        re.compile("^Controleren lukte nu niet: er kwam geen antwoord."), timeout=15_000
+    )
+    page.unroute("**/api/v1/ledger/checkpoint")
+    check.click()  # now the server's check
+    expect(page).to_have_url(re.compile(r"/mijn-gegevens/logboek/\d+$"))
+    expect(page.locator("main")).to_contain_text("precies zoals hij is opgeschreven")
+
+    check, said = first_check()
+    check.evaluate("link => { link.dataset.record = link.dataset.record.replace('{', '{ ') }")
+    check.click()
+    expect(said).to_contain_text(
+        "Deze regel klopt niet met het ondertekende logboek.", timeout=15_000
+    )
+    check, said = first_check()
+    check.click()
+    expect(said).to_contain_text("Gecontroleerd in uw eigen browser", timeout=15_000)
+
+    page.add_init_script(
+        """(() => {
+          const subtle = crypto.subtle, real = subtle.importKey.bind(subtle);
+          subtle.importKey = (format, key, algorithm, ...rest) =>
+            algorithm && algorithm.name === "Ed25519"
+              ? Promise.reject(new DOMException("no Ed25519", "NotSupportedError"))
+              : real(format, key, algorithm, ...rest);
+        })();"""
+    )
+    check, said = first_check()
+    check.click()
+    expect(said).to_have_text(
+        "Uw browser kan dit niet zelf controleren; volg de link.", timeout=15_000
+    )
+    # Every other line of this page now goes to the server's check.
+    page.get_by_role("link", name=re.compile("^Controleer deze regel")).nth(1).click()
+    expect(page).to_have_url(re.compile(r"/mijn-gegevens/logboek/\d+$"))
 
 
 def test_the_same_line_again_and_again_is_one_entry_and_each_time_is_checked(

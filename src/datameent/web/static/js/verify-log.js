@@ -5,6 +5,10 @@
  * the one in the latest checkpoint, whose Ed25519 signature (C2SP signed note) is checked with
  * the published key. Nothing here trusts the server's own verdict. Without scripts, the link
  * leads to the same check done by the server.
+ *
+ * Only a check that ran and failed says the line does not match: a phone that lost its
+ * connection, a server that did not answer, or a browser without Ed25519 (older ones) is told
+ * so in those words, with the link to the server's check, and never that the log was changed.
  */
 (function () {
   "use strict";
@@ -20,7 +24,27 @@
             : "This line does not match the signed log. Please tell the privacy officer.",
     unsupported: nl ? "Uw browser kan dit niet zelf controleren; volg de link."
                     : "Your browser cannot check this itself; follow the link.",
+    unreachable: nl ? "Controleren lukte nu niet: er kwam geen antwoord. Probeer het later opnieuw, of volg de link."
+                    : "The check could not be done now: no answer came. Try again later, or follow the link.",
   };
+  /* Why a check could not be done, as opposed to a check that found a difference. */
+  class CannotCheck extends Error {
+    constructor(reason) { super(reason); this.reason = reason; }
+  }
+  async function get(url) {
+    let response;
+    try {
+      response = await fetch(url, { cache: "no-store" });
+    } catch (error) {
+      throw new CannotCheck("unreachable");
+    }
+    if (!response.ok) throw new CannotCheck("unreachable");
+    try {
+      return await response.json();
+    } catch (error) {
+      throw new CannotCheck("unreachable");
+    }
+  }
   const enc = new TextEncoder();
   const b64 = (s) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
   const concat = (...parts) => {
@@ -43,7 +67,12 @@
       .map((l) => b64(l.split(" ").pop()))
       .find((r) => equal(r.slice(0, 4), id));
     if (!raw) throw new Error("not signed by this key");
-    const key = await crypto.subtle.importKey("raw", publicKey, { name: "Ed25519" }, false, ["verify"]);
+    let key;
+    try {
+      key = await crypto.subtle.importKey("raw", publicKey, { name: "Ed25519" }, false, ["verify"]);
+    } catch (error) {
+      throw new CannotCheck("unsupported");  // Ed25519 came to Web Crypto only in 2023-2025
+    }
     if (!(await crypto.subtle.verify({ name: "Ed25519" }, key, raw.slice(4), enc.encode(text)))) {
       throw new Error("bad signature");
     }
@@ -70,22 +99,30 @@
   async function check(link, out) {
     out.textContent = say.busy;
     const index = Number(link.closest("[data-log-index]").dataset.logIndex);
-    const key = await (await fetch("/api/v1/ledger/public-key")).json();
-    const checkpoint = await (await fetch("/api/v1/ledger/checkpoint")).json();
+    const key = await get("/api/v1/ledger/public-key");
+    const checkpoint = await get("/api/v1/ledger/checkpoint");
     const signed = await openNote(checkpoint.note, key.keyName, b64(key.publicKey));
     if (signed.size <= index) { out.textContent = say.fresh; return; }
-    const proof = await (await fetch(
-      "/api/v1/ledger/entries/" + index + "/inclusion-proof?treeSize=" + signed.size)).json();
+    const proof = await get(
+      "/api/v1/ledger/entries/" + index + "/inclusion-proof?treeSize=" + signed.size);
     const leaf = await sha256(concat(new Uint8Array([0]), await sha256(enc.encode(link.dataset.record))));
     const root = await rootFromProof(leaf, index, signed.size, proof.hashes.map(b64));
     out.textContent = equal(root, signed.root) ? say.ok : say.bad;
   }
 
+  // After a check that could not be done, the link leads to the server's check (all links,
+  // if this browser cannot verify a signature at all).
+  let serverOnly = !window.crypto || !crypto.subtle;
   document.addEventListener("click", (event) => {
     const link = event.target.closest(".check-link");
-    if (!link || !window.crypto || !crypto.subtle) return;
+    if (!link || serverOnly || link.dataset.serverCheck) return;
     event.preventDefault();
     const out = link.parentElement.querySelector(".check-result");
-    check(link, out).catch(() => { out.textContent = say.bad; });
+    check(link, out).catch((error) => {
+      if (!(error instanceof CannotCheck)) { out.textContent = say.bad; return; }
+      out.textContent = say[error.reason];
+      link.dataset.serverCheck = "1";
+      if (error.reason === "unsupported") serverOnly = true;
+    });
   });
 })();
