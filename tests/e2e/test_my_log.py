@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import httpx
+from sqlalchemy import update
 
+from datameent.services.clock import utcnow
+from datameent.store.tables import rights_requests
+from tests.e2e.conftest import LiveServer
 from tests.e2e.test_pages import csrf_token, login, post_form
 
 
@@ -189,7 +193,7 @@ def test_lines_in_a_row_that_say_the_same_are_one_entry_each_line_still_checkabl
 
 
 def test_a_resident_asks_the_privacy_officer_about_a_line_and_reads_the_answer(
-    http: httpx.Client,
+    http: httpx.Client, live: LiveServer
 ) -> None:
     login(http, "inwoner3")
     page = http.get("/mijn-gegevens/logboek").text
@@ -230,7 +234,14 @@ def test_a_resident_asks_the_privacy_officer_about_a_line_and_reads_the_answer(
     login(http, "privacy1")
     overview = http.get("/privacy").text
     assert "Vragen van inwoners over het logboek (1)" in overview
+    assert "niet op tijd" not in overview
+    assert "niet op tijd beantwoord" not in http.get("/privacy/rechten").text
+    with live.store.engine.begin() as connection:  # a month and more ago
+        connection.execute(update(rights_requests).values(filed_at=utcnow() - timedelta(days=40)))
+    late = http.get("/privacy").text
+    assert "De oudste vraag is niet op tijd beantwoord." in late
     queue_page = http.get("/privacy/rechten").text
+    assert "niet op tijd beantwoord" in queue_page
     assert "Ik ken deze persoon niet. Waarom?" in queue_page
     line = re.search(rf'href="(/privacy/logboek/{index}\?klantnummer=K\d+)"', queue_page)
     request_id = re.search(r'action="/privacy/gegevensvraag/([0-9a-f-]+)"', queue_page)

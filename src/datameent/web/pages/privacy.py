@@ -8,6 +8,7 @@ from fastapi.responses import Response
 from datameent.domain.accounts import CHANGE_LABELS, ROLE_LABELS
 from datameent.domain.processing_log import describe
 from datameent.domain.rights import ANSWER_WITHIN
+from datameent.services.clock import utcnow
 from datameent.services.supervision import attention, verify_log_now
 from datameent.web.deps import PageUser, StoreDep
 from datameent.web.routing import OnTheLoop
@@ -32,6 +33,7 @@ def _page(
         "change_labels": CHANGE_LABELS,
         "role_labels": ROLE_LABELS,
         "answer_within": ANSWER_WITHIN,
+        "now": utcnow(),
     }
     return render(request, "privacy.html", context)
 

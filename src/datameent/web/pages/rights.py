@@ -16,6 +16,7 @@ from datameent.domain.story import SUGGESTED_TITLES
 from datameent.domain.text import Text
 from datameent.errors import InvalidInput, NotFound, Problem
 from datameent.services import rights, story
+from datameent.services.clock import utcnow
 from datameent.web.deps import PageUser, StoreDep
 from datameent.web.routing import OnTheLoop
 from datameent.web.templating import locale_of, render
@@ -226,6 +227,7 @@ def rights_queue(request: Request, user: PageUser, store: StoreDep) -> Response:
         ),
         "decided": request.query_params.get("besloten") == "1",
         "problems": (),
+        "now": utcnow(),
     }
     return render(request, "rights_queue.html", context)
 
