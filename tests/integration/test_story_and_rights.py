@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from datameent.domain import catalogue
+from datameent.domain.accounts import User
 from datameent.domain.notifications import Kind
 from datameent.domain.rights import RightKind, RightStatus
 from datameent.errors import AccessDenied, Conflict, DataErased, InvalidInput, NotFound
@@ -125,6 +126,17 @@ def test_a_correction_of_municipality_data_reaches_the_recipients(seeded: Store)
         rights.decide_correction(seeded, manager, request.id, corrected=True, note="nogmaals")
 
 
+def answer_once(store: Store, by: User, resident: User, request_id: UUID, answer: str) -> None:
+    """`by` answers the question; the resident reads the answer and is told; a second answer
+    is refused."""
+    rights.answer_question(store, by, request_id, answer)
+    answered = next(r for r in rights.my_rights(store, resident).requests if r.id == request_id)
+    assert (answered.status, answered.decision_note) == (RightStatus.ANSWERED, answer)
+    assert Kind.RIGHTS_DECIDED in {n.kind for n in inbox.inbox(store, resident).notifications}
+    with pytest.raises(Conflict):
+        rights.answer_question(store, by, request_id, "Nogmaals.")
+
+
 def test_a_question_about_a_data_item_is_answered_by_the_case_manager(seeded: Store) -> None:
     resident = user(seeded, "inwoner10")
     assert resident.person_id
@@ -160,13 +172,7 @@ def test_a_question_about_a_data_item_is_answered_by_the_case_manager(seeded: St
     )
     with pytest.raises(AccessDenied):
         rights.answer_question(seeded, stranger, asked.id, "Geen idee.")
-    rights.answer_question(seeded, manager, asked.id, "U gaf het zelf op bij de aanvraag.")
-    answered = next(r for r in rights.my_rights(seeded, resident).requests if r.id == asked.id)
-    assert answered.status is RightStatus.ANSWERED
-    assert answered.decision_note == "U gaf het zelf op bij de aanvraag."
-    assert Kind.RIGHTS_DECIDED in {n.kind for n in inbox.inbox(seeded, resident).notifications}
-    with pytest.raises(Conflict):
-        rights.answer_question(seeded, manager, asked.id, "Nogmaals.")
+    answer_once(seeded, manager, resident, asked.id, "U gaf het zelf op bij de aanvraag.")
     assert not rights.about_data_of(seeded, manager, resident.person_id)
 
 
@@ -220,13 +226,7 @@ def test_a_question_about_a_log_line_is_for_the_privacy_officer_alone(seeded: St
     still = next(r for r in rights.my_rights(seeded, resident).requests if r.id == asked.id)
     assert still.status is RightStatus.OPEN and still.decision_note is None
 
-    rights.answer_question(seeded, officer, asked.id, "Uw klantmanager bereidde uw gesprek voor.")
-    answered = next(r for r in rights.my_rights(seeded, resident).requests if r.id == asked.id)
-    assert answered.status is RightStatus.ANSWERED
-    assert answered.decision_note == "Uw klantmanager bereidde uw gesprek voor."
-    assert Kind.RIGHTS_DECIDED in {n.kind for n in inbox.inbox(seeded, resident).notifications}
-    with pytest.raises(Conflict):
-        rights.answer_question(seeded, officer, asked.id, "Nogmaals.")
+    answer_once(seeded, officer, resident, asked.id, "Uw klantmanager bereidde uw gesprek voor.")
     assert supervision.attention(seeded, officer).log_questions == 0
 
 
