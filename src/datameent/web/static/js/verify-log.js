@@ -7,8 +7,9 @@
  * leads to the same check done by the server.
  *
  * Only a check that ran and failed says the line does not match: a phone that lost its
- * connection, a server that did not answer, or a browser without Ed25519 (older ones) is told
- * so in those words, with the link to the server's check, and never that the log was changed.
+ * connection or a server that did not answer is told so in those words, with the link to the
+ * server's check, and never that the log was changed; a browser without Ed25519 (older ones)
+ * goes to the server's check at once.
  */
 (function () {
   "use strict";
@@ -111,8 +112,16 @@
   }
 
   // After a check that could not be done, the link leads to the server's check (all links,
-  // if this browser cannot verify a signature at all).
+  // if this browser cannot verify a signature at all: asked once, when the page loads, by
+  // importing the public key of RFC 8032's first test vector).
   let serverOnly = !window.crypto || !crypto.subtle;
+  if (!serverOnly) {
+    const probe = Uint8Array.from(
+      "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a".match(/../g),
+      (h) => parseInt(h, 16));
+    crypto.subtle.importKey("raw", probe, { name: "Ed25519" }, false, ["verify"])
+      .catch(() => { serverOnly = true; });
+  }
   document.addEventListener("click", (event) => {
     const link = event.target.closest(".check-link");
     if (!link || serverOnly || link.dataset.serverCheck) return;
@@ -122,7 +131,10 @@
       if (!(error instanceof CannotCheck)) { out.textContent = say.bad; return; }
       out.textContent = say[error.reason];
       link.dataset.serverCheck = "1";
-      if (error.reason === "unsupported") serverOnly = true;
+      if (error.reason === "unsupported") {  // clicked before the page's own probe answered
+        serverOnly = true;
+        window.location.assign(link.href);
+      }
     });
   });
 })();
