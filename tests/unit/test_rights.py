@@ -3,7 +3,8 @@ about the log names a line by its index, nothing else."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 import pytest
@@ -55,3 +56,22 @@ def test_only_a_question_about_the_log_has_a_line() -> None:
     assert request(RightKind.ACCESS_QUESTION, "42").log_index == 42
     assert request(RightKind.QUESTION, "42").log_index is None
     assert request(RightKind.OBJECTION, "re-integratie").log_index is None
+
+
+def test_a_request_is_late_once_its_month_has_passed_and_only_while_open() -> None:
+    filed = datetime(2026, 11, 1, 9, tzinfo=UTC)
+    asked = RightsRequest(
+        uuid4(),
+        uuid4(),
+        RightKind.QUESTION,
+        "phone",
+        None,
+        "Waarom?",
+        None,
+        filed,
+        RightStatus.OPEN,
+    )
+    assert asked.answer_by == filed + timedelta(days=30)
+    assert not asked.overdue(asked.answer_by) and asked.overdue(asked.answer_by + timedelta(1))
+    done = replace(asked, status=RightStatus.ANSWERED)
+    assert not done.overdue(asked.answer_by + timedelta(days=1))

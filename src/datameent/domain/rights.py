@@ -53,8 +53,11 @@ RIGHT_KIND_LABELS = {
 ABOUT_DATA = frozenset({RightKind.CORRECTION, RightKind.QUESTION})
 """Requests about one data item: handled by the person's case manager (or the privacy
 officer), not only by the privacy officer."""
-QUESTIONS = frozenset({RightKind.QUESTION, RightKind.ACCESS_QUESTION})
-"""Requests that get an answer, not a decision to grant or refuse."""
+
+
+def answer_by(filed_at: datetime) -> datetime:
+    """When a request filed at `filed_at` must have been answered (GDPR art. 12(3))."""
+    return filed_at + ANSWER_WITHIN
 
 
 @dataclass(frozen=True)
@@ -77,7 +80,11 @@ class RightsRequest:
 
     @property
     def answer_by(self) -> datetime:
-        return self.filed_at + ANSWER_WITHIN
+        return answer_by(self.filed_at)
+
+    def overdue(self, now: datetime) -> bool:
+        """Still open after its month."""
+        return self.status is RightStatus.OPEN and now > self.answer_by
 
     @property
     def log_index(self) -> int | None:

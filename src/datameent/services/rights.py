@@ -4,6 +4,7 @@ of their processing log; and the staff's side of handling those requests."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -18,7 +19,6 @@ from datameent.domain.purposes import Basis
 from datameent.domain.rights import (
     ABOUT_DATA,
     NOT_IN_YOUR_LOG,
-    QUESTIONS,
     ErasureConfirmation,
     RightKind,
     RightsRequest,
@@ -381,7 +381,7 @@ def decide_correction(
     refuse it (`corrected` None) with a reason. Whoever received the old value is told."""
     now = utcnow()
     with store.unit_of_work() as uow:
-        permit, request, in_caseload = _about_data(uow, actor, request_id, RightKind.CORRECTION)
+        permit, request, in_caseload = _open_request(uow, actor, request_id, {RightKind.CORRECTION})
         person_id, kind = request.person_id, request.kind
         assert request.subject is not None
         text = check_explanation(note, "note")
@@ -402,19 +402,27 @@ def decide_correction(
     return request
 
 
-def _about_data(
-    uow: UnitOfWork, actor: User, request_id: UUID, kind: RightKind
+def _open_request(
+    uow: UnitOfWork, actor: User, request_id: UUID, accepted: Collection[RightKind]
 ) -> tuple[Permit, RightsRequest, bool]:
-    """The permit to handle an open request about a data item (the person's case manager, or
-    the privacy officer), the request, and whether the person is in the actor's caseload."""
+    """The permit to handle an open request of one of the `accepted` kinds, the request, and
+    whether the person is in the actor's caseload. A request about a data item is handled by
+    the person's case manager or the privacy officer; a question about a line of the log by the
+    privacy officer alone (GDPR art. 38(4)): the case manager may be the one who looked."""
     facts = uow.rights.facts(request_id)
     if facts is None:
         raise NotFound()
     person_id, found, status = facts
-    in_caseload = uow.caseloads.is_active(actor.id, person_id, utcnow())
-    permit = uow.authorize(AccessRequest(actor, Action.HANDLE_CORRECTION, person_id, in_caseload))
-    if found is not kind:
-        wrong = NOT_A_CORRECTION if kind is RightKind.CORRECTION else NOT_A_QUESTION
+    if found is RightKind.ACCESS_QUESTION and found in accepted:
+        in_caseload = False
+        permit = uow.authorize(AccessRequest(actor, Action.HANDLE_RIGHTS, person_id))
+    else:
+        in_caseload = uow.caseloads.is_active(actor.id, person_id, utcnow())
+        permit = uow.authorize(
+            AccessRequest(actor, Action.HANDLE_CORRECTION, person_id, in_caseload)
+        )
+    if found not in accepted:
+        wrong = NOT_A_CORRECTION if RightKind.CORRECTION in accepted else NOT_A_QUESTION
         raise InvalidInput(Problem("kind", wrong))
     if status is not RightStatus.OPEN:
         raise Conflict(DECIDED)
@@ -429,28 +437,15 @@ def answer_question(store: Store, actor: User, request_id: UUID, answer: str) ->
     38(4)), never the case manager, who may be the one the question is about."""
     now = utcnow()
     with store.unit_of_work() as uow:
-        facts = uow.rights.facts(request_id)
-        if facts is not None and facts[1] is RightKind.ACCESS_QUESTION:
-            permit, request = _access_question(uow, actor, request_id, facts[0], facts[2])
-        else:
-            permit, request, _ = _about_data(uow, actor, request_id, RightKind.QUESTION)
+        permit, request, _ = _open_request(
+            uow, actor, request_id, {RightKind.QUESTION, RightKind.ACCESS_QUESTION}
+        )
         person_id, kind = request.person_id, request.kind
         text = check_explanation(answer, "answer")
         uow.rights.decide(permit, request_id, person_id, RightStatus.ANSWERED, text, now)
         _tell_resident(uow, person_id, kind, now)
         uow.commit()
     return request
-
-
-def _access_question(
-    uow: UnitOfWork, actor: User, request_id: UUID, person_id: UUID, status: RightStatus
-) -> tuple[Permit, RightsRequest]:
-    permit = uow.authorize(AccessRequest(actor, Action.HANDLE_RIGHTS, person_id))
-    if status is not RightStatus.OPEN:
-        raise Conflict(DECIDED)
-    request = uow.rights.get(permit, request_id)
-    assert request is not None
-    return permit, request
 
 
 def _tell_resident(uow: UnitOfWork, person_id: UUID, kind: RightKind, now: datetime) -> None:
@@ -499,7 +494,7 @@ def decide_request(
         permit = uow.authorize(AccessRequest(actor, Action.HANDLE_RIGHTS, person_id))
         if kind in ABOUT_DATA:
             raise InvalidInput(Problem("kind", ABOUT_DATA_ITEM))
-        if kind in QUESTIONS:
+        if kind is RightKind.ACCESS_QUESTION:
             raise InvalidInput(Problem("kind", ANSWER_IT))
         if status is not RightStatus.OPEN:
             raise Conflict(DECIDED)

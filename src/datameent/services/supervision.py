@@ -13,7 +13,7 @@ from uuid import UUID
 
 from datameent.domain.accounts import AccountChange, ChangeKind, User, is_administered
 from datameent.domain.policy import AccessRequest, Action, Permit
-from datameent.domain.rights import RightKind
+from datameent.domain.rights import RightKind, answer_by
 from datameent.services.clock import utcnow
 from datameent.services.ledger import VerifyReport, verify_log
 from datameent.store.keys import Rotation
@@ -68,6 +68,12 @@ class Attention:
     log_questions: int = 0
     """Residents' questions about a line of their log that wait for an answer (at any age)."""
     oldest_log_question: datetime | None = None
+    oldest_log_question_late: bool = False
+    """The oldest of them is past its month."""
+
+    @property
+    def oldest_log_question_due(self) -> datetime | None:
+        return answer_by(self.oldest_log_question) if self.oldest_log_question else None
 
 
 def attention(store: Store, actor: User, days: int = 7) -> Attention:
@@ -99,6 +105,7 @@ def attention(store: Store, actor: User, days: int = 7) -> Attention:
         rotations=rotations,
         log_questions=questions,
         oldest_log_question=oldest,
+        oldest_log_question_late=oldest is not None and answer_by(oldest) < utcnow(),
     )
 
 

@@ -302,9 +302,7 @@ class LedgerRepository:
     def is_about(self, seq: int, pseudonym: str) -> bool:
         """Whether record `seq` exists and is about the person with this pseudonym."""
         lr = log_records.c
-        found = self._db.scalar(
-            select(lr.seq).where(lr.seq == seq, lr.subject == pseudonym).limit(1)
-        )
+        found = self._db.scalar(select(lr.seq).where(lr.seq == seq, lr.subject == pseudonym))
         return found is not None
 
     def head_state(self) -> tuple[int, bytes, int, int]:

@@ -7,8 +7,6 @@ from fastapi.responses import Response
 
 from datameent.domain.accounts import CHANGE_LABELS, ROLE_LABELS
 from datameent.domain.processing_log import describe
-from datameent.domain.rights import ANSWER_WITHIN
-from datameent.services.clock import utcnow
 from datameent.services.supervision import attention, verify_log_now
 from datameent.web.deps import PageUser, StoreDep
 from datameent.web.routing import OnTheLoop
@@ -32,8 +30,6 @@ def _page(
         "describe": describe,
         "change_labels": CHANGE_LABELS,
         "role_labels": ROLE_LABELS,
-        "answer_within": ANSWER_WITHIN,
-        "now": utcnow(),
     }
     return render(request, "privacy.html", context)
 
