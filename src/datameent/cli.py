@@ -1078,14 +1078,12 @@ def ledger_erase_expired(
 ) -> None:
     """Erase the content of log lines older than DATAMEENT_LOG_RETENTION_DAYS; their digests,
     the tree and every proof stay. Run it daily (cron or a systemd timer)."""
-    from datetime import timedelta
-
-    from datameent.services.clock import utcnow
+    from datameent.services.clock import days_back
     from datameent.services.ledger import erase_expired, retention_account
 
     settings = _settings(data_dir, database_url)
     store = settings.open_store()
-    older_than = utcnow() - timedelta(days=settings.log_retention_days)
+    older_than = days_back(settings.log_retention_days)
     try:
         with Progress(console=console, transient=True) as progress:
             task = progress.add_task("Erasing expired log lines", total=None)

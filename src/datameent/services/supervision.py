@@ -8,13 +8,13 @@ import json
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from uuid import UUID
 
 from datameent.domain.accounts import AccountChange, ChangeKind, User, is_administered
 from datameent.domain.policy import AccessRequest, Action, Permit
 from datameent.domain.rights import RightKind, answer_by
-from datameent.services.clock import utcnow
+from datameent.services.clock import days_back, utcnow
 from datameent.services.ledger import VerifyReport, verify_log
 from datameent.store.keys import Rotation
 from datameent.store.ledger import StoredCheckpoint
@@ -77,7 +77,8 @@ class Attention:
 
 
 def attention(store: Store, actor: User, days: int = 7) -> Attention:
-    since = utcnow() - timedelta(days=days)
+    now = utcnow()
+    since = days_back(days, now)
     with store.unit_of_work() as uow:
         permit = uow.authorize(AccessRequest(actor, Action.SUPERVISE))
         denied = uow.ledger.denied_since(since)
@@ -105,7 +106,7 @@ def attention(store: Store, actor: User, days: int = 7) -> Attention:
         rotations=rotations,
         log_questions=questions,
         oldest_log_question=oldest,
-        oldest_log_question_late=oldest is not None and answer_by(oldest) < utcnow(),
+        oldest_log_question_late=oldest is not None and answer_by(oldest) < now,
     )
 
 

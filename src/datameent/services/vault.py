@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from uuid import UUID, uuid4
 
 from datameent.domain import catalogue
@@ -15,7 +15,7 @@ from datameent.domain.policy import AccessRequest, Action, Permit
 from datameent.domain.sharing import GrantState
 from datameent.domain.vault import AttributeValue, NewValue, Provenance, check_new_value
 from datameent.errors import NotFound
-from datameent.services.clock import utcnow
+from datameent.services.clock import days_back, utcnow
 from datameent.store.uow import Store, UnitOfWork
 
 EMERGENCY_SHOWN_DAYS = 90
@@ -110,7 +110,7 @@ def read_vault(
         )
         used_in = uow.decisions.decisions_using([v.id for v in versions]) if history else {}
         own = _is_own(actor, person_id)
-        since = utcnow() - timedelta(days=EMERGENCY_SHOWN_DAYS)
+        since = days_back(EMERGENCY_SHOWN_DAYS)
         emergencies = uow.sharing.break_glass_since(person_id, since) if own else []
         uow.commit()
     return VaultView(

@@ -13,7 +13,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
@@ -22,9 +21,10 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
 from babel.support import Translations
 
+from datameent.services.clock import MUNICIPAL_TIME
+
 LOCALES = ("nl", "en")
 DEFAULT_LOCALE = "nl"
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 CATALOG = Path(__file__).parent / "locales" / "nl" / "LC_MESSAGES" / "messages.po"
 
 Gettext = Callable[..., str]
@@ -77,17 +77,17 @@ class Formats:
 
     def day(self, value: datetime) -> str:
         """The day of a moment, in Amsterdam: "7 december 2026"."""
-        return self.date(value.astimezone(AMSTERDAM).date())
+        return self.date(value.astimezone(MUNICIPAL_TIME).date())
 
     def time(self, value: datetime) -> str:
         """The time of day in Amsterdam: "14:05"."""
-        return format_datetime(value, format="HH:mm", tzinfo=AMSTERDAM, locale=self.locale)
+        return format_datetime(value, format="HH:mm", tzinfo=MUNICIPAL_TIME, locale=self.locale)
 
     def datetime(self, value: datetime | None) -> str:
         if value is None:
             return ""
         return format_datetime(
-            value, format="d MMMM y, HH:mm", tzinfo=AMSTERDAM, locale=self.locale
+            value, format="d MMMM y, HH:mm", tzinfo=MUNICIPAL_TIME, locale=self.locale
         )
 
     def money(self, value: str | Decimal) -> str:
