@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import httpx
 
 from datameent.domain import deadlines
+from datameent.services import clock
 from tests.e2e.conftest import bearer
 from tests.e2e.test_api import assert_problem, me
 from tests.e2e.test_sharing_api import manager_of
@@ -47,7 +48,7 @@ def _decision(
 
 def test_record_object_review_over_the_api(http: httpx.Client) -> None:
     resident = bearer(http, "inwoner16")
-    person, decision, manager = _decision(http, resident, date.today())
+    person, decision, manager = _decision(http, resident, clock.today())
     listed = http.get(f"/api/v1/persons/{person}/decisions", headers=resident).json()
     assert listed[0]["algorithm"] == "wat-werkt-voor-wie" and listed[0]["objectionDeadline"]
     filed = http.post(
@@ -105,7 +106,7 @@ def test_record_object_review_over_the_api(http: httpx.Client) -> None:
 
 def test_a_late_objection_needs_a_reason(http: httpx.Client) -> None:
     resident = bearer(http, "inwoner18")
-    _, decision, _ = _decision(http, resident, date.today() - timedelta(days=60))
+    _, decision, _ = _decision(http, resident, clock.today() - timedelta(days=60))
     url = f"/api/v1/decisions/{decision}/contestations"
     late = http.post(url, data={"kind": "objection", "text": "Oneens."}, headers=resident)
     body = assert_problem(late, 422)
@@ -120,5 +121,5 @@ def test_a_late_objection_needs_a_reason(http: httpx.Client) -> None:
         headers=resident,
     )
     assert ok.status_code == 201 and ok.json()["late"] is True
-    made_known = date.today() - timedelta(days=60)
+    made_known = clock.today() - timedelta(days=60)
     assert ok.json()["decideBy"] == deadlines.decision_deadline(made_known).isoformat()

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
 
+from datameent.services import clock
 from tests.e2e.conftest import bearer
 from tests.e2e.test_api import assert_problem, me
 
-SOON = (date.today() + timedelta(days=10)).isoformat()
+SOON = (clock.today() + timedelta(days=10)).isoformat()
 
 
 def manager_of(http: httpx.Client, person: str) -> dict[str, str]:

@@ -12,7 +12,7 @@ from datameent.domain.decisions import ContestKind, ContestStatus, DecisionKind,
 from datameent.domain.notifications import Kind
 from datameent.domain.vault import NewValue, Source
 from datameent.errors import AccessDenied, Conflict, InvalidInput
-from datameent.services import decisions, inbox, vault
+from datameent.services import clock, decisions, inbox, vault
 from datameent.store.tables import contest_attachments, log_records
 from datameent.store.uow import Store
 from tests.integration.test_sharing_service import manager_of
@@ -34,7 +34,7 @@ def _decide(seeded: Store, resident_name: str, made_known: date | None = None): 
         kind=DecisionKind.INSTRUMENT_ASSIGNED,
         outcome="U volgt de opleiding tot heftruckchauffeur, 12 weken.",
         legal_basis="Participatiewet art. 7 lid 1 sub a",
-        made_known_on=made_known or date.today(),
+        made_known_on=made_known or clock.today(),
         purpose="re-integratie",
         relied_on=relied,
     )
@@ -44,7 +44,7 @@ def _decide(seeded: Store, resident_name: str, made_known: date | None = None): 
 def test_a_decision_rests_on_versions_the_decider_may_see(seeded: Store) -> None:
     resident, manager, decision = _decide(seeded, "inwoner11")
     assert decision.relied_on and decision.objection_deadline == deadlines.objection_deadline(
-        date.today()
+        clock.today()
     )
     mine = decisions.my_decisions(seeded, resident)
     assert mine.decisions[0].id == decision.id, "the newest first, before their history's"
@@ -62,7 +62,7 @@ def test_a_decision_rests_on_versions_the_decider_may_see(seeded: Store) -> None
         v for v in full.versions if v.id in decision.relied_on and v.key == "hours_available"
     )
     assert not old.current, "corrected since"
-    assert date.today() in full.used_in[old.id], "the old version shows the decision it served"
+    assert clock.today() in full.used_in[old.id], "the old version shows the decision it served"
     savings = next(v for v in full.current if v.key == "savings")
     with pytest.raises(InvalidInput):  # savings are not granted for reintegration
         decisions.record_decision(
@@ -72,7 +72,7 @@ def test_a_decision_rests_on_versions_the_decider_may_see(seeded: Store) -> None
             kind=DecisionKind.BENEFIT_ADJUSTED,
             outcome="Lager",
             legal_basis="Participatiewet art. 34",
-            made_known_on=date.today(),
+            made_known_on=clock.today(),
             purpose="re-integratie",
             relied_on=[savings.id],
         )
@@ -84,7 +84,7 @@ def test_a_decision_rests_on_versions_the_decider_may_see(seeded: Store) -> None
             kind=DecisionKind.BENEFIT_ADJUSTED,
             outcome="Lager",
             legal_basis="",
-            made_known_on=date.today() + timedelta(days=3),
+            made_known_on=clock.today() + timedelta(days=3),
             purpose="re-integratie",
             relied_on=[],
         )
@@ -124,7 +124,7 @@ def test_an_objection_is_reviewed_by_someone_else_and_supersedes(seeded: Store) 
     watch = decisions.deadline_watch(seeded, lead)
     assert objection.id in {w.id for w in watch}
     assert next(w for w in watch if w.id == objection.id).decide_by == deadlines.decision_deadline(
-        date.today()
+        clock.today()
     )
     decisions.extend_review(seeded, lead, objection.id, "Medisch advies nodig.")
     with pytest.raises(Conflict):
@@ -152,7 +152,7 @@ def test_an_objection_is_reviewed_by_someone_else_and_supersedes(seeded: Store) 
 
 
 def test_late_objections_need_a_reason_and_bad_files_are_refused(seeded: Store) -> None:
-    long_ago = date.today() - timedelta(days=70)
+    long_ago = clock.today() - timedelta(days=70)
     resident, _, decision = _decide(seeded, "inwoner13", made_known=long_ago)
     records = None
     with seeded.engine.connect() as connection:
@@ -273,11 +273,11 @@ def test_the_synthetic_municipality_has_decisions_and_objections_to_work_on(
     assert all(first.relied_on[d.id] for d in first.decisions), "each names its data"
     newest = first.decisions[0]
     assert newest.kind is DecisionKind.OBLIGATION_IMPOSED
-    assert newest.objection_deadline >= date.today(), "still open to objection"
+    assert newest.objection_deadline >= clock.today(), "still open to objection"
 
     lead = user(seeded, "teamleider1")
     watched = decisions.deadline_watch(seeded, lead)
-    today = date.today()
+    today = clock.today()
     states = {w.overdue(today) or ("near" if w.near(today) else "later") for w in watched}
     assert states == {True, "near", "later"}
     assert all(decisions.may_review(lead, w) for w in watched)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import date
 from pathlib import Path
 from uuid import UUID, uuid4
 
@@ -17,7 +16,7 @@ from datameent.analytics.effects.synthetic import warehouse
 from datameent.analytics.synth import population
 from datameent.domain.decisions import DecisionKind
 from datameent.errors import AccessDenied, InvalidInput
-from datameent.services import caseloads, decisions, effects, ledger, persons, registers
+from datameent.services import caseloads, clock, decisions, effects, ledger, persons, registers
 from datameent.store.tables import log_records
 from datameent.store.uow import Store
 from tests.support import user
@@ -158,7 +157,7 @@ def test_personal_suggestions_reach_the_case_manager_and_the_choice_becomes_a_de
     assert all(o.lower <= o.effect <= o.upper for o in shown)
     decision = effects.record_choice(
         store, manager, person, chosen="coaching", outcome="U krijgt een coach.",
-        made_known_on=date.today(),
+        made_known_on=clock.today(),
     )  # fmt: skip
     assert decision.kind is DecisionKind.INSTRUMENT_ASSIGNED and decision.model is not None
     assert decision.model.version == version and "gekozen: coaching" in decision.model.output
@@ -185,7 +184,7 @@ def test_an_objection_stops_every_suggestion_and_can_be_withdrawn(
     assert objected.state is effects.AdviceState.OBJECTED and not objected.options
     decision = effects.record_choice(
         store, manager, person, chosen="training", outcome="U volgt een opleiding.",
-        made_known_on=date.today(),
+        made_known_on=clock.today(),
     )  # fmt: skip
     assert decision.model is None, "no model supported it"
     with pytest.raises(AccessDenied):
@@ -223,7 +222,7 @@ def test_a_stranger_gets_no_advice_and_a_bad_choice_changes_nothing(
     with pytest.raises(InvalidInput):
         effects.record_choice(
             store, user(store, "klantmanager1"), person, chosen="magic", outcome="x",
-            made_known_on=date.today(),
+            made_known_on=clock.today(),
         )  # fmt: skip
     assert decisions.decisions_of(store, manager, person).decisions == before
 
@@ -250,12 +249,12 @@ def test_missing_or_unopened_inputs_are_named_and_nothing_is_suggested(
 ) -> None:
     trained = _passed(fitted).training.model
     some = {"birth_date": "1980-05-01", "education_level": "mbo", "zrm_financien": 3}
-    advice = effects.advice_for(uuid4(), trained.version, trained, some, set(), date.today())
+    advice = effects.advice_for(uuid4(), trained.version, trained, some, set(), clock.today())
     assert advice.state is effects.AdviceState.MISSING and not advice.options
     labels = {m.en for m in advice.missing}
     assert {"hours available", "level of Dutch"} <= labels and "age" not in labels
     assert "education" not in labels and "ZRM finances" not in labels
     closed = effects.advice_for(
-        uuid4(), trained.version, trained, some, {"work_obligation_exempt"}, date.today()
+        uuid4(), trained.version, trained, some, {"work_obligation_exempt"}, clock.today()
     )
     assert "Exempt from the duty to work" in {m.en for m in closed.missing}

@@ -4,7 +4,7 @@ rectification through the services, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 from uuid import UUID
 
 import pytest
@@ -15,12 +15,12 @@ from datameent.domain.notifications import Kind
 from datameent.domain.sharing import Answer, AskedItem, RequestStatus, Review
 from datameent.domain.vault import NewValue, Source
 from datameent.errors import AccessDenied, Conflict, InvalidInput, NotFound
-from datameent.services import caseloads, inbox, sharing, vault
+from datameent.services import caseloads, clock, inbox, sharing, vault
 from datameent.store.tables import audit_records, data_requests, grants, log_records
 from datameent.store.uow import Store
 from tests.support import user
 
-SOON = date.today() + timedelta(days=10)
+SOON = clock.today() + timedelta(days=10)
 
 
 def count(store: Store, table: object) -> int:
@@ -118,7 +118,7 @@ def test_bad_requests_are_refused_and_change_nothing(seeded: Store) -> None:
     cases = [
         ("re-integratie", [AskedItem("shoe_size", "why")], SOON, "items[0].key"),
         ("no-such-purpose", [AskedItem("phone", "why")], SOON, "purpose"),
-        ("re-integratie", [AskedItem("phone", "why")], date.today(), "dueDate"),
+        ("re-integratie", [AskedItem("phone", "why")], clock.today(), "dueDate"),
         ("re-integratie", [AskedItem("phone", "  ")], SOON, "items[0].reason"),
         ("re-integratie", [], SOON, "items"),
     ]

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandera.polars as pa
@@ -26,6 +26,7 @@ from pandera.errors import SchemaErrors
 
 from datameent.domain import catalogue
 from datameent.domain.bsn import is_valid_bsn
+from datameent.domain.deadlines import dutch_day
 from datameent.domain.text import Text
 from datameent.domain.warehouse import AGE_BAND_LABELS
 from datameent.domain.zrm import DOMAINS, INSTRUMENT_VERSIONS
@@ -47,7 +48,7 @@ def _zrm_score() -> pa.Column:
 
 def warehouse_persons() -> pa.DataFrameSchema:
     """The warehouse's `persons` table (`services.warehouse`)."""
-    this_year = date.today().year
+    this_year = dutch_day(datetime.now(UTC)).year
     columns = {
         "person": pa.Column(pl.String, pa.Check.str_matches(r"^[0-9a-f]{32}$"), unique=True),
         "birth_year": pa.Column(pl.Int64, pa.Check.in_range(1900, this_year), nullable=True),
@@ -102,7 +103,7 @@ def registry_extract() -> pa.DataFrameSchema:
         "given_name": pa.Column(pl.String, pa.Check.str_length(1, 100), nullable=True),
         "family_name": pa.Column(pl.String, pa.Check.str_length(1, 100)),
         "sex": pa.Column(pl.String, pa.Check.isin(["V", "M", "X"]), nullable=True),
-        "birth_date": pa.Column(pl.Date, pa.Check.le(date.today()), nullable=True),
+        "birth_date": pa.Column(pl.Date, pa.Check.le(dutch_day(datetime.now(UTC))), nullable=True),
         "postcode": pa.Column(
             pl.String, pa.Check.str_matches(r"^[1-9][0-9]{3} ?[A-Z]{2}$"), nullable=True
         ),

@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
+from datameent.domain.deadlines import dutch_day
 from datameent.domain.text import Text
 from datameent.errors import InvalidInput, Problem
 
@@ -257,7 +258,7 @@ def _date(d: AttributeDefinition, value: object) -> JsonValue:
         raise _invalid(d.key, _NOT_A_DATE) from error
     if parsed.year < 1900 or len(value.strip()) != 10:
         raise _invalid(d.key, _NOT_A_DATE)
-    if d.past_only and parsed > date.today():
+    if d.past_only and parsed > dutch_day(datetime.now(UTC)):
         raise _invalid(d.key, _IN_FUTURE)
     return parsed.isoformat()
 

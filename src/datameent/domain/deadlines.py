@@ -14,16 +14,27 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
+from zoneinfo import ZoneInfo
 
 from datameent.domain.text import Text
+
+DUTCH_TIME = ZoneInfo("Europe/Amsterdam")
+"""The clock of the municipality and its residents: a day begins and ends in Dutch time, so
+"today", a date made known and every period counted from it are Dutch dates."""
 
 OBJECTION_PERIOD = timedelta(weeks=6)
 DECISION_PERIOD = timedelta(weeks=6)
 EXTENSION = timedelta(weeks=6)
 NEAR = timedelta(days=7)
 """An item whose deadline is this close is shown as near."""
+
+
+def dutch_day(moment: datetime) -> date:
+    """The Dutch date of a moment: from midnight to 01:00 (02:00 in summer) it is a day later
+    than in UTC."""
+    return moment.astimezone(DUTCH_TIME).date()
 
 
 def easter_sunday(year: int) -> date:

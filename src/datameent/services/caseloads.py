@@ -14,6 +14,7 @@ from datameent.domain.policy import AccessRequest, Action, Permit
 from datameent.domain.sharing import Waiting
 from datameent.domain.text import Text
 from datameent.errors import InvalidInput, NotFound, Problem
+from datameent.services import clock
 from datameent.services.clock import utcnow
 from datameent.store.uow import Store, UnitOfWork
 
@@ -80,7 +81,7 @@ def team_overview(
     """The team lead's view: each case manager's load, the cases waiting for one, and, when
     asked for, the cases of one case manager or client number (to hand over)."""
     team = actor.team or ""
-    today = utcnow().date()
+    today = clock.today()
     with store.unit_of_work() as uow:
         permit = uow.authorize(AccessRequest(actor, Action.VIEW_TEAM_CASES))
         # Every case manager of the team counts, a stopped account's too (its cases wait to
@@ -124,7 +125,7 @@ def _summaries(
     names = uow.vault.names(permit, ids)
     numbers = uow.persons.client_numbers(permit, ids)
     requests = uow.sharing.waiting_requests(permit, ids)
-    today = utcnow().date()
+    today = clock.today()
     summaries = [
         CaseSummary(
             a.person_id,

@@ -29,7 +29,7 @@ from datameent.domain.policy import AccessRequest, Action, Permit, allows
 from datameent.domain.policy import may_review as _may_review
 from datameent.domain.text import Text
 from datameent.errors import Conflict, InvalidInput, NotFound, Problem
-from datameent.services.clock import utcnow
+from datameent.services.clock import today, utcnow
 from datameent.services.vault import authorize_access
 from datameent.store.uow import Store, UnitOfWork
 
@@ -100,7 +100,7 @@ def record_decision(
         )
         if uow.persons.get(person_id) is None:
             raise NotFound()
-        check_decision(outcome, legal_basis, made_known_on, now.date())
+        check_decision(outcome, legal_basis, made_known_on, today(now))
         if model is not None and not uow.registers.exists(model.algorithm):
             raise InvalidInput(Problem("model.algorithm", UNREGISTERED))
         if relied_on:
@@ -188,7 +188,7 @@ def decisions_of(store: Store, actor: User, person_id: UUID) -> DecisionFile:
         keys = uow.vault.keys_of_versions(person_id, (v for d in found for v in d.relied_on))
         uow.commit()
     relied_on = {d.id: [keys[v] for v in d.relied_on if v in keys] for d in found}
-    return DecisionFile(found, contests, deciders, utcnow().date(), relied_on)
+    return DecisionFile(found, contests, deciders, today(), relied_on)
 
 
 def my_decisions(store: Store, actor: User) -> DecisionFile:
@@ -227,7 +227,7 @@ def contest(
             attempt = AccessRequest(actor, Action.CONTEST, facts[0])
             raise uow.log_denied(attempt, "the decision is about someone else")
         made_known_on = facts[2]
-        late = kind is ContestKind.OBJECTION and deadlines.is_late(now.date(), made_known_on)
+        late = kind is ContestKind.OBJECTION and deadlines.is_late(today(now), made_known_on)
         grounds, reason = check_contest(kind, text, late, late_reason)
         attachments = _checked_files(files or [])
         item = Contestation(
@@ -442,7 +442,7 @@ def decide_objection(
                 old.legal_basis,
                 actor.id,
                 now,
-                now.date(),
+                today(now),
                 responsible(actor),
                 old.activity_uri,
                 old.relied_on,

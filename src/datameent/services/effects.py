@@ -41,7 +41,7 @@ from datameent.domain.policy import AccessRequest, Action
 from datameent.domain.text import Text
 from datameent.errors import AccessDenied, InvalidInput, NotFound, Problem
 from datameent.services.accounts import system_account
-from datameent.services.clock import utcnow
+from datameent.services.clock import today, utcnow
 from datameent.services.decisions import record_decision
 from datameent.store.effects import RegisteredModel
 from datameent.store.uow import Store
@@ -142,7 +142,7 @@ def fit(
         observed,
         settings or model.TrainingSettings(),
         reference_year=source.reference_year,
-        trained_on=utcnow().date(),
+        trained_on=today(),
         progress=tell,
     )
     tell("fairness audit")
@@ -245,7 +245,7 @@ def evaluate_on(
     with store.unit_of_work() as uow:
         uow.effect_models.add_evaluation(
             registered.version,
-            {"on": utcnow().date().isoformat(), **(about or {}), **card.truth_section(report)},
+            {"on": today().isoformat(), **(about or {}), **card.truth_section(report)},
         )
         uow.commit()
     return registered, report, fairness.audit(prediction, observed.groups, truth)
@@ -438,7 +438,7 @@ def advise(store: Store, actor: User, person_id: UUID) -> Advice:
         values = uow.vault.values(permit, person_id, history=False, only=data.ATTRIBUTES)
         uow.commit()
     current = {v.key: v.value for v in values}
-    return advice_for(person_id, registered.version, fitted, current, uncovered, utcnow().date())
+    return advice_for(person_id, registered.version, fitted, current, uncovered, today())
 
 
 def advice_for(

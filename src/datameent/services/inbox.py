@@ -9,6 +9,7 @@ from uuid import UUID
 from datameent.domain.accounts import User
 from datameent.domain.notifications import Notification
 from datameent.domain.sharing import DUE_SOON_DAYS, past_due
+from datameent.services import clock
 from datameent.services.clock import utcnow
 from datameent.store.uow import Store
 
@@ -36,7 +37,7 @@ class Inbox:
 def inbox(store: Store, user: User) -> Inbox:
     """The user's own messages. They hold codes and ids, never personal values, so reading
     them is not a processing of someone's data and is not logged."""
-    today = utcnow().date()
+    today = clock.today()
     with store.unit_of_work(write=False) as uow:
         notes = uow.notifications.for_user(user.id)
         due = (

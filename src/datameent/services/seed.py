@@ -43,6 +43,7 @@ from datameent.domain.sharing import (
 from datameent.domain.vault import AttributeValue, Provenance, Source
 from datameent.domain.zrm import INSTRUMENT_VERSIONS, attribute_key
 from datameent.errors import Conflict
+from datameent.services import clock
 from datameent.services.clock import utcnow
 from datameent.services.decisions import responsible
 from datameent.services.passwords import hash_password
@@ -246,7 +247,8 @@ def _ask(uow: UnitOfWork, manager: User, person_id: UUID, case_id: UUID, now: da
     permit = uow.authorize(
         AccessRequest(manager, Action.REQUEST_DATA, person_id, in_active_caseload=True)
     )
-    items = check_request(purpose, list(_ASKED), now.date() + timedelta(days=14), now.date())
+    due = clock.today(now) + timedelta(days=14)
+    items = check_request(purpose, list(_ASKED), due, clock.today(now))
     request = DataRequest(
         uuid4(),
         case_id,
@@ -255,7 +257,7 @@ def _ask(uow: UnitOfWork, manager: User, person_id: UUID, case_id: UUID, now: da
         purpose.version,
         manager.id,
         now,
-        now.date() + timedelta(days=14),
+        due,
         RequestStatus.OPEN,
         items,
     )
@@ -278,7 +280,7 @@ def _decisions(
     team lead's list of objections has work in it."""
     person_id = resident.own_person_id()
     case_of = {c.purpose_code: c.id for c in cases}
-    today = now.date()
+    today = clock.today(now)
     made: list[tuple[Decision, str, Contestation | None]] = []
 
     def decision(

@@ -33,7 +33,7 @@ from datameent.domain.sharing import (
 from datameent.domain.text import Text
 from datameent.domain.vault import NewValue, Provenance, Source, check_new_value
 from datameent.errors import AccessDenied, Conflict, InvalidInput, NotFound, Problem
-from datameent.services.clock import utcnow
+from datameent.services.clock import today, utcnow
 from datameent.store.uow import Store, UnitOfWork
 
 NOT_IN_REQUEST = Text("Dit gegeven wordt niet gevraagd.", "This item is not being asked for.")
@@ -97,6 +97,11 @@ class CaseFile:
     grants: list[Grant]
     break_glass: list[BreakGlass]
     now: datetime
+
+    @property
+    def today(self) -> date:
+        """The Dutch date at `now`: what due dates are compared with."""
+        return today(self.now)
 
     def readable_purposes(self) -> list[Purpose]:
         """Purposes with at least one active grant on an open case: what a read can name."""
@@ -162,7 +167,7 @@ def create_request(
         if uow.persons.get(person_id) is None:
             raise NotFound()
         purpose = purposes.current(purpose_code)
-        items = check_request(purpose, asked, due_date, now.date())
+        items = check_request(purpose, asked, due_date, today(now))
         case = _open_case_for(uow, actor, person_id, purpose, now)
         request = DataRequest(
             uuid4(),
@@ -272,6 +277,11 @@ class MySharing:
     now: datetime
     held: frozenset[str] = frozenset()
     """Which attributes the resident has a current value for (no values)."""
+
+    @property
+    def today(self) -> date:
+        """The Dutch date at `now`: what due dates are compared with."""
+        return today(self.now)
 
     @property
     def open_requests(self) -> list[DataRequest]:

@@ -25,12 +25,13 @@ from datameent.analytics.pseudonyms import Pseudonymiser
 from datameent.domain import warehouse
 from datameent.domain.accounts import User
 from datameent.domain.attributes import JsonValue
+from datameent.domain.deadlines import dutch_day
 from datameent.domain.policy import AccessRequest, Action
 from datameent.domain.text import Text
 from datameent.domain.vault import AttributeValue
 from datameent.errors import DataErased, InvalidInput, Problem
 from datameent.services.accounts import system_account
-from datameent.services.clock import utcnow
+from datameent.services.clock import today
 from datameent.store.uow import Store
 from datameent.workdirs import staging_directory
 
@@ -76,7 +77,7 @@ def export_many(
     if unknown or not targets:
         raise InvalidInput(Problem("domain", UNKNOWN_DOMAIN))
     pseudonyms = {d: Pseudonymiser.for_domain(key, d) for d in targets}
-    reference = utcnow().date()
+    reference = today()
     with store.unit_of_work(write=False) as uow:
         ids = sorted(uow.persons.all_ids())
     persons: dict[str, list[dict[str, JsonValue]]] = {d: [] for d in targets}
@@ -130,7 +131,7 @@ def _person(
         warehouse.Score(
             v.key,
             int(str(v.value)),
-            v.provenance.valid_from or v.provenance.recorded_at.date(),
+            v.provenance.valid_from or dutch_day(v.provenance.recorded_at),
             v.provenance.instrument_version,
             pseudonyms.pseudonym("staff", str(v.provenance.recorded_by))
             if v.provenance.recorded_by

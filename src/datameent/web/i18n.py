@@ -21,7 +21,7 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
 from babel.support import Translations
 
-from datameent.services.clock import MUNICIPAL_TIME
+from datameent.domain.deadlines import DUTCH_TIME, dutch_day
 
 LOCALES = ("nl", "en")
 DEFAULT_LOCALE = "nl"
@@ -77,17 +77,17 @@ class Formats:
 
     def day(self, value: datetime) -> str:
         """The day of a moment, in Amsterdam: "7 december 2026"."""
-        return self.date(value.astimezone(MUNICIPAL_TIME).date())
+        return self.date(dutch_day(value))
 
     def time(self, value: datetime) -> str:
         """The time of day in Amsterdam: "14:05"."""
-        return format_datetime(value, format="HH:mm", tzinfo=MUNICIPAL_TIME, locale=self.locale)
+        return format_datetime(value, format="HH:mm", tzinfo=DUTCH_TIME, locale=self.locale)
 
     def datetime(self, value: datetime | None) -> str:
         if value is None:
             return ""
         return format_datetime(
-            value, format="d MMMM y, HH:mm", tzinfo=MUNICIPAL_TIME, locale=self.locale
+            value, format="d MMMM y, HH:mm", tzinfo=DUTCH_TIME, locale=self.locale
         )
 
     def money(self, value: str | Decimal) -> str:

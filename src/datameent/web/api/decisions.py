@@ -19,6 +19,7 @@ from datameent.domain.decisions import (
     Outcome,
 )
 from datameent.services import decisions
+from datameent.services.clock import today
 from datameent.web.api.schemas import Input, Schema
 from datameent.web.deps import ApiUser, StoreDep, run
 
@@ -199,7 +200,7 @@ async def record_decision(
         relied_on=body.relied_on,
         model=model,
     )
-    file = decisions.DecisionFile([decision], [], {}, date.today())
+    file = decisions.DecisionFile([decision], [], {}, today())
     return DecisionOut.of(decision, file)
 
 
@@ -253,7 +254,7 @@ async def contest(
 @router.get("/objections/deadlines", response_model=list[WatchOut], response_model_by_alias=True)
 async def deadline_watch(user: ApiUser, store: StoreDep) -> list[WatchOut]:
     """Open objections with their Awb 7:10 deadline: for team leads and the privacy officer."""
-    today = date.today()
+    on = today()
     watched = await run(store, decisions.deadline_watch, store, user)
     return [
         WatchOut(
@@ -262,8 +263,8 @@ async def deadline_watch(user: ApiUser, store: StoreDep) -> list[WatchOut]:
             filed_at=w.filed_at,
             decide_by=w.decide_by,
             extended=w.extended,
-            overdue=w.overdue(today),
-            near=w.near(today),
+            overdue=w.overdue(on),
+            near=w.near(on),
             in_review=w.reviewer is not None,
             mine=w.reviewer == user.id,
         )

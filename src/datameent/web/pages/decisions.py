@@ -25,6 +25,7 @@ from datameent.domain.decisions import (
 from datameent.domain.text import Text
 from datameent.errors import InvalidInput, Problem
 from datameent.services import decisions, registers
+from datameent.services.clock import today
 from datameent.store.uow import Store
 from datameent.web.deps import PageUser, StoreDep
 from datameent.web.routing import OnTheLoop
@@ -164,7 +165,7 @@ def objections(request: Request, user: PageUser, store: StoreDep) -> Response:
     watched = decisions.deadline_watch(store, user)
     context = {
         "watched": watched,
-        "today": date.today(),
+        "today": today(),
         "me": user.id,
         "may_release": decisions.may_release(user),
         "reviewable": {w.id for w in watched if decisions.may_review(user, w)},

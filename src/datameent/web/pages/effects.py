@@ -4,7 +4,6 @@ officer, the client council)."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -16,6 +15,7 @@ from datameent.domain.accounts import User
 from datameent.domain.text import Text
 from datameent.errors import InvalidInput
 from datameent.services import effects
+from datameent.services.clock import today
 from datameent.web.deps import PageUser, StoreDep
 from datameent.web.pages.decisions import made_known_on
 from datameent.web.templating import render
@@ -39,7 +39,7 @@ def client_advice(request: Request, person_id: UUID, user: PageUser, store: Stor
     context = {
         **_context(advice, own=False),
         "person_id": person_id,
-        "today": date.today().isoformat(),
+        "today": today().isoformat(),
     }
     return render(request, "advice_client.html", context)
 

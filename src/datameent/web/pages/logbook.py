@@ -14,13 +14,13 @@ from fastapi.responses import RedirectResponse, Response
 
 from datameent.domain import catalogue
 from datameent.domain.accounts import ROLE_LABELS, Role
+from datameent.domain.deadlines import dutch_day
 from datameent.domain.processing import ProcessingActivity
 from datameent.domain.processing_log import describe
 from datameent.domain.rights import RightKind
 from datameent.domain.text import Text
 from datameent.errors import InvalidInput, NotFound
 from datameent.services import ledger, registers, rights
-from datameent.services.clock import MUNICIPAL_TIME
 from datameent.services.ledger import LineCheck, LogLine
 from datameent.web.deps import PageUser, SettingsDep, StoreDep
 from datameent.web.routing import OnTheLoop
@@ -160,7 +160,7 @@ def _fold(lines: list[ShownLine]) -> list[Entry]:
 
 def _saying(line: ShownLine) -> tuple[object, ...]:
     """What a line says, apart from its moment: who did what, why, to which data, on which day."""
-    day = line.when.astimezone(MUNICIPAL_TIME).date()
+    day = dutch_day(line.when)
     return (line.what, line.who, line.why, line.data, line.denied, day)
 
 
@@ -174,7 +174,7 @@ def _start(lines: list[ShownLine], before: str) -> int:
 
 
 def _in_period(line: LogLine, start: date | None, end: date | None) -> bool:
-    day = line.started_at.astimezone(MUNICIPAL_TIME).date()
+    day = dutch_day(line.started_at)
     return (start is None or day >= start) and (end is None or day <= end)
 
 

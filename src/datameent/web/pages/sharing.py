@@ -5,7 +5,7 @@ and everyone's inbox."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -28,7 +28,7 @@ from datameent.domain.text import Text
 from datameent.errors import InvalidInput, Problem
 from datameent.services import inbox, rights, sharing
 from datameent.services import vault as vault_service
-from datameent.services.clock import utcnow
+from datameent.services.clock import today
 from datameent.web.deps import PageUser, StoreDep
 from datameent.web.present import format_value
 from datameent.web.routing import OnTheLoop
@@ -125,7 +125,7 @@ def _answer_page(
         "form": form or {},
         "problems": error.problems if error else (),
         "sent": request.query_params.get("verstuurd") == "1",
-        "overdue": data_request.overdue(utcnow().date()),
+        "overdue": data_request.overdue(today()),
     }
     return render(request, "answer_request.html", context, status=422 if error else 200)
 
@@ -205,7 +205,7 @@ def _request_form_page(
         "label": lambda key: _label(key, locale),
         "form": form,
         "problems": error.problems if error else (),
-        "default_due": date.fromordinal(file.now.date().toordinal() + 14).isoformat(),
+        "default_due": (file.today + timedelta(days=14)).isoformat(),
     }
     return render(request, "new_request.html", context, status=422 if error else 200)
 

@@ -23,6 +23,7 @@ from datameent.services import rights as rights_service
 from datameent.services import sharing as sharing_service
 from datameent.services import story as story_service
 from datameent.services import vault as vault_service
+from datameent.services.clock import today
 from datameent.store.uow import Store
 from datameent.web.deps import PageUser, StoreDep
 from datameent.web.pages import decisions as decision_pages
@@ -99,7 +100,7 @@ def _client_page(
         "file": file,
         "story": told,
         "decided": decided,
-        "today": date.today().isoformat(),
+        "today": today().isoformat(),
         **decision_pages.labels(store),
         "corrections": [r for r in about_data if r.kind is RightKind.CORRECTION],
         "questions": [r for r in about_data if r.kind is RightKind.QUESTION],
