@@ -22,6 +22,13 @@ def entries(html: str) -> list[str]:
     return log.split('<li class="log-line')[1:]
 
 
+def _entry_of(html: str, index: int) -> str:
+    """The entry that holds the line at `index`."""
+    found = [body for body in entries(html) if f'data-log-index="{index}"' in body]
+    assert len(found) == 1, index
+    return found[0]
+
+
 def lines(html: str) -> list[tuple[int, str]]:
     """Each line's log index and who did it, in the page's order (each line of an entry that
     folds several is still there, with its own index and check)."""
@@ -224,6 +231,13 @@ def test_a_resident_asks_the_privacy_officer_about_a_line_and_reads_the_answer(
     assert f'Vraag over een regel in het logboek: <a href="/mijn-gegevens/logboek/{index}">' in (
         rights_page
     )
+    request_id = re.search(r'id="verzoek-([0-9a-f-]+)"', rights_page)
+    assert request_id
+    marked = http.get("/mijn-gegevens/logboek").text
+    entry = _entry_of(marked, index)
+    assert "U stelde de privacy officer op " in entry and "U krijgt een antwoord vóór" in entry
+    assert f'href="/mijn-rechten#verzoek-{request_id.group(1)}"' in entry
+    assert f"/mijn-gegevens/logboek/{index}/vraag" not in marked, "asked once, not twice"
     http.cookies.clear()
 
     login(http, "klantmanager1")
@@ -244,8 +258,11 @@ def test_a_resident_asks_the_privacy_officer_about_a_line_and_reads_the_answer(
     assert "niet op tijd beantwoord" in queue_page
     assert "Ik ken deze persoon niet. Waarom?" in queue_page
     line = re.search(rf'href="(/privacy/logboek/{index}\?klantnummer=K\d+)"', queue_page)
-    request_id = re.search(r'action="/privacy/gegevensvraag/([0-9a-f-]+)"', queue_page)
-    assert line and request_id
+    assert line and f'id="verzoek-{request_id.group(1)}"' in queue_page
+    whole_url = line.group(1).replace(f"/{index}?", "?")
+    whole = http.get(whole_url).text
+    assert "De inwoner stelde u op " in _entry_of(whole, index)
+    assert f'href="/privacy/rechten#verzoek-{request_id.group(1)}"' in _entry_of(whole, index)
     looked = http.get(line.group(1)).text
     assert "Deze regel staat in het logboek, precies zoals hij is opgeschreven." in looked
     assert re.search(r"<dt>Wie</dt><dd>[^<]+</dd>", looked)
@@ -257,8 +274,12 @@ def test_a_resident_asks_the_privacy_officer_about_a_line_and_reads_the_answer(
     )
     assert answered.status_code == 303
     assert "Vragen van inwoners over het logboek (0)" in http.get("/privacy").text
+    assert "De vraag is beantwoord." in _entry_of(http.get(whole_url).text, index)
     http.cookies.clear()
 
     login(http, "inwoner3")
     mine = http.get("/mijn-rechten").text
     assert "Beantwoord" in mine and "Uw klantmanager bereidde uw gesprek voor. Dat mocht." in mine
+    answered_line = _entry_of(http.get("/mijn-gegevens/logboek").text, index)
+    assert "Lees het antwoord" in answered_line and "U krijgt een antwoord" not in answered_line
+    assert f"/mijn-gegevens/logboek/{index}/vraag" in answered_line, "a new question may follow"

@@ -162,6 +162,16 @@ def test_a_question_about_a_log_line_over_the_api(http: httpx.Client) -> None:
     assert [(r["status"], r["decisionNote"]) for r in mine] == [
         ("answered", "Uw klantmanager, voor uw gesprek.")
     ]
+    log = http.get(f"/api/v1/persons/{person}/processing-log", headers=resident).json()
+    marked = {x["index"]: x["question"] for x in log if x["question"]}
+    assert marked == {
+        line["index"]: {
+            "requestId": asked.json()["id"],
+            "status": "answered",
+            "filedAt": asked.json()["filedAt"],
+            "answerBy": asked.json()["answerBy"],
+        }
+    }
 
 
 def test_the_story_and_rights_pages(http: httpx.Client) -> None:

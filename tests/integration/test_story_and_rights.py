@@ -11,7 +11,7 @@ from sqlalchemy import select
 from datameent.domain import catalogue
 from datameent.domain.accounts import User
 from datameent.domain.notifications import Kind
-from datameent.domain.rights import RightKind, RightStatus
+from datameent.domain.rights import LineQuestion, RightKind, RightStatus
 from datameent.errors import AccessDenied, Conflict, DataErased, InvalidInput, NotFound
 from datameent.services import caseloads, inbox, ledger, rights, story, supervision, vault
 from datameent.store.tables import cases, story_sections
@@ -216,6 +216,17 @@ def test_a_question_about_a_log_line_is_for_the_privacy_officer_alone(seeded: St
     assert (asked.id, RightKind.ACCESS_QUESTION) in waiting
     overview = supervision.attention(seeded, officer)
     assert overview.log_questions == 1 and overview.oldest_log_question == asked.filed_at
+    for reader in (resident, officer):  # the line carries the question, on both sides
+        marked = {
+            line.index: line.question
+            for line in ledger.processing_log_of(seeded, reader, resident.person_id)
+            if line.question
+        }
+        assert list(marked) == [looked.index]
+        assert marked[looked.index] == LineQuestion(asked.id, RightStatus.OPEN, asked.filed_at)
+    assert not any(
+        line.question for line in ledger.processing_log_of(seeded, neighbour, neighbour.person_id)
+    )
 
     with pytest.raises(AccessDenied):
         rights.answer_question(seeded, manager, asked.id, "Ik bereidde uw gesprek voor.")
@@ -228,6 +239,8 @@ def test_a_question_about_a_log_line_is_for_the_privacy_officer_alone(seeded: St
 
     answer_once(seeded, officer, resident, asked.id, "Uw klantmanager bereidde uw gesprek voor.")
     assert supervision.attention(seeded, officer).log_questions == 0
+    line = ledger.line_of(seeded, resident, resident.person_id, looked.index)
+    assert line.question and line.question.status is RightStatus.ANSWERED
 
 
 def test_an_objection_upheld_ends_the_grants_of_that_purpose(seeded: Store) -> None:

@@ -95,6 +95,24 @@ class RightsRequest:
 
 
 @dataclass(frozen=True)
+class LineQuestion:
+    """That the resident asked the privacy officer about a line of their log, and whether it
+    was answered: shown with the line. What they wrote is not part of it."""
+
+    request_id: UUID
+    status: RightStatus
+    filed_at: datetime
+
+    @property
+    def open(self) -> bool:
+        return self.status is RightStatus.OPEN
+
+    @property
+    def answer_by(self) -> datetime:
+        return answer_by(self.filed_at)
+
+
+@dataclass(frozen=True)
 class ErasureConfirmation:
     request_id: UUID
     recipient_id: UUID

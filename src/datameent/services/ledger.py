@@ -14,6 +14,7 @@ from uuid import UUID
 
 from datameent.domain.accounts import Role, User
 from datameent.domain.policy import AccessRequest, Action, allows
+from datameent.domain.rights import LineQuestion
 from datameent.domain.text import Text
 from datameent.errors import InvalidInput, NotFound, Problem
 from datameent.ledger import (
@@ -135,6 +136,8 @@ class LogLine:
     whoever sees the line can check it against a signed checkpoint themselves."""
     by_representative: bool = False
     """Done by someone the resident authorised with DigiD Machtigen, on their behalf."""
+    question: LineQuestion | None = None
+    """The resident's question to the privacy officer about this line, if they asked one."""
 
     @property
     def by_the_person(self) -> bool:
@@ -151,6 +154,7 @@ def processing_log_of(store: Store, actor: User, person_id: UUID) -> list[LogLin
         rows = uow.ledger.records_about(store.keys.subject_pseudonym(person_id))
         users = uow.accounts.many(r.user_id for r in rows if r.user_id)
         uow.log.touch(permit, person_id, {"processing_log"})
+        questions = uow.rights.questions_about_log(permit, person_id)
         uow.commit()
     lines = []
     for row in rows:
@@ -170,6 +174,7 @@ def processing_log_of(store: Store, actor: User, person_id: UUID) -> list[LogLin
                 trace_id=row.trace_id,
                 record=row.payload,
                 by_representative="representative" in audit,
+                question=questions.get(row.seq),
             )
         )
     return lines

@@ -12,7 +12,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection
 
 from datameent.domain.policy import Action, Permit
-from datameent.domain.rights import ErasureConfirmation, RightKind, RightsRequest, RightStatus
+from datameent.domain.rights import (
+    ErasureConfirmation,
+    LineQuestion,
+    RightKind,
+    RightsRequest,
+    RightStatus,
+)
 from datameent.errors import DataErased
 from datameent.store.persons import PersonRepository
 from datameent.store.processing_log import ProcessingLog
@@ -84,6 +90,23 @@ class RightsRepository:
             )
         ).one()
         return int(row[0]), row[1]
+
+    def questions_about_log(self, permit: Permit, person_id: UUID) -> dict[int, LineQuestion]:
+        """The person's questions about lines of their log, by line (the newest question
+        about a line, if they asked more than once), for whoever may read that log. Only that
+        and when they asked is read, never what they wrote."""
+        self._log.check(permit, frozenset({Action.READ_PROCESSING_LOG}), person_id)
+        rows = self._db.execute(
+            select(rr.c.id, rr.c.subject, rr.c.status, rr.c.filed_at)
+            .where(rr.c.person_id == person_id, rr.c.kind == RightKind.ACCESS_QUESTION.value)
+            .order_by(rr.c.filed_at)
+        ).all()
+        if rows:
+            self._log.touch(permit, person_id, {f"rights.{RightKind.ACCESS_QUESTION}"})
+        return {
+            int(row.subject): LineQuestion(row.id, RightStatus(row.status), row.filed_at)
+            for row in rows
+        }
 
     def of_person(self, permit: Permit, person_id: UUID) -> list[RightsRequest]:
         self._log.check(permit, _READ, person_id)

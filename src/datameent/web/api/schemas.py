@@ -175,6 +175,13 @@ class ActorOut(Schema):
     )
 
 
+class LineQuestionOut(Schema):
+    request_id: UUID = Field(description="The rights request (`kind` access_question).")
+    status: str
+    filed_at: datetime
+    answer_by: datetime
+
+
 class LogLineOut(Schema):
     index: int
     time: datetime
@@ -193,6 +200,11 @@ class LogLineOut(Schema):
     record: str | None = Field(
         description="The log record as hashed into the log (RFC 8785 JSON); its SHA-256 is "
         "the leaf input of entry `index`."
+    )
+    question: LineQuestionOut | None = Field(
+        None,
+        description="The resident's question to the privacy officer about this entry, if they "
+        "asked one (the newest); what they wrote is read through the rights request.",
     )
 
     @classmethod
@@ -222,4 +234,12 @@ class LogLineOut(Schema):
             attribute_labels=labels,
             trace_id=line.trace_id,
             record=line.record,
+            question=None
+            if line.question is None
+            else LineQuestionOut(
+                request_id=line.question.request_id,
+                status=line.question.status.value,
+                filed_at=line.question.filed_at,
+                answer_by=line.question.answer_by,
+            ),
         )

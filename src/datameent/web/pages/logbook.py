@@ -17,7 +17,7 @@ from datameent.domain.accounts import ROLE_LABELS, Role
 from datameent.domain.deadlines import dutch_day
 from datameent.domain.processing import ProcessingActivity
 from datameent.domain.processing_log import describe
-from datameent.domain.rights import RightKind
+from datameent.domain.rights import LineQuestion, RightKind
 from datameent.domain.text import Text
 from datameent.errors import InvalidInput, NotFound
 from datameent.services import ledger, registers, rights
@@ -50,6 +50,7 @@ class ShownLine:
     denied: bool
     record: str | None
     themselves: bool
+    question: LineQuestion | None = None
 
 
 def _who(line: LogLine, locale: str, officer: bool) -> str:
@@ -125,6 +126,7 @@ def _shown(
         denied=line.outcome == "denied",
         record=line.record,
         themselves=line.by_the_person,
+        question=line.question,
     )
 
 
@@ -159,9 +161,10 @@ def _fold(lines: list[ShownLine]) -> list[Entry]:
 
 
 def _saying(line: ShownLine) -> tuple[object, ...]:
-    """What a line says, apart from its moment: who did what, why, to which data, on which day."""
+    """What a line says, apart from its moment: who did what, why, to which data, on which day.
+    A line the resident asked about stands on its own, with its question."""
     day = dutch_day(line.when)
-    return (line.what, line.who, line.why, line.data, line.denied, day)
+    return (line.what, line.who, line.why, line.data, line.denied, day, line.question)
 
 
 def _start(lines: list[ShownLine], before: str) -> int:
