@@ -35,6 +35,13 @@ class Kind(StrEnum):
     DECISION_NEW = "decision.new"
     CONTEST_FILED = "decision.contested"
     CONTEST_DECIDED = "decision.contest_decided"
+    COMPLAINT_RECEIVED = "complaint.received"
+    COMPLAINT_FILED = "complaint.filed"
+    COMPLAINT_ABOUT_YOU = "complaint.about_you"
+    COMPLAINT_POSTPONED = "complaint.postponed"
+    COMPLAINT_DECIDED = "complaint.decided"
+    COMPLAINT_SETTLED = "complaint.settled"
+    COMPLAINT_ABOUT_YOU_DECIDED = "complaint.about_you_decided"
 
 
 _TEXTS: dict[Kind, Text] = {
@@ -112,6 +119,41 @@ _TEXTS: dict[Kind, Text] = {
     Kind.CONTEST_DECIDED: Text(
         "Er is een antwoord op uw vraag of bezwaar. Bekijk het bij Mijn besluiten.",
         "Your question or objection has been answered. See My decisions.",
+    ),
+    Kind.COMPLAINT_RECEIVED: Text(
+        "We hebben uw klacht ontvangen. U hoort uiterlijk op {until} wat de gemeente ervan vindt.",
+        "We have received your complaint. You will hear what the municipality thinks of it by "
+        "{until} at the latest.",
+    ),
+    Kind.COMPLAINT_FILED: Text(
+        "Cliënt {client} heeft een klacht ingediend. Zoek iemand die hem behandelt en er niet "
+        "bij betrokken was.",
+        "Client {client} filed a complaint. Find someone to handle it who was not involved.",
+    ),
+    Kind.COMPLAINT_ABOUT_YOU: Text(
+        "Cliënt {client} heeft een klacht over u ingediend. U kunt hem lezen; u wordt gehoord "
+        "voordat er een oordeel is.",
+        "Client {client} filed a complaint about you. You can read it; you will be heard before "
+        "there is a judgement.",
+    ),
+    Kind.COMPLAINT_POSTPONED: Text(
+        "Het duurt langer om uw klacht te behandelen. U hoort uiterlijk op {until} wat de "
+        "gemeente ervan vindt. De reden staat bij Mijn klachten.",
+        "Handling your complaint takes longer. You will hear what the municipality thinks of "
+        "it by {until} at the latest. The reason is under My complaints.",
+    ),
+    Kind.COMPLAINT_DECIDED: Text(
+        "Uw klacht is afgehandeld. Lees bij Mijn klachten wat de gemeente vindt en doet.",
+        "Your complaint has been handled. Read under My complaints what the municipality finds "
+        "and does.",
+    ),
+    Kind.COMPLAINT_SETTLED: Text(
+        "Cliënt {client} zegt dat de klacht is opgelost. Er hoeft geen oordeel meer te komen.",
+        "Client {client} says the complaint has been put right. No judgement is needed.",
+    ),
+    Kind.COMPLAINT_ABOUT_YOU_DECIDED: Text(
+        "De klacht van cliënt {client} over u is afgehandeld. U kunt het oordeel lezen.",
+        "The complaint of client {client} about you has been handled. You can read the judgement.",
     ),
 }
 

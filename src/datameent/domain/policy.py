@@ -19,6 +19,7 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
+from datameent.domain import complaints
 from datameent.domain.accounts import Role, User
 from datameent.domain.sharing import Case, Grant, readable_keys
 from datameent.domain.story import StoryShare, scope_key
@@ -68,6 +69,10 @@ class Action(StrEnum):
     MANAGE_REGISTERS = "register.manage"
     START_DIALOGUE = "dialogue.start"
     RUN_DIALOGUE = "dialogue.run"
+    FILE_COMPLAINT = "complaint.file"
+    READ_COMPLAINT = "complaint.read"
+    HANDLE_COMPLAINT = "complaint.handle"
+    VIEW_COMPLAINTS = "complaint.queue"
 
 
 PERSON_ACTIONS = frozenset(
@@ -94,6 +99,9 @@ PERSON_ACTIONS = frozenset(
         Action.READ_DECISIONS,
         Action.CONTEST,
         Action.REVIEW_OBJECTION,
+        Action.FILE_COMPLAINT,
+        Action.READ_COMPLAINT,
+        Action.HANDLE_COMPLAINT,
     }
 )
 """Actions on one person: a denial must not reveal whether that person exists."""
@@ -133,6 +141,10 @@ class AccessRequest:
     """For reviewing an objection: who has taken it into review (None while nobody has)."""
     owner: UUID | None = None
     """For running a data dialogue: the facilitator who started the session."""
+    complained_about: UUID | None = None
+    """For a complaint: the employee whose conduct it is about (None: nobody named)."""
+    handler: UUID | None = None
+    """For a complaint: who has taken it to handle (None while nobody has)."""
 
 
 _PERMIT_SEAL = object()
@@ -252,6 +264,25 @@ def may_review(actor: User, decided_by: UUID, reviewer: UUID | None) -> bool:
         (actor.has(Role.TEAM_LEAD) or actor.has(Role.CASE_MANAGER))
         and decided_by != actor.id
         and reviewer in (None, actor.id)
+    )
+
+
+def _independent_handler(r: AccessRequest) -> bool:
+    """Awb 9:7: a team lead or the privacy officer who is not the one complained about; once
+    taken, the complaint is its handler's."""
+    return (
+        r.subject is not None
+        and (r.actor.has(Role.TEAM_LEAD) or r.actor.has(Role.PRIVACY_OFFICER))
+        and complaints.may_handle(r.actor.id, r.complained_about, r.handler)
+    )
+
+
+def _complained_about(r: AccessRequest) -> bool:
+    """Awb 9:9: the employee a complaint is about receives a copy of it."""
+    return (
+        r.subject is not None
+        and r.complained_about == r.actor.id
+        and not r.actor.has(Role.RESIDENT)
     )
 
 
@@ -473,6 +504,27 @@ _RULES: dict[Action, tuple[tuple[str, str, Rule], ...]] = {
     ),
     Action.VIEW_DEADLINES: (
         ("deadline-watch", "team leads and the privacy officer watch deadlines", _deadline_watch),
+    ),
+    Action.FILE_COMPLAINT: (
+        ("own-record", "the resident complains about how they were treated", _own_record),
+    ),
+    Action.READ_COMPLAINT: (
+        ("own-record", "the resident reads their own complaint", _own_record),
+        (
+            "complained-about",
+            "the employee complained about receives a copy (Awb 9:9)",
+            _complained_about,
+        ),
+    ),
+    Action.HANDLE_COMPLAINT: (
+        (
+            "independent-handler",
+            "a handler who is not the one complained about (Awb 9:7)",
+            _independent_handler,
+        ),
+    ),
+    Action.VIEW_COMPLAINTS: (
+        ("complaint-watch", "team leads and the privacy officer watch complaints", _deadline_watch),
     ),
     Action.START_DIALOGUE: (("facilitator", "facilitators start data dialogues", _is_facilitator),),
     Action.RUN_DIALOGUE: (

@@ -359,6 +359,27 @@ SEED: tuple[ProcessingActivity, ...] = (
         ),
     ),
     ProcessingActivity(
+        "klachtbehandeling",
+        1,
+        Text("Klachten behandelen", "Handling complaints"),
+        Text(
+            "Uw klacht over hoe de gemeente u behandelde onderzoeken, u en de medewerker horen, "
+            "en u schriftelijk laten weten wat de gemeente vindt en doet.",
+            "Looking into a complaint about how the municipality treated someone, hearing them "
+            "and the employee, and telling them in writing what the municipality finds and does.",
+        ),
+        "AVG art. 6 lid 1 sub c; Awb hoofdstuk 9",
+        ("personal",),
+        Text("5 jaar na de afhandeling", "5 years after handling"),
+        data_subjects=Text(
+            "Inwoners die klagen en de medewerkers over wie zij klagen",
+            "Residents who complain and the employees they complain about",
+        ),
+        recipients=Text(
+            "De ombudsman, als u daar naartoe gaat", "The ombudsman, when the resident goes there"
+        ),
+    ),
+    ProcessingActivity(
         "gegevenslevering-basisregistraties",
         1,
         Text("Ontvangen van gegevens uit basisregistraties", "Receiving data from base registers"),
@@ -403,6 +424,14 @@ _DECISIONS = frozenset(
         Action.VIEW_DEADLINES,
     }
 )
+_COMPLAINTS = frozenset(
+    {
+        Action.FILE_COMPLAINT,
+        Action.READ_COMPLAINT,
+        Action.HANDLE_COMPLAINT,
+        Action.VIEW_COMPLAINTS,
+    }
+)
 _RIGHTS = frozenset(
     {Action.EXERCISE_RIGHTS, Action.EXPORT, Action.HANDLE_CORRECTION, Action.HANDLE_RIGHTS}
 )
@@ -427,6 +456,8 @@ def activity_for(actor: User, decision: Decision) -> str:
         return "besluiten-en-bezwaar"
     if action in _RIGHTS:
         return "rechten-betrokkenen"
+    if action in _COMPLAINTS:
+        return "klachtbehandeling"
     if action is Action.ERASE_PERSON:
         return "rechten-betrokkenen"
     if action in (Action.MANAGE_REGISTERS, Action.ERASE_EXPIRED_LOG, Action.ROTATE_KEYS):

@@ -380,6 +380,34 @@ OPERATION_LABELS: dict[str, tuple[Text, Text]] = {
         Text("Leidde een datadialoog", "Ran a data dialogue"),
         Text("Probeerde een datadialoog te leiden", "Tried to run a data dialogue"),
     ),
+    "complaint.file": (
+        Text("Diende een klacht in", "Filed a complaint"),
+        Text(
+            "Probeerde een klacht in te dienen en kreeg geen toegang",
+            "Tried to file a complaint and was refused",
+        ),
+    ),
+    "complaint.read": (
+        Text("Las uw klacht", "Read your complaint"),
+        Text(
+            "Probeerde uw klacht te lezen en kreeg geen toegang",
+            "Tried to read your complaint and was refused",
+        ),
+    ),
+    "complaint.handle": (
+        Text("Behandelde uw klacht", "Handled your complaint"),
+        Text(
+            "Probeerde uw klacht te behandelen en kreeg geen toegang",
+            "Tried to handle your complaint and was refused",
+        ),
+    ),
+    "complaint.queue": (
+        Text("Bekeek de lijst van klachten", "Looked at the list of complaints"),
+        Text(
+            "Probeerde de lijst van klachten te bekijken en kreeg geen toegang",
+            "Tried to look at the list of complaints and was refused",
+        ),
+    ),
 }
 """What each operation (an `Action` of the policy) did, in words, for whoever reads the log:
 every action has its pair (a test checks), so no line shows a bare operation name."""

@@ -305,6 +305,18 @@ class LedgerRepository:
         found = self._db.scalar(select(lr.seq).where(lr.seq == seq, lr.subject == pseudonym))
         return found is not None
 
+    def author(self, seq: int, pseudonym: str) -> tuple[bool, UUID | None]:
+        """Whether record `seq` exists and is about the person with this pseudonym, and which
+        account wrote it (None: nobody's, such as a connection to a register)."""
+        lr, ar = log_records, audit_records
+        row = self._db.execute(
+            select(ar.c.user_id)
+            .select_from(lr)
+            .outerjoin(ar, ar.c.seq == lr.c.seq)
+            .where(lr.c.seq == seq, lr.c.subject == pseudonym)
+        ).first()
+        return (row is not None, row.user_id if row is not None else None)
+
     def head_state(self) -> tuple[int, bytes, int, int]:
         """In one statement (one snapshot, also on PostgreSQL): the size, the head's root, and
         the highest record and leaf index stored, which must lie below the size."""

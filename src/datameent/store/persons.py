@@ -21,9 +21,14 @@ _REGISTER = frozenset({Action.REGISTER_PERSON})
 _READ = frozenset({Action.READ_VAULT})
 _ERASE = frozenset({Action.ERASE_PERSON})
 _INTAKE_LOCK = 0x696E74616B65  # "intake": the advisory lock intakes take turns under
-_LISTS = LIST_ACTIONS | {Action.SUPERVISE, Action.VIEW_DEADLINES, Action.HANDLE_RIGHTS}
+_LISTS = LIST_ACTIONS | {
+    Action.SUPERVISE,
+    Action.VIEW_DEADLINES,
+    Action.HANDLE_RIGHTS,
+    Action.VIEW_COMPLAINTS,
+}
 """Permits to list persons, by client number: a caseload, a team's cases, the log's
-supervision, the objections' deadlines, the rights requests to handle."""
+supervision, the objections' deadlines, the rights requests and the complaints to handle."""
 _ANY = frozenset(Action)
 # On the driver: every read of a vault starts here (store/driver.py).
 _PERSON = driver.Select(select(persons).where(persons.c.id == bindparam("id")))

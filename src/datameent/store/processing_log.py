@@ -31,6 +31,7 @@ from datameent.store.tables import audit_records, log_records
 from datameent.tracing import current_trace, new_span_id
 
 LIST_ACTIONS = frozenset({Action.LIST_OWN_CASELOAD, Action.VIEW_TEAM_CASES})
+"""Actions on many persons at once: each person listed gets a record of their own."""
 REFUSALS_LOGGED = frozenset(
     {
         Action.OPEN_CASE,
@@ -51,12 +52,13 @@ REFUSALS_LOGGED = frozenset(
         Action.REVIEW_OBJECTION,
         Action.RELEASE_REVIEW,
         Action.MANAGE_REGISTERS,
+        Action.FILE_COMPLAINT,
+        Action.HANDLE_COMPLAINT,
     }
 )
 """Actions whose attempts are logged as denied when refused for what they asked, after the
 policy allowed them: the purpose-bound sharing and rights actions (issue: bad input is
 "logged as denied")."""
-"""Actions on many persons at once: each person listed gets a record of their own."""
 
 
 def canonical(document: dict[str, Any]) -> bytes:

@@ -481,6 +481,34 @@ contestations = Table(
     Index(None, "status"),
 )
 
+complaints = Table(
+    "complaints",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("person_id", Uuid, ForeignKey("persons.id"), nullable=False, index=True),
+    Column("conduct", LargeBinary, nullable=False, comment="encrypted with the person's key"),
+    Column("occurred_on", Date, nullable=True),
+    Column(
+        "about_id",
+        Uuid,
+        ForeignKey("users.id"),
+        nullable=True,
+        comment="the employee complained about, if the resident named one",
+    ),
+    Column("log_index", BigInteger, nullable=True, comment="the log line it started from"),
+    Column("filed_at", UTCDateTime, nullable=False),
+    Column("status", String(16), nullable=False, comment="domain.complaints.ComplaintStatus"),
+    Column("handler_id", Uuid, ForeignKey("users.id"), nullable=True),
+    Column("hearing", String(24), nullable=True, comment="domain.complaints.Hearing"),
+    Column("hearing_note", LargeBinary, nullable=True, comment="encrypted"),
+    Column("postponed", Boolean, nullable=False),
+    Column("postponement_reason", LargeBinary, nullable=True, comment="encrypted"),
+    Column("judgement", String(16), nullable=True, comment="domain.complaints.Judgement"),
+    Column("findings", LargeBinary, nullable=True, comment="encrypted"),
+    Column("decided_at", UTCDateTime, nullable=True),
+    Index(None, "status"),
+)
+
 contest_attachments = Table(
     "contest_attachments",
     metadata,

@@ -32,6 +32,7 @@ from datameent.errors import KEYS_NOT_HELD, AccessDenied, Conflict, DatameentErr
 from datameent.store.accounts import AccountRepository
 from datameent.store.budgets import BudgetRepository
 from datameent.store.caseloads import CaseloadRepository
+from datameent.store.complaints import ComplaintRepository
 from datameent.store.crypto import KeyRing, UnknownMasterKey
 from datameent.store.decisions import DecisionRepository
 from datameent.store.dialogue import DialogueRepository
@@ -77,6 +78,7 @@ class UnitOfWork:
     story: StoryRepository
     rights: RightsRepository
     decisions: DecisionRepository
+    complaints: ComplaintRepository
     registers: RegisterRepository
     budgets: BudgetRepository
     effect_models: EffectModelRepository
@@ -131,6 +133,7 @@ class UnitOfWork:
         self.story = StoryRepository(connection, self.persons, self.log)
         self.rights = RightsRepository(connection, self.persons, self.log)
         self.decisions = DecisionRepository(connection, self.persons, self.log)
+        self.complaints = ComplaintRepository(connection, self.persons, self.log)
         self.registers = RegisterRepository(connection)
         self.budgets = BudgetRepository(connection)
         self.effect_models = EffectModelRepository(connection)
