@@ -53,11 +53,20 @@ def test_a_story_shared_with_a_case_is_read_by_its_case_manager(http: httpx.Clie
 def test_the_export_is_the_residents_own(http: httpx.Client) -> None:
     resident = bearer(http, "inwoner1")
     person = me(http, resident)["personId"]
+    complained = http.post(
+        "/api/v1/me/complaints", json={"conduct": "Ik werd niet teruggebeld."}, headers=resident
+    )
+    assert complained.status_code == 201
     response = http.get(f"/api/v1/persons/{person}/export", headers=resident)
     assert response.status_code == 200
     assert "attachment" in response.headers["content-disposition"]
     document = response.json()
     assert document["format"] == "datameent-export/1" and document["processingLog"]
+    decided = document["decisions"]  # the demo imposed a duty on this resident
+    assert decided and all(d["outcome"] and d["objectionUntil"] for d in decided)
+    assert [(c["conduct"], c["status"]) for c in document["complaints"]] == [
+        ("Ik werd niet teruggebeld.", "received")
+    ]
     other = bearer(http, "inwoner2")
     assert_problem(http.get(f"/api/v1/persons/{person}/export", headers=other), 404)
     manager = manager_of(http, person)
@@ -196,5 +205,7 @@ def test_the_story_and_rights_pages(http: httpx.Client) -> None:
     assert filed.status_code == 422 and "Leg in een paar woorden uit" in filed.text
     overview = http.get("/mijn-rechten/inzage")
     assert overview.status_code == 200 and "Alles wat de gemeente over u heeft" in overview.text
+    assert '<h2 id="e-besluiten">Besluiten over u</h2>' in overview.text
+    assert '<h2 id="e-klachten">Mijn klachten</h2>' in overview.text
     download = http.get("/mijn-rechten/mijn-gegevens.json")
     assert download.status_code == 200 and download.json()["person"]["bsn"]

@@ -79,12 +79,12 @@ ROUTES: tuple[Text, ...] = (
         "After the decision on your objection you can appeal to the court.",
     ),
     Text(
-        "Een klacht over hoe de gemeente u behandelde? Dien die in bij de gemeente. Bent u daarna "
-        "niet tevreden, ga dan naar de ombudsman (de Nationale ombudsman of de ombudsman van uw "
-        "gemeente).",
-        "A complaint about how the municipality treated you? File it with the municipality. Not "
-        "satisfied afterwards? Go to the ombudsman (the National Ombudsman or your "
-        "municipality's ombudsman).",
+        "Een klacht over hoe de gemeente u behandelde? Dien die in bij Mijn klachten, of met een "
+        "brief aan de gemeente. Bent u daarna niet tevreden, ga dan naar de ombudsman (de "
+        "Nationale ombudsman of de ombudsman van uw gemeente).",
+        "A complaint about how the municipality treated you? File it under My complaints, or by "
+        "letter to the municipality. Not satisfied afterwards? Go to the ombudsman (the National "
+        "Ombudsman or your municipality's ombudsman).",
     ),
     Text(
         "Een klacht over wat de gemeente met uw gegevens doet? Vraag het de privacy officer van "

@@ -30,7 +30,7 @@ from datameent.domain.sharing import GrantState
 from datameent.domain.text import Text
 from datameent.domain.vault import NewValue, Provenance, Source, check_new_value
 from datameent.errors import Conflict, DataErased, InvalidInput, NotFound, Problem
-from datameent.services import ledger, sharing, story
+from datameent.services import complaints, decisions, ledger, sharing, story
 from datameent.services import vault as vault_service
 from datameent.services.clock import utcnow
 from datameent.store.uow import Store, UnitOfWork
@@ -225,6 +225,8 @@ def export(store: Store, actor: User, person_id: UUID) -> dict[str, Any]:
     mine = sharing.my_sharing(store, actor)
     written = story.my_story(store, actor)
     rights = my_rights(store, actor)
+    decided = decisions.my_decisions(store, actor)
+    complained = complaints.my_complaints(store, actor)
     log = ledger.processing_log_of(store, actor, person_id)
     now = utcnow()
     return {
@@ -329,6 +331,56 @@ def export(store: Store, actor: User, person_id: UUID) -> dict[str, Any]:
                 "decisionNote": r.decision_note,
             }
             for r in rights.requests
+        ],
+        "decisions": [
+            {
+                "id": str(d.id),
+                "kind": d.kind.value,
+                "outcome": d.outcome,
+                "legalBasis": d.legal_basis,
+                "decidedAt": d.decided_at.isoformat(),
+                "madeKnownOn": d.made_known_on.isoformat(),
+                "objectionUntil": d.objection_deadline.isoformat(),
+                "responsible": d.responsible,
+                "supersedes": str(d.supersedes) if d.supersedes else None,
+                "model": {
+                    "algorithm": d.model.algorithm,
+                    "version": d.model.version,
+                    "output": d.model.output,
+                    "explanation": d.model.explanation,
+                }
+                if d.model
+                else None,
+                "questionsAndObjections": [
+                    {
+                        "kind": c.kind.value,
+                        "text": c.grounds,
+                        "filedAt": c.filed_at.isoformat(),
+                        "status": c.status.value,
+                        "outcome": c.outcome.value if c.outcome else None,
+                        "reasons": c.reasons,
+                        "decidedAt": _iso(c.decided_at),
+                    }
+                    for c in decided.of(d)
+                ],
+            }
+            for d in decided.decisions
+        ],
+        "complaints": [
+            {
+                "id": str(c.id),
+                "conduct": c.conduct,
+                "occurredOn": _iso(c.occurred_on),
+                "filedAt": c.filed_at.isoformat(),
+                "handleBy": c.handle_by.isoformat(),
+                "status": c.status.value,
+                "hearing": c.hearing.value if c.hearing else None,
+                "postponementReason": c.postponement_reason,
+                "judgement": c.judgement.value if c.judgement else None,
+                "findings": c.findings,
+                "decidedAt": _iso(c.decided_at),
+            }
+            for c in complained
         ],
         "processingLog": [
             {

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from datameent.web.api import (
     auth,
     caseloads,
+    complaints,
     decisions,
     definitions,
     effects,
@@ -30,6 +31,7 @@ for module in (
     sharing,
     rights,
     decisions,
+    complaints,
     registers,
     statistics,
     effects,
