@@ -15,6 +15,7 @@ from datameent.services.clock import utcnow
 from datameent.store.tables import auth_sessions
 from tests.browser.conftest import log_in
 from tests.e2e.conftest import LiveServer
+from tests.e2e.test_complaints import manager_and_lead
 
 AXE_OPTIONS = {
     "runOnly": {
@@ -727,3 +728,56 @@ def test_a_page_left_alone_asks_first_then_leaves_the_screen_for_the_login_page(
     expect(page.get_by_role("status")).to_contain_text(
         "U bent uitgelogd. Dat gebeurt als u 15 minuten"
     )
+
+
+def test_a_resident_complains_on_a_phone_and_a_team_lead_answers(
+    page: Page, live: LiveServer
+) -> None:
+    manager, lead = manager_and_lead(live, "inwoner9")
+    page.set_viewport_size({"width": 360, "height": 740})
+    log_in(page, "inwoner9")
+    page.get_by_role("link", name="Mijn klachten").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mijn klachten")
+    page.get_by_role("button", name="Mijn klacht versturen").click()
+    page.get_by_role("alert").get_by_role("link").click()
+    conduct = page.get_by_label("Wat is er gebeurd?")
+    expect(conduct).to_be_focused()
+    expect(conduct).to_have_attribute("aria-invalid", "true")
+    assert_accessible_and_fits_a_phone(page)
+    conduct.fill("Mijn klantmanager sprak over mij met een collega waar ik bij stond.")
+    page.get_by_label("Mijn klantmanager").check()
+    page.get_by_role("button", name="Mijn klacht versturen").click()
+    expect(page.get_by_role("status")).to_contain_text("We hebben uw klacht ontvangen.")
+    expect(page.get_by_text("U hoort uiterlijk op")).to_be_visible()
+    assert_accessible_and_fits_a_phone(page)
+    page.context.clear_cookies()
+
+    log_in(page, lead.username)
+    page.goto("/klachten")
+    assert_accessible_and_fits_a_phone(page)
+    client = page.locator("tr", has_text="Ontvangen").get_by_role("link").last
+    client.click()
+    page.get_by_role("button", name="Ik behandel deze klacht").click()
+    expect(page.get_by_role("status")).to_have_text("Opgeslagen.")
+    page.get_by_label("Gegrond: u hebt gelijk").check()
+    page.get_by_label("Bevindingen, oordeel en conclusies").fill("Het klopt.")
+    page.get_by_role("button", name="Antwoord versturen").click()
+    page.get_by_role("alert").get_by_role("link").click()
+    assert page.evaluate("document.activeElement.id") == "veld-hearing"
+    assert_accessible_and_fits_a_phone(page)
+    page.get_by_label("Gehoord", exact=True).check()
+    page.get_by_label("Wat zeiden zij, of waarom is niemand gehoord?").fill("Beiden gesproken.")
+    page.get_by_role("button", name="Horen vastleggen").click()
+    page.get_by_label("Gegrond: u hebt gelijk").check()
+    page.get_by_label("Bevindingen, oordeel en conclusies").fill(
+        "Dat had niet mogen gebeuren. Uw klantmanager biedt excuses aan."
+    )
+    page.get_by_role("button", name="Antwoord versturen").click()
+    expect(page.get_by_text("Gegrond: u hebt gelijk")).to_be_visible()
+    page.context.clear_cookies()
+
+    log_in(page, "inwoner9")
+    page.goto("/mijn-klachten")
+    expect(page.get_by_text("Uw klantmanager biedt excuses aan.")).to_be_visible()
+    expect(page.get_by_text("Nationale ombudsman", exact=False)).to_be_visible()
+    assert manager.username.startswith("klantmanager")

@@ -13,7 +13,7 @@ from tests.e2e.test_api import assert_problem
 from tests.e2e.test_pages import login, post_form
 
 
-def _people(live: LiveServer, resident: str) -> tuple[User, User]:
+def manager_and_lead(live: LiveServer, resident: str) -> tuple[User, User]:
     """The resident's case manager and a team lead of the case manager's team."""
     with live.store.unit_of_work(write=False) as uow:
         found = uow.accounts.by_username(resident)
@@ -29,7 +29,7 @@ def _people(live: LiveServer, resident: str) -> tuple[User, User]:
 def test_a_resident_complains_about_their_case_manager_and_reads_the_judgement(
     http: httpx.Client, live: LiveServer
 ) -> None:
-    manager, lead = _people(live, "inwoner5")
+    manager, lead = manager_and_lead(live, "inwoner5")
     login(http, "inwoner5")
     page = http.get("/mijn-klachten")
     assert page.status_code == 200 and "Bent u niet goed behandeld" in page.text
@@ -96,7 +96,7 @@ def test_a_resident_complains_about_their_case_manager_and_reads_the_judgement(
 
 
 def test_complaints_over_the_api(http: httpx.Client, live: LiveServer) -> None:
-    manager, lead = _people(live, "inwoner6")
+    manager, lead = manager_and_lead(live, "inwoner6")
     resident = bearer(http, "inwoner6")
     url = "/api/v1/me/complaints"
     assert_problem(http.post(url, json={"conduct": ""}, headers=resident), 422)
@@ -134,7 +134,7 @@ def test_complaints_over_the_api(http: httpx.Client, live: LiveServer) -> None:
 def test_a_complaint_starts_from_a_line_of_the_log_and_names_who_wrote_it(
     http: httpx.Client, live: LiveServer
 ) -> None:
-    manager, _ = _people(live, "inwoner7")
+    manager, _ = manager_and_lead(live, "inwoner7")
     login(http, "inwoner7")
     log = http.get("/mijn-gegevens/logboek").text
     index = next(

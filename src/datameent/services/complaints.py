@@ -56,7 +56,9 @@ def file_complaint(
     """The resident complains about how they were treated (Awb 9:1). The complaint names the
     employee concerned when the resident chooses their case manager, or starts from a line of
     their log that an employee wrote. Receipt is acknowledged at once (9:6); the employee gets a
-    copy (9:9); the team leads are asked to find a handler who was not involved (9:7)."""
+    copy (9:9); the team leads of the employee's team (every team lead, and the privacy officer,
+    when nobody is named; the privacy officer too when it starts from the log) are asked to find
+    a handler who was not involved (9:7)."""
     person_id = actor.own_person_id()
     now = utcnow()
     with store.unit_of_work() as uow:
@@ -121,7 +123,7 @@ def _tell_on_filing(
             )
         )
     handlers = {u.id for u in uow.accounts.by_role(Role.TEAM_LEAD, about.team if about else None)}
-    if complaint.log_index is not None or not handlers:
+    if about is None or complaint.log_index is not None or not handlers:
         handlers |= {u.id for u in uow.accounts.by_role(Role.PRIVACY_OFFICER)}
     notes += [
         Notification(uuid4(), h, Kind.COMPLAINT_FILED, {"client": client}, "/klachten")

@@ -22,6 +22,7 @@ from datameent.domain.accounts import Role, User
 from datameent.domain.attributes import JsonValue
 from datameent.domain.caseload import Assignment
 from datameent.domain.catalogue import definition
+from datameent.domain.complaints import Complaint, ComplaintStatus
 from datameent.domain.decisions import (
     Contestation,
     ContestKind,
@@ -190,6 +191,8 @@ def _store_persons(
         _ask(uow, manager, person_id, case_id, asked)
     for synth, resident, manager, values, own_cases in decisions:
         _decisions(uow, synth, resident, manager, values, own_cases, now)
+        if synth.number % 25 == 3:
+            _complaint(uow, synth, resident, manager, now)
 
 
 def _cases_and_grants(
@@ -353,6 +356,36 @@ def _decisions(
         if contested is not None:
             objecting = AccessRequest(resident, Action.CONTEST, person_id)
             uow.decisions.add_contestation(uow.authorize(objecting), contested, ())
+
+
+_COMPLAINTS = (
+    "Mijn klantmanager belde me drie keer niet terug, terwijl ik dringend een vraag had over "
+    "mijn uitkering.",
+    "Aan de balie werd hardop over mijn schulden gepraat, terwijl er andere mensen stonden.",
+    "Mijn klantmanager zei dat ik 'gewoon harder mijn best moet doen'. Ik voelde me vernederd.",
+)
+
+
+def _complaint(
+    uow: UnitOfWork, p: SynthPerson, resident: User, manager: User, now: datetime
+) -> None:
+    """Every twenty-fifth client complained about their case manager one, four or seven weeks
+    ago, so that the team lead's list of complaints has work in it, one of it overdue."""
+    person_id = resident.own_person_id()
+    turn = p.number // 25 % 3
+    filed = now - timedelta(weeks=(1, 4, 7)[turn])
+    complaint = Complaint(
+        uuid4(),
+        person_id,
+        _COMPLAINTS[turn],
+        clock.today(filed) - timedelta(days=2),
+        manager.id,
+        None,
+        filed,
+        ComplaintStatus.RECEIVED,
+    )
+    permit = uow.authorize(AccessRequest(resident, Action.FILE_COMPLAINT, person_id))
+    uow.complaints.add(permit, complaint)
 
 
 def _dutch(day: date) -> str:
