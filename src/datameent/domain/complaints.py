@@ -198,22 +198,22 @@ def check_complaint(conduct: str, occurred_on: date | None, today: date) -> str:
     return conduct
 
 
-def check_hearing(hearing: Hearing, note: str) -> str:
-    note = note.strip()
-    if not note:
-        raise InvalidInput(Problem("hearingNote", _HEARING_NOTE))
-    if len(note) > MAX_TEXT:
-        raise InvalidInput(Problem("hearingNote", _TOO_LONG))
-    return note
+def _written(field: str, text: str, missing: Text, limit: int = MAX_TEXT) -> str:
+    """`text` without its surrounding space; `InvalidInput` on `field` if empty or too long."""
+    text = text.strip()
+    if not text:
+        raise InvalidInput(Problem(field, missing))
+    if len(text) > limit:
+        raise InvalidInput(Problem(field, _TOO_LONG))
+    return text
+
+
+def check_hearing(note: str) -> str:
+    return _written("hearingNote", note, _HEARING_NOTE)
 
 
 def check_postponement(reason: str) -> str:
-    reason = reason.strip()
-    if not reason:
-        raise InvalidInput(Problem("reason", _REASON))
-    if len(reason) > 1000:
-        raise InvalidInput(Problem("reason", _TOO_LONG))
-    return reason
+    return _written("reason", reason, _REASON, 1000)
 
 
 def check_judgement(complaint: Complaint, judgement: Judgement, findings: str) -> str:

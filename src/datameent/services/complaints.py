@@ -275,7 +275,7 @@ def record_hearing(
     store: Store, actor: User, complaint_id: UUID, hearing: Hearing, note: str
 ) -> None:
     """How the resident and the employee were heard, or why not (Awb 9:10)."""
-    note = check_hearing(hearing, note)
+    note = check_hearing(note)
     with store.unit_of_work() as uow:
         permit, facts = _handling(uow, actor, complaint_id)
         uow.complaints.hear(permit, complaint_id, facts.person_id, hearing, note)

@@ -4,7 +4,9 @@ employee it is about."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import TypeVar
 from uuid import UUID
 
 from fastapi import APIRouter, Request
@@ -30,6 +32,7 @@ router = APIRouter(route_class=OnTheLoop)
 
 _NOT_A_DATE = Text("Vul een datum in als 14-03-2026.", "Enter a date such as 14-03-2026.")
 _CHOOSE = Text("Maak een keuze.", "Make a choice.")
+Choice = TypeVar("Choice", Hearing, Judgement)
 
 
 async def _form(request: Request) -> dict[str, str]:
@@ -156,43 +159,55 @@ def take(complaint_id: UUID, user: PageUser, store: StoreDep) -> Response:
     return _saved(complaint_id)
 
 
+async def _step(
+    request: Request,
+    user: PageUser,
+    store: StoreDep,
+    complaint_id: UUID,
+    act: Callable[[dict[str, str]], object],
+) -> Response:
+    """One step of the handling with the form's fields; on bad input the complaint's page again,
+    with the errors and what was typed."""
+    form = await _form(request)
+    try:
+        act(form)
+    except InvalidInput as error:
+        return _file(request, user, store, complaint_id, form=form, error=error)
+    return _saved(complaint_id)
+
+
+def _choice(form: dict[str, str], field: str, kind: type[Choice]) -> Choice:
+    try:
+        return kind(form.get(field, ""))
+    except ValueError as error:
+        raise InvalidInput(Problem(field, _CHOOSE)) from error
+
+
 @router.post("/klachten/{complaint_id}/horen")
 async def hearing(
     request: Request, complaint_id: UUID, user: PageUser, store: StoreDep
 ) -> Response:
-    form = await _form(request)
-    try:
-        try:
-            kind = Hearing(form.get("hearing", ""))
-        except ValueError as error:
-            raise InvalidInput(Problem("hearing", _CHOOSE)) from error
+    def act(form: dict[str, str]) -> None:
+        kind = _choice(form, "hearing", Hearing)
         complaints.record_hearing(store, user, complaint_id, kind, form.get("hearing_note", ""))
-    except InvalidInput as error:
-        return _file(request, user, store, complaint_id, form=form, error=error)
-    return _saved(complaint_id)
+
+    return await _step(request, user, store, complaint_id, act)
 
 
 @router.post("/klachten/{complaint_id}/uitstellen")
 async def postpone(
     request: Request, complaint_id: UUID, user: PageUser, store: StoreDep
 ) -> Response:
-    form = await _form(request)
-    try:
+    def act(form: dict[str, str]) -> None:
         complaints.postpone(store, user, complaint_id, form.get("reason", ""))
-    except InvalidInput as error:
-        return _file(request, user, store, complaint_id, form=form, error=error)
-    return _saved(complaint_id)
+
+    return await _step(request, user, store, complaint_id, act)
 
 
 @router.post("/klachten/{complaint_id}/oordeel")
 async def judge(request: Request, complaint_id: UUID, user: PageUser, store: StoreDep) -> Response:
-    form = await _form(request)
-    try:
-        try:
-            judgement = Judgement(form.get("judgement", ""))
-        except ValueError as error:
-            raise InvalidInput(Problem("judgement", _CHOOSE)) from error
+    def act(form: dict[str, str]) -> None:
+        judgement = _choice(form, "judgement", Judgement)
         complaints.decide(store, user, complaint_id, judgement, form.get("findings", ""))
-    except InvalidInput as error:
-        return _file(request, user, store, complaint_id, form=form, error=error)
-    return _saved(complaint_id)
+
+    return await _step(request, user, store, complaint_id, act)
