@@ -48,7 +48,9 @@ def test_a_resident_complains_about_their_case_manager_and_reads_the_judgement(
     assert complaint_id
     mine = http.get(filed.headers["location"]).text
     assert conduct in mine and "uiterlijk op" in mine
-    assert "We hebben uw klacht ontvangen" in http.get("/berichten").text, "Awb 9:6"
+    told = http.get("/berichten").text
+    assert "We hebben uw klacht ontvangen" in told, "Awb 9:6"
+    assert re.search(r"uiterlijk op \d{1,2} [a-z]+ \d{4} wat", told), "a date as people write it"
     http.cookies.clear()
 
     login(http, manager.username)

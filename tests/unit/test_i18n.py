@@ -58,3 +58,16 @@ def test_money_and_dates_are_written_the_dutch_way() -> None:
     )
     assert Formats("nl").date(date(2026, 3, 1)) == "1 maart 2026"
     assert Formats("en").date(date(2026, 3, 1)) == "1 March 2026"
+
+
+def test_a_message_writes_its_date_as_the_reader_does() -> None:
+    from uuid import uuid4
+
+    from datameent.domain.notifications import Kind, Notification
+
+    note = Notification(uuid4(), uuid4(), Kind.COMPLAINT_RECEIVED, {"until": "2027-01-19"})
+    assert "uiterlijk op 19 januari 2027 wat" in note.text("nl", Formats("nl").date)
+    assert "by 19 January 2027 at the latest" in note.text("en", Formats("en").date)
+    assert "2027-01-19" in note.text("nl"), "without a way to write it: ISO"
+    odd = Notification(uuid4(), uuid4(), Kind.DECISION_NEW, {"until": "binnenkort"})
+    assert "tot en met binnenkort" in odd.text("nl", Formats("nl").date)

@@ -7,8 +7,9 @@ reader's language.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 from uuid import UUID
@@ -178,8 +179,15 @@ class Notification:
     created_at: datetime | None = None
     read_at: datetime | None = None
 
-    def text(self, locale: str) -> str:
+    def text(self, locale: str, day: Callable[[date], str] = date.isoformat) -> str:
+        """The message in `locale`, its dates written by `day` (the reader's way of writing a
+        date: "19 januari 2027"; ISO when none is given)."""
         values = {k: v for k, v in self.params.items() if isinstance(v, str)}
+        if "until" in values:
+            try:
+                values["until"] = day(date.fromisoformat(values["until"]))
+            except ValueError:
+                pass
         purpose = purposes.CURRENT.get(values.get("purpose", ""))
         if purpose is not None:
             values["purpose"] = purpose.name.in_(locale)

@@ -24,7 +24,7 @@ from datameent.domain.sharing import (
 from datameent.services import inbox, sharing
 from datameent.web.api.schemas import Input, LocalText, Schema
 from datameent.web.deps import ApiUser, StoreDep, run
-from datameent.web.i18n import accept_language_locale
+from datameent.web.i18n import Formats, accept_language_locale
 
 router = APIRouter(tags=["sharing"])
 
@@ -425,11 +425,12 @@ async def notifications(
 ) -> list[NotificationOut]:
     box = await run(store, inbox.inbox, store, user)
     locale = accept_language_locale(accept_language)
+    day = Formats(locale).date
     return [
         NotificationOut(
             id=n.id,
             kind=n.kind.value,
-            text=n.text(locale),
+            text=n.text(locale, day),
             link=n.link,
             created_at=n.created_at,
             read=n.read_at is not None,
