@@ -160,3 +160,9 @@ def test_a_complaint_starts_from_a_line_of_the_log_and_names_who_wrote_it(
     http.cookies.clear()
     login(http, "privacy1")
     assert "heeft een klacht ingediend" in http.get("/berichten").text, "about the log"
+    complaint = re.search(r"#klacht-([0-9a-f-]+)$", filed.headers["location"])
+    assert complaint
+    page = http.get(f"/klachten/{complaint.group(1)}").text
+    line = re.search(rf'href="(/privacy/logboek/{index}\?klantnummer=K\d+)"', page)
+    assert line, "the privacy officer goes from the complaint to the line"
+    assert "Deze regel staat in het logboek" in http.get(line.group(1)).text
