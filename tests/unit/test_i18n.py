@@ -69,5 +69,7 @@ def test_a_message_writes_its_date_as_the_reader_does() -> None:
     assert "uiterlijk op 19 januari 2027 wat" in note.text("nl", Formats("nl").date)
     assert "by 19 January 2027 at the latest" in note.text("en", Formats("en").date)
     assert "2027-01-19" in note.text("nl"), "without a way to write it: ISO"
+    asked = Notification(uuid4(), uuid4(), Kind.REQUEST_NEW, {"due": "2026-12-21"})
+    assert "Graag vóór 21 december 2026." in asked.text("nl", Formats("nl").date)
     odd = Notification(uuid4(), uuid4(), Kind.DECISION_NEW, {"until": "binnenkort"})
     assert "tot en met binnenkort" in odd.text("nl", Formats("nl").date)

@@ -169,6 +169,10 @@ RIGHT_LABELS: dict[str, Text] = {
 }
 
 
+_DATES = frozenset({"until", "due"})
+"""Parameters that hold a date (ISO), written the reader's way when shown."""
+
+
 @dataclass(frozen=True)
 class Notification:
     id: UUID
@@ -183,9 +187,9 @@ class Notification:
         """The message in `locale`, its dates written by `day` (the reader's way of writing a
         date: "19 januari 2027"; ISO when none is given)."""
         values = {k: v for k, v in self.params.items() if isinstance(v, str)}
-        if "until" in values:
+        for name in _DATES.intersection(values):
             try:
-                values["until"] = day(date.fromisoformat(values["until"]))
+                values[name] = day(date.fromisoformat(values[name]))
             except ValueError:
                 pass
         purpose = purposes.CURRENT.get(values.get("purpose", ""))
