@@ -39,6 +39,8 @@ def test_a_resident_complains_about_their_case_manager_and_reads_the_judgement(
     assert empty.status_code == 422 and 'href="#veld-conduct"' in empty.text
     bad_day = post_form(http, url, url, {"conduct": "Onbeleefd.", "occurred_on": "31-02"})
     assert bad_day.status_code == 422 and 'href="#veld-occurredOn"' in bad_day.text
+    both = post_form(http, url, url, {"conduct": "", "occurred_on": "gisteren"})
+    assert 'href="#veld-conduct"' in both.text and 'href="#veld-occurredOn"' in both.text
     assert "U hebt geen klacht ingediend." in http.get(url).text, "nothing was filed"
 
     conduct = "Mijn klantmanager sprak me toe alsof ik een kind was."

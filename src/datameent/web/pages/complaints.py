@@ -19,6 +19,7 @@ from datameent.domain.complaints import (
     STATUS_LABELS,
     Hearing,
     Judgement,
+    check_complaint,
 )
 from datameent.domain.text import Text
 from datameent.errors import InvalidInput, NotFound, Problem
@@ -83,7 +84,7 @@ async def file_complaint(request: Request, user: PageUser, store: StoreDep) -> R
     form = await _form(request)
     line = form.get("regel", "")
     try:
-        occurred = _date(form.get("occurred_on", ""))
+        occurred = _date(form.get("occurred_on", ""), form.get("conduct", ""))
         filed = complaints.file_complaint(
             store,
             user,
@@ -97,14 +98,21 @@ async def file_complaint(request: Request, user: PageUser, store: StoreDep) -> R
     return RedirectResponse(f"/mijn-klachten?ingediend=1#klacht-{filed.id}", 303)
 
 
-def _date(text: str) -> date | None:
+def _date(text: str, conduct: str) -> date | None:
+    """The day typed, if any; a day that is none is refused together with whatever else is
+    wrong with the complaint, so that every error shows at once."""
     text = text.strip()
     if not text:
         return None
     try:
         return date.fromisoformat(text)
     except ValueError as error:
-        raise InvalidInput(Problem("occurredOn", _NOT_A_DATE)) from error
+        problems = [Problem("occurredOn", _NOT_A_DATE)]
+        try:
+            check_complaint(conduct, None, today())
+        except InvalidInput as also:
+            problems = [*also.problems, *problems]
+        raise InvalidInput(*problems) from error
 
 
 @router.post("/mijn-klachten/{complaint_id}/opgelost")
