@@ -53,7 +53,7 @@ def test_today_is_the_dutch_date_not_the_utc_one(moment: datetime, dutch: date) 
     assert today(moment) == dutch
 
 
-def test_an_objection_filed_at_half_past_midnight_on_the_last_day_is_on_time() -> None:
+def test_an_objection_at_half_past_midnight_after_its_last_day_is_late() -> None:
     # Made known on 19 October 2026; the six weeks end on Monday 30 November. At 00:30 Dutch
     # time on 1 December (23:30 UTC on 30 November) the objection is late; at 23:30 Dutch
     # time on 30 November it is not, though both moments fall on 30 November in UTC.
