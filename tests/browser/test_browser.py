@@ -733,7 +733,7 @@ def test_a_page_left_alone_asks_first_then_leaves_the_screen_for_the_login_page(
 def test_a_resident_complains_on_a_phone_and_a_team_lead_answers(
     page: Page, live: LiveServer
 ) -> None:
-    manager, lead = manager_and_lead(live, "inwoner9")
+    _, lead = manager_and_lead(live, "inwoner9")
     page.set_viewport_size({"width": 360, "height": 740})
     log_in(page, "inwoner9")
     page.get_by_role("link", name="Mijn klachten").click()
@@ -780,4 +780,3 @@ def test_a_resident_complains_on_a_phone_and_a_team_lead_answers(
     page.goto("/mijn-klachten")
     expect(page.get_by_text("Uw klantmanager biedt excuses aan.")).to_be_visible()
     expect(page.get_by_text("Nationale ombudsman", exact=False)).to_be_visible()
-    assert manager.username.startswith("klantmanager")

@@ -113,6 +113,11 @@ def handling_deadline(received: date, *, postponed: bool = False) -> date:
     return atw_end(end)
 
 
+def handle_by(filed_at: datetime, *, postponed: bool = False) -> date:
+    """The last day to handle a complaint filed at `filed_at`: counted from its Dutch date."""
+    return handling_deadline(dutch_day(filed_at), postponed=postponed)
+
+
 @dataclass(frozen=True)
 class Complaint:
     id: UUID
@@ -142,7 +147,7 @@ class Complaint:
 
     @property
     def handle_by(self) -> date:
-        return handling_deadline(self.received_on, postponed=self.postponed)
+        return handle_by(self.filed_at, postponed=self.postponed)
 
     @property
     def open(self) -> bool:

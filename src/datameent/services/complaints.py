@@ -4,7 +4,7 @@ involved, and answered in writing with findings, a judgement and the way to the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from uuid import UUID, uuid4
 
@@ -18,11 +18,11 @@ from datameent.domain.complaints import (
     check_hearing,
     check_judgement,
     check_postponement,
-    handling_deadline,
+    handle_by,
     may_handle,
 )
 from datameent.domain.notifications import Kind, Notification
-from datameent.domain.policy import AccessRequest, Action, Permit, allows
+from datameent.domain.policy import AccessRequest, Action, Permit
 from datameent.domain.rights import NOT_IN_YOUR_LOG
 from datameent.domain.text import Text
 from datameent.errors import Conflict, InvalidInput, NotFound, Problem
@@ -113,15 +113,7 @@ def _tell_on_filing(
     ]
     about = uow.accounts.get(complaint.about) if complaint.about else None
     if about is not None:
-        notes.append(
-            Notification(
-                uuid4(),
-                about.id,
-                Kind.COMPLAINT_ABOUT_YOU,
-                {"client": client},
-                f"/klachten/{complaint.id}",
-            )
-        )
+        notes.append(_to_staff(about.id, Kind.COMPLAINT_ABOUT_YOU, client, complaint.id))
     handlers = {u.id for u in uow.accounts.by_role(Role.TEAM_LEAD, about.team if about else None)}
     if about is None or complaint.log_index is not None or not handlers:
         handlers |= {u.id for u in uow.accounts.by_role(Role.PRIVACY_OFFICER)}
@@ -159,13 +151,7 @@ def settle(store: Store, actor: User, complaint_id: UUID) -> None:
         uow.complaints.settle(permit, complaint_id, person_id, now)
         if facts.handler is not None:
             client = uow.persons.client_number(permit, person_id)
-            note = Notification(
-                uuid4(),
-                facts.handler,
-                Kind.COMPLAINT_SETTLED,
-                {"client": client},
-                f"/klachten/{complaint_id}",
-            )
+            note = _to_staff(facts.handler, Kind.COMPLAINT_SETTLED, client, complaint_id)
             uow.notifications.add([note], now)
         uow.commit()
 
@@ -209,7 +195,7 @@ def waiting(store: Store, actor: User) -> list[WaitingComplaint]:
             r.id,
             numbers.get(r.person_id, "?"),
             r.filed_at,
-            handling_deadline(today(r.filed_at), postponed=r.postponed),
+            handle_by(r.filed_at, postponed=r.postponed),
             r.postponed,
             r.status,
             handlers[r.handler].display_name if r.handler in handlers else None,
@@ -219,11 +205,6 @@ def waiting(store: Store, actor: User) -> list[WaitingComplaint]:
         for r in rows
     ]
     return sorted(found, key=lambda w: (w.handle_by, w.filed_at))
-
-
-def may_view_list(actor: User) -> bool:
-    """Whether to offer `actor` the list of complaints (showing it asks the policy again)."""
-    return allows(actor, Action.VIEW_COMPLAINTS)
 
 
 @dataclass(frozen=True)
@@ -289,12 +270,10 @@ def postpone(store: Store, actor: User, complaint_id: UUID, reason: str) -> date
     now = utcnow()
     with store.unit_of_work() as uow:
         permit, facts = _handling(uow, actor, complaint_id)
-        complaint = uow.complaints.get(permit, complaint_id)
-        assert complaint is not None
-        if complaint.postponed:
+        if facts.postponed:
             raise Conflict(ALREADY_POSTPONED)
         uow.complaints.postpone(permit, complaint_id, facts.person_id, reason)
-        until = handling_deadline(complaint.received_on, postponed=True)
+        until = handle_by(facts.filed_at, postponed=True)
         _tell_resident(uow, facts.person_id, Kind.COMPLAINT_POSTPONED, complaint_id, now, until)
         uow.commit()
     return until
@@ -315,18 +294,16 @@ def decide(
         _tell_resident(uow, facts.person_id, Kind.COMPLAINT_DECIDED, complaint_id, now)
         if facts.about is not None:
             client = uow.persons.client_number(permit, facts.person_id)
-            note = Notification(
-                uuid4(),
-                facts.about,
-                Kind.COMPLAINT_ABOUT_YOU_DECIDED,
-                {"client": client},
-                f"/klachten/{complaint_id}",
-            )
+            note = _to_staff(facts.about, Kind.COMPLAINT_ABOUT_YOU_DECIDED, client, complaint_id)
             uow.notifications.add([note], now)
-        decided = uow.complaints.get(permit, complaint_id)
-        assert decided is not None
         uow.commit()
-    return decided
+    return replace(
+        complaint,
+        status=ComplaintStatus.DECIDED,
+        judgement=judgement,
+        findings=text,
+        decided_at=now,
+    )
 
 
 def _facts(uow: UnitOfWork, complaint_id: UUID) -> ComplaintFacts:
@@ -351,6 +328,11 @@ def _handling(uow: UnitOfWork, actor: User, complaint_id: UUID) -> tuple[Permit,
     if facts.status is not ComplaintStatus.IN_HANDLING:
         raise Conflict(CLOSED)
     return permit, facts
+
+
+def _to_staff(user_id: UUID, kind: Kind, client: str, complaint_id: UUID) -> Notification:
+    """A message to an employee about one complaint, linking to it."""
+    return Notification(uuid4(), user_id, kind, {"client": client}, f"/klachten/{complaint_id}")
 
 
 def _tell_resident(

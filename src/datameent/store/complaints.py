@@ -33,6 +33,8 @@ class ComplaintFacts(NamedTuple):
     about: UUID | None
     handler: UUID | None
     status: ComplaintStatus
+    filed_at: datetime
+    postponed: bool
 
 
 class Waiting(NamedTuple):
@@ -74,14 +76,16 @@ class ComplaintRepository:
         )
 
     def facts(self, complaint_id: UUID) -> ComplaintFacts | None:
+        c = ct.c
         row = self._db.execute(
-            select(ct.c.person_id, ct.c.about_id, ct.c.handler_id, ct.c.status).where(
-                ct.c.id == complaint_id
+            select(c.person_id, c.about_id, c.handler_id, c.status, c.filed_at, c.postponed).where(
+                c.id == complaint_id
             )
         ).first()
         if row is None:
             return None
-        return ComplaintFacts(row.person_id, row.about_id, row.handler_id, ComplaintStatus(row[3]))
+        person, about, handler, status, filed_at, postponed = row
+        return ComplaintFacts(person, about, handler, ComplaintStatus(status), filed_at, postponed)
 
     def get(self, permit: Permit, complaint_id: UUID) -> Complaint | None:
         row = self._db.execute(select(ct).where(ct.c.id == complaint_id)).first()

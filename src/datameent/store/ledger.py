@@ -301,9 +301,7 @@ class LedgerRepository:
 
     def is_about(self, seq: int, pseudonym: str) -> bool:
         """Whether record `seq` exists and is about the person with this pseudonym."""
-        lr = log_records.c
-        found = self._db.scalar(select(lr.seq).where(lr.seq == seq, lr.subject == pseudonym))
-        return found is not None
+        return self.author(seq, pseudonym)[0]
 
     def author(self, seq: int, pseudonym: str) -> tuple[bool, UUID | None]:
         """Whether record `seq` exists and is about the person with this pseudonym, and which
